@@ -1,0 +1,99 @@
+// The `shipwatch` command line. Exit 0 on success, 2 with a one-line reason on bad usage or bad
+// config, 1 when something outside fails (Docker, the listen address).
+import { Command, CommanderError, Option } from 'commander';
+import { loadConfig, type RunFlags } from './load-config.ts';
+import { readConfigFile, validateConfig } from './config.ts';
+import { ShipwatchError } from './errors.ts';
+import { createLogger } from './logger.ts';
+import { Agent } from './pipeline.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function runCommand(): Command {
+  return new Command('run')
+    .description('run the agent: watch containers, detect anomalies, serve the API and metrics')
+    .option('--config <file>', 'YAML configuration file (SHIPWATCH_CONFIG)')
+    .option(
+      '--docker-host <url>',
+      'Docker engine: unix:///path or tcp://host:port (SHIPWATCH_DOCKER_HOST, DOCKER_HOST)',
+    )
+    .option('--listen <host:port>', 'HTTP listen address (default 127.0.0.1:9477)')
+    .option('--state-dir <dir>', 'journal, queues and baselines (default /var/lib/shipwatch)')
+    .option('--learn <duration>', 'learning window per workload, e.g. 10m; 0 = policy only')
+    .option('--webhook <url>', 'deliver alerts to this URL (repeatable)', collect)
+    .option('--alertmanager <url>', 'Alertmanager base URL')
+    .option('--interfaces <auto|list>', 'bridges to capture on: auto or a comma-separated list')
+    .option('--token-file <file>', 'name:token lines for mutating API calls')
+    .option('--pcap <file>', 'read a capture file through the detectors, print a summary and exit')
+    .option('--host <name>', 'host name reported in alerts')
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices([
+        'trace',
+        'debug',
+        'info',
+        'warn',
+        'error',
+        'fatal',
+        'silent',
+      ]),
+    )
+    .option('--stats-interval <duration>', 'container stats sampling interval (default 5s)')
+    .action(async (flags: RunFlags) => {
+      const config = loadConfig(flags);
+      const log = createLogger(config.log_level);
+      const agent = new Agent(config, log);
+      await agent.start();
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          log.info({ signal }, 'shutting down');
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await agent.stop();
+      log.flush?.();
+    });
+}
+
+function checkConfigCommand(): Command {
+  return new Command('check-config')
+    .description('validate a configuration file and print the effective settings')
+    .argument('<file>', 'YAML configuration file')
+    .action((file: string) => {
+      const config = validateConfig(readConfigFile(file), file);
+      process.stdout.write(`${file}: ok\n${JSON.stringify(config, null, 2)}\n`);
+    });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('shipwatch')
+    .description('Runtime network and behaviour anomaly monitor for Docker hosts')
+    .version('0.1.0')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+  program.addCommand(runCommand());
+  program.addCommand(checkConfigCommand());
+  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => undefined });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0; // --help, --version
+      process.stderr.write(`shipwatch: ${error.message.replace(/^error: /, '')}\n`);
+      return 2;
+    }
+    if (error instanceof ShipwatchError) {
+      process.stderr.write(`shipwatch: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`shipwatch: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}

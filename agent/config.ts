@@ -1,0 +1,162 @@
+// The configuration: one schema with its defaults, validated once at start, every error reported
+// with its path, the result frozen and passed down. Sources, lowest precedence first: defaults,
+// the YAML file, SHIPWATCH_* variables, command-line flags. Keys are snake_case everywhere (YAML,
+// code), flags are the same names in kebab-case, variables in upper case.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { RULE_IDS, SEVERITIES } from '../detectors/rules.ts';
+import { parseDuration } from './duration.ts';
+import { ShipwatchError } from './errors.ts';
+
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 20s, 10m or 2h, got "${value}"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/, 'expected HOST:PORT, e.g. 127.0.0.1:9477');
+const url = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+const severity = z.enum(SEVERITIES);
+const ruleId = z.enum(RULE_IDS as [string, ...string[]]);
+
+const webhook = z.strictObject({
+  url,
+  format: z.enum(['shipwatch', 'falco']).default('shipwatch'),
+  /** Shared secret for the X-Shipwatch-Signature HMAC-SHA256 header. */
+  secret: z.string().min(1).optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  timeout: duration.default(5000),
+  min_severity: severity.default('info'),
+});
+
+const alertmanager = z.strictObject({
+  url,
+  min_severity: severity.default('info'),
+});
+
+const responseAction = z.enum(['isolate', 'pause']);
+
+export const configSchema = z.strictObject({
+  /** Name of this Docker host in every alert. */
+  host: z.string().min(1).default(hostname()),
+  docker_host: z.string().min(1).default('unix:///var/run/docker.sock'),
+  listen: hostPort.default('127.0.0.1:9477'),
+  state_dir: z.string().min(1).default('/var/lib/shipwatch'),
+  /** How long a workload learns from its first container; 0 = policy only. */
+  learn: duration.default(10 * 60_000),
+  stats_interval: duration.default(5000),
+  dedup_window: duration.default(5 * 60_000),
+  log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  webhooks: z.array(webhook).default([]),
+  alertmanager: alertmanager.nullable().default(null),
+  /** "auto" follows every Docker bridge; a list names interfaces explicitly. */
+  interfaces: z.union([z.literal('auto'), z.array(z.string().min(1)).min(1)]).default('auto'),
+  token_file: z.string().min(1).nullable().default(null),
+  tls: z
+    .strictObject({ cert: z.string().min(1), key: z.string().min(1) })
+    .nullable()
+    .default(null),
+  pcap: z.string().min(1).nullable().default(null),
+  /** For --pcap without a live daemon: which CIDRs are containers, by network name. */
+  pcap_networks: z.record(z.string(), z.string()).default({}),
+  zones: z
+    .strictObject({
+      /** network name → zone, for networks without a shipwatch.zone label. */
+      networks: z.record(z.string(), z.string()).default({}),
+      /** zone pairs allowed to talk, e.g. [frontend, backend]; a zone may always talk to itself. */
+      allow: z.array(z.tuple([z.string(), z.string()])).default([]),
+    })
+    .prefault({}),
+  /** External destinations every workload may reach: CIDR or DNS name (wildcards), optional :port and /protocol. */
+  egress_allowlist: z.array(z.string().min(1)).default([]),
+  trusted_registries: z.array(z.string().min(1)).default([]),
+  rules: z
+    .record(ruleId, z.strictObject({ enabled: z.boolean().default(true), severity: severity.optional() }))
+    .default({}),
+  suppressions: z
+    .array(
+      z.strictObject({
+        workload: z.string().min(1),
+        rule: ruleId,
+        match: z.string().optional(),
+        reason: z.string().optional(),
+      }),
+    )
+    .default([]),
+  response: z
+    .strictObject({
+      /** rule id or severity → action; empty = no automatic response. */
+      auto: z.record(z.string(), responseAction).default({}),
+      dry_run: z.boolean().default(false),
+      exempt_workloads: z.array(z.string()).default([]),
+      max_actions_per_hour: z.number().int().min(1).default(5),
+    })
+    .prefault({}),
+  capture: z
+    .strictObject({
+      max_flows: z.number().int().min(100).default(100_000),
+      snaplen: z.number().int().min(96).max(65535).default(256),
+    })
+    .prefault({}),
+});
+
+export type Config = Readonly<z.output<typeof configSchema>>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** One line per problem, each naming the key: `webhooks.0.url: expected an http:// or https:// URL`. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.join('.') : '(top level)';
+    if (issue.code === 'unrecognized_keys') return `${[...issue.path, ...issue.keys].join('.')}: unknown option`;
+    return `${path}: ${issue.message}`;
+  });
+}
+
+/** Validates raw settings; throws SW_CONFIG_INVALID listing every problem. */
+export function validateConfig(raw: unknown, source: string): Config {
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const problems = describeIssues(result.error);
+    throw new ShipwatchError('SW_CONFIG_INVALID', `${source}: ${problems.join('; ')}`);
+  }
+  return deepFreeze(result.data);
+}
+
+export function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ShipwatchError(
+      'SW_CONFIG_UNREADABLE',
+      `${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ShipwatchError(
+      'SW_CONFIG_INVALID',
+      `${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ShipwatchError('SW_CONFIG_INVALID', `${file}: expected a mapping of options at the top level`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

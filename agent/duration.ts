@@ -1,0 +1,26 @@
+// Durations as users write them in flags and YAML: "500ms", "20s", "10m", "2h", "1d", or a bare
+// number of seconds. "0" is valid (e.g. learn: 0 = policy only).
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
+
+/** Milliseconds, or null when the text is not a duration. */
+export function parseDuration(text: string | number): number | null {
+  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text * 1000 : null;
+  const match = PATTERN.exec(text.trim());
+  if (!match) return null;
+  const [, amount, unit] = match;
+  return Math.round(Number(amount) * (UNITS[unit ?? 's'] ?? 1000));
+}
+
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -1,0 +1,217 @@
+// The HTTP server: a small router over node:http (routes register themselves from the parts
+// that own them), JSON errors with status codes, bearer-token auth for mutating routes, body size
+// limits, optional TLS, and WebSocket upgrades handed to whoever registered the path.
+import { readFileSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from './logger.ts';
+import { ShipwatchError } from './errors.ts';
+import { HttpError, badRequest } from './http-errors.ts';
+import type { Tokens } from './tokens.ts';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RequestContext {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** Parsed JSON body (undefined when there was none). */
+  body: unknown;
+  /** Name of the token used, for mutating routes; "anonymous" when no token is configured. */
+  actor: string;
+  raw: IncomingMessage;
+}
+
+export interface Reply {
+  status?: number;
+  json?: unknown;
+  text?: string;
+  contentType?: string;
+}
+
+export interface Route {
+  method: Method;
+  /** Path with :params, e.g. /api/containers/:id/isolate. */
+  path: string;
+  mutating?: boolean;
+  handler: (ctx: RequestContext) => Reply | Promise<Reply>;
+}
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, actor: string | null) => void;
+
+export interface ServerOptions {
+  listen: string;
+  tokens: Tokens;
+  tls: { cert: string; key: string } | null;
+  log: Logger;
+  maxBodyBytes?: number;
+}
+
+interface CompiledRoute extends Route {
+  pattern: RegExp;
+  names: string[];
+}
+
+export function splitHostPort(listen: string): { host: string; port: number } {
+  const colon = listen.lastIndexOf(':');
+  return { host: listen.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(listen.slice(colon + 1)) };
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+export class HttpServer {
+  readonly #o: ServerOptions;
+  readonly #routes: CompiledRoute[] = [];
+  readonly #upgrades = new Map<string, UpgradeHandler>();
+  readonly #server: http.Server;
+  #address: { host: string; port: number } | null = null;
+
+  constructor(options: ServerOptions) {
+    this.#o = options;
+    const { host } = splitHostPort(options.listen);
+    if (!isLoopback(host) && !options.tokens.configured) {
+      throw new ShipwatchError(
+        'SW_INSECURE_LISTEN',
+        `listen ${options.listen}: not a loopback address and no token_file given; add --token-file or listen on 127.0.0.1`,
+      );
+    }
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res);
+    this.#server = options.tls
+      ? https.createServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
+      : http.createServer(handler);
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.#upgrade(req, socket, head),
+    );
+  }
+
+  route(route: Route): void {
+    const names: string[] = [];
+    const source = route.path.replace(/:([a-zA-Z]+)/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    this.#routes.push({ ...route, pattern: new RegExp(`^${source}$`), names });
+  }
+
+  /** WebSocket (or other upgrade) endpoint; auth follows the mutating-route rule when `authenticated`. */
+  upgrade(path: string, handler: UpgradeHandler): void {
+    this.#upgrades.set(path, handler);
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    const { host, port } = splitHostPort(this.#o.listen);
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) =>
+        reject(new ShipwatchError('SW_LISTEN_FAILED', `listen ${this.#o.listen}: ${error.message}`, { cause: error }));
+      this.#server.once('error', onError);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', onError);
+        resolve();
+      });
+    });
+    const address = this.#server.address();
+    this.#address = typeof address === 'object' && address ? { host, port: address.port } : { host, port };
+    return this.#address;
+  }
+
+  get address(): { host: string; port: number } | null {
+    return this.#address;
+  }
+
+  async close(): Promise<void> {
+    if (!this.#server.listening) return;
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  /** null when auth passes without a token; the actor's name when a token matched; throws 401 otherwise. */
+  #authenticate(req: IncomingMessage): string {
+    if (!this.#o.tokens.configured) return 'anonymous';
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const actor = match?.[1] ? this.#o.tokens.identify(match[1]) : null;
+    if (!actor) throw new HttpError(401, 'unauthorized', match ? 'invalid token' : 'missing bearer token');
+    return actor;
+  }
+
+  async #readBody(req: IncomingMessage): Promise<unknown> {
+    const limit = this.#o.maxBodyBytes ?? 1024 * 1024;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) throw new HttpError(413, 'payload_too_large', `body over ${limit} bytes`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw new HttpError(413, 'payload_too_large', `body over ${limit} bytes`);
+      chunks.push(chunk);
+    }
+    if (size === 0) return undefined;
+    try {
+      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    } catch {
+      throw badRequest('body is not valid JSON');
+    }
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://shipwatch');
+    try {
+      const candidates = this.#routes.filter((r) => r.pattern.test(url.pathname));
+      if (candidates.length === 0) throw new HttpError(404, 'not_found', `no route ${url.pathname}`);
+      const route = candidates.find((r) => r.method === req.method);
+      if (!route) {
+        res.setHeader('allow', [...new Set(candidates.map((r) => r.method))].join(', '));
+        throw new HttpError(405, 'method_not_allowed', `${req.method} not allowed on ${url.pathname}`);
+      }
+      const actor = route.mutating ? this.#authenticate(req) : 'anonymous';
+      const match = route.pattern.exec(url.pathname);
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => (params[name] = decodeURIComponent(match?.[i + 1] ?? '')));
+      const body = req.method === 'GET' ? undefined : await this.#readBody(req);
+      const reply = await route.handler({ params, query: url.searchParams, body, actor, raw: req });
+      this.#send(res, reply.status ?? 200, reply);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        this.#send(res, error.status, { json: { error: { code: error.code, message: error.message } } });
+        if (error.status === 413) req.destroy();
+        return;
+      }
+      this.#o.log.error({ err: error, path: url.pathname }, 'request failed');
+      this.#send(res, 500, { json: { error: { code: 'internal', message: 'internal error' } } });
+    }
+  }
+
+  #send(res: ServerResponse, status: number, reply: Reply): void {
+    if (res.headersSent) return;
+    if (reply.text !== undefined) {
+      res.writeHead(status, { 'content-type': reply.contentType ?? 'text/plain; charset=utf-8' });
+      res.end(reply.text);
+      return;
+    }
+    res.writeHead(status, { 'content-type': reply.contentType ?? 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(reply.json ?? null));
+  }
+
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://shipwatch');
+    const handler = this.#upgrades.get(url.pathname);
+    if (!handler) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    let actor: string;
+    try {
+      actor = this.#authenticate(req);
+    } catch {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    handler(req, socket, head, actor);
+  }
+}

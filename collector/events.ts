@@ -1,0 +1,162 @@
+// The one event union. The collector turns Docker, the bridges, the proc connector and the
+// overlay file systems into these; nothing downstream talks to Docker or the kernel. Detectors
+// switch on `kind` with an exhaustive `never` default, so a new kind breaks the build exactly
+// where it needs handling.
+import type { ContainerInfo, DaemonPosture, NetworkInfo } from './inventory-types.ts';
+
+/** The container an event belongs to, as alerts name it. */
+export interface ContainerRef {
+  id: string;
+  name: string;
+  image: string;
+  workload: string;
+}
+
+interface EventBase {
+  /** When it happened, epoch milliseconds (kernel, pcap or Docker timestamp where there is one). */
+  at: number;
+  host: string;
+}
+
+interface ContainerEventBase extends EventBase {
+  container: ContainerRef;
+}
+
+/** One end of a flow, attributed through the inventory. */
+export interface Endpoint {
+  ip: string;
+  port: number | null;
+  /** `container`: an address of a container on that network; `host`: the bridge gateway. */
+  kind: 'container' | 'host' | 'external';
+  container: ContainerRef | null;
+  /** DNS name the address was resolved from, when a captured DNS answer told us. */
+  name: string | null;
+}
+
+export type Protocol = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'other';
+
+export interface FlowRecord {
+  /** Stable id of the flow for its lifetime (network + canonical 5-tuple). */
+  id: string;
+  protocol: Protocol;
+  /** The side that sent the first packet seen. */
+  src: Endpoint;
+  dst: Endpoint;
+  /** Docker network (by name) of the bridge it was first seen on. */
+  network: string;
+  /** Every bridge the flow was seen on; more than one = routed between networks. */
+  networks: string[];
+  bytesOut: number;
+  bytesIn: number;
+  packetsOut: number;
+  packetsIn: number;
+  /** TCP flags seen, as letters (S, A, F, R, P, U). */
+  tcpFlags: string;
+  state: 'new' | 'established' | 'closed' | 'timeout' | 'evicted';
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  uid: number;
+  /** Executable as the container sees it (/proc/<pid>/exe). */
+  exe: string;
+  argv: string[];
+  parentExe: string | null;
+  /** Set when the process descends from a `docker exec`. */
+  execId: string | null;
+}
+
+export type FileOp = 'create' | 'write' | 'delete' | 'rename' | 'chmod';
+
+export interface StatsSample {
+  cpuSeconds: number;
+  memoryWorkingSetBytes: number;
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+  pids: number;
+}
+
+export type ShipwatchEvent =
+  | (ContainerEventBase & { kind: 'container.created'; info: ContainerInfo })
+  | (ContainerEventBase & { kind: 'container.started'; info: ContainerInfo })
+  | (ContainerEventBase & { kind: 'container.stopped'; exitCode: number | null })
+  | (ContainerEventBase & { kind: 'container.removed' })
+  | (ContainerEventBase & { kind: 'container.paused' })
+  | (ContainerEventBase & { kind: 'container.unpaused' })
+  | (ContainerEventBase & { kind: 'network.connected'; network: string })
+  | (ContainerEventBase & { kind: 'network.disconnected'; network: string })
+  | (EventBase & { kind: 'network.created'; network: NetworkInfo })
+  | (EventBase & { kind: 'network.removed'; network: NetworkInfo })
+  | (ContainerEventBase & {
+      kind: 'exec.started';
+      execId: string;
+      argv: string[];
+      user: string;
+      tty: boolean;
+      /** Docker runs healthchecks through exec too; these are not interactive. */
+      healthcheck: boolean;
+    })
+  | (EventBase & { kind: 'flow.start'; flow: FlowRecord })
+  | (EventBase & { kind: 'flow.update'; flow: FlowRecord })
+  | (EventBase & { kind: 'flow.end'; flow: FlowRecord })
+  | (EventBase & {
+      kind: 'dns.answer';
+      network: string;
+      name: string;
+      addresses: string[];
+      client: ContainerRef | null;
+    })
+  | (ContainerEventBase & { kind: 'process.exec'; process: ProcessInfo })
+  | (ContainerEventBase & { kind: 'process.exit'; pid: number; exitCode: number | null })
+  | (ContainerEventBase & {
+      kind: 'file.changed';
+      path: string;
+      op: FileOp;
+      /** True for changes found at attach (`GET /containers/{id}/changes`), made before we watched. */
+      preexisting: boolean;
+    })
+  | (ContainerEventBase & { kind: 'stats.sample'; stats: StatsSample; intervalMs: number })
+  | (EventBase & { kind: 'daemon.posture'; posture: DaemonPosture });
+
+export type EventKind = ShipwatchEvent['kind'];
+export type EventOf<K extends EventKind> = Extract<ShipwatchEvent, { kind: K }>;
+
+/** Where an event came from, for shipwatch_events_total{source}. */
+export function eventSource(event: ShipwatchEvent): 'docker' | 'packets' | 'processes' | 'files' | 'stats' {
+  switch (event.kind) {
+    case 'flow.start':
+    case 'flow.update':
+    case 'flow.end':
+    case 'dns.answer':
+      return 'packets';
+    case 'process.exec':
+    case 'process.exit':
+      return 'processes';
+    case 'file.changed':
+      return 'files';
+    case 'stats.sample':
+      return 'stats';
+    case 'container.created':
+    case 'container.started':
+    case 'container.stopped':
+    case 'container.removed':
+    case 'container.paused':
+    case 'container.unpaused':
+    case 'network.connected':
+    case 'network.disconnected':
+    case 'network.created':
+    case 'network.removed':
+    case 'exec.started':
+    case 'daemon.posture':
+      return 'docker';
+    default: {
+      const unhandled: never = event;
+      throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}

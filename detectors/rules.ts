@@ -1,0 +1,64 @@
+// The fixed rule ids of DESIGN.md, with their default severity, MITRE ATT&CK mapping and tags.
+// Users, dashboards and acceptance checks depend on these names: never rename one.
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+export interface Mitre {
+  tactic: string;
+  technique: string;
+}
+
+export interface RuleSpec {
+  severity: Severity;
+  mitre: Mitre | null;
+  tags: readonly string[];
+}
+
+export const RULES = {
+  unexpected_egress: { severity: 'high', mitre: { tactic: 'exfiltration', technique: 'T1041' }, tags: ['network'] },
+  cross_segment_traffic: {
+    severity: 'high',
+    mitre: { tactic: 'lateral_movement', technique: 'T1021' },
+    tags: ['network'],
+  },
+  new_peer: { severity: 'medium', mitre: { tactic: 'lateral_movement', technique: 'T1021' }, tags: ['network'] },
+  unexpected_process: { severity: 'medium', mitre: { tactic: 'execution', technique: 'T1059' }, tags: ['process'] },
+  suspicious_process: { severity: 'high', mitre: { tactic: 'execution', technique: 'T1059' }, tags: ['process'] },
+  interactive_exec: { severity: 'low', mitre: { tactic: 'execution', technique: 'T1609' }, tags: ['process'] },
+  sensitive_file_change: {
+    severity: 'high',
+    mitre: { tactic: 'persistence', technique: 'T1543' },
+    tags: ['filesystem'],
+  },
+  unexpected_file_change: {
+    severity: 'low',
+    mitre: { tactic: 'defense_evasion', technique: 'T1222' },
+    tags: ['filesystem'],
+  },
+  drift_executable: { severity: 'critical', mitre: { tactic: 'execution', technique: 'T1204' }, tags: ['process'] },
+  resource_anomaly: { severity: 'medium', mitre: { tactic: 'impact', technique: 'T1496' }, tags: ['resource'] },
+  risky_container_config: {
+    severity: 'medium',
+    mitre: { tactic: 'privilege_escalation', technique: 'T1611' },
+    tags: ['config'],
+  },
+  insecure_daemon_config: {
+    severity: 'medium',
+    mitre: { tactic: 'privilege_escalation', technique: 'T1611' },
+    tags: ['config'],
+  },
+  container_isolated: { severity: 'info', mitre: null, tags: ['response'] },
+  container_released: { severity: 'info', mitre: null, tags: ['response'] },
+} as const satisfies Record<string, RuleSpec>;
+
+export type RuleId = keyof typeof RULES;
+export const RULE_IDS = Object.keys(RULES) as RuleId[];
+
+export function isRuleId(value: string): value is RuleId {
+  return Object.hasOwn(RULES, value);
+}

@@ -1,0 +1,69 @@
+// Runs the real agent (bin/shipwatch.js) as a child process, the way users run it, and gives
+// tests its address, its log lines and a clean stop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DOCKER_HOST } from './testenv.ts';
+import { waitFor } from './wait.ts';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/shipwatch.js');
+
+export interface AgentProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  stateDir: string;
+  logs: Record<string, unknown>[];
+  stderr: string[];
+  stop(): Promise<number | null>;
+}
+
+export async function startAgent(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<AgentProcess> {
+  const stateDir = args.includes('--state-dir')
+    ? (args[args.indexOf('--state-dir') + 1] ?? '')
+    : mkdtempSync(path.join(tmpdir(), 'sw-state-'));
+  const fullArgs = ['run', '--docker-host', DOCKER_HOST, '--listen', '127.0.0.1:0', '--log-level', 'debug', ...args];
+  if (!args.includes('--state-dir')) fullArgs.push('--state-dir', stateDir);
+  const child = spawn(process.execPath, [BIN, ...fullArgs], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  let buffer = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        stderr.push(line);
+      }
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const listening = await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}: ${stderr.join('')}`);
+      return logs.find((l) => l.msg === 'shipwatch listening');
+    },
+    { timeout: 20_000, what: 'the agent to listen' },
+  );
+  return {
+    child,
+    baseUrl: `http://${String(listening.listen)}`,
+    stateDir,
+    logs,
+    stderr,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

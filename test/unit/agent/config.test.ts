@@ -1,0 +1,80 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../../agent/config.ts';
+import { loadConfig } from '../../../agent/load-config.ts';
+import type { ShipwatchError } from '../../../agent/errors.ts';
+
+function configFile(text: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sw-config-')), 'shipwatch.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('configuration', () => {
+  it('fills every default from an empty file', () => {
+    const config = validateConfig({}, 'test');
+    expect(config.listen).toBe('127.0.0.1:9477');
+    expect(config.learn).toBe(600_000);
+    expect(config.interfaces).toBe('auto');
+    expect(config.response.auto).toEqual({});
+    expect(Object.isFrozen(config.response)).toBe(true);
+  });
+
+  it('names every bad key and what was expected', () => {
+    const error = (() => {
+      try {
+        validateConfig(
+          { learn: 'soon', listen: '9477', webhooks: [{ url: 'ftp://x' }], colour: 'red' },
+          'shipwatch.yaml',
+        );
+      } catch (e) {
+        return e as ShipwatchError;
+      }
+      throw new Error('expected a validation error');
+    })();
+    expect(error.code).toBe('SW_CONFIG_INVALID');
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain('learn: expected a duration');
+    expect(error.message).toContain('listen: expected HOST:PORT');
+    expect(error.message).toContain('webhooks.0.url: expected an http:// or https:// URL');
+    expect(error.message).toContain('colour: unknown option');
+  });
+
+  it('rejects an unknown rule id in rule settings', () => {
+    expect(() => validateConfig({ rules: { unexpected_egres: { enabled: false } } }, 'f')).toThrow(
+      /rules\.unexpected_egres/,
+    );
+  });
+
+  it('lets variables override the file and flags override variables', () => {
+    const file = configFile('learn: 1m\nlisten: 127.0.0.1:1000\nstate_dir: /from/file\n');
+    const config = loadConfig(
+      { config: file, listen: '127.0.0.1:3000' },
+      { SHIPWATCH_LISTEN: '127.0.0.1:2000', SHIPWATCH_LEARN: '20s' },
+    );
+    expect(config.learn).toBe(20_000);
+    expect(config.listen).toBe('127.0.0.1:3000');
+    expect(config.state_dir).toBe('/from/file');
+  });
+
+  it('turns repeated --webhook flags and a comma-separated interface list into their YAML shapes', () => {
+    const config = loadConfig(
+      { webhook: ['http://127.0.0.1:1/a', 'http://127.0.0.1:1/b'], interfaces: 'docker0, br-1' },
+      {},
+    );
+    expect(config.webhooks.map((w) => w.url)).toEqual(['http://127.0.0.1:1/a', 'http://127.0.0.1:1/b']);
+    expect(config.webhooks[0]?.format).toBe('shipwatch');
+    expect(config.interfaces).toEqual(['docker0', 'br-1']);
+  });
+
+  it('honours DOCKER_HOST when no shipwatch setting names the daemon', () => {
+    expect(loadConfig({}, { DOCKER_HOST: 'unix:///tmp/d.sock' }).docker_host).toBe('unix:///tmp/d.sock');
+  });
+
+  it('reports a file that is not YAML', () => {
+    const file = configFile('listen: [unclosed\n');
+    expect(() => loadConfig({ config: file }, {})).toThrow(/not valid YAML/);
+  });
+});
