@@ -9,6 +9,8 @@ import { Tokens } from './tokens.ts';
 import { createDockerClient } from '../collector/docker-client.ts';
 import { DockerSource } from '../collector/docker.ts';
 import { Inventory } from '../collector/inventory.ts';
+import { eventSource } from '../collector/events.ts';
+import { Metrics } from '../alerts/metrics.ts';
 
 export class Agent {
   readonly config: Config;
@@ -16,6 +18,7 @@ export class Agent {
   readonly health = new Health();
   readonly inventory = new Inventory();
   readonly bus: EventBus;
+  readonly metrics = new Metrics();
   readonly server: HttpServer;
   readonly docker: DockerSource;
 
@@ -35,7 +38,16 @@ export class Agent {
       log,
       emit: this.bus.emit,
     });
+    this.bus.subscribe((event) => this.metrics.events.inc({ source: eventSource(event) }));
     this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
+    this.server.route({
+      method: 'GET',
+      path: '/metrics',
+      handler: async () => {
+        const { contentType, text } = await this.metrics.render();
+        return { text, contentType };
+      },
+    });
   }
 
   async start(): Promise<{ host: string; port: number }> {

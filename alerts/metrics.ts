@@ -1,0 +1,117 @@
+// Every metric of DESIGN.md, in one prom-client registry, plus prom-client's default process
+// metrics. Label values are kept low-cardinality: external destinations are never a label value
+// (flows are labelled by workload, `external` or `host`), and a removed container's series go.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly alerts = new Counter({
+    name: 'shipwatch_alerts_total',
+    help: 'Alerts raised, by rule, severity and workload',
+    labelNames: ['rule', 'severity', 'workload'] as const,
+    registers: [this.registry],
+  });
+  readonly flowBytes = new Counter({
+    name: 'shipwatch_flow_bytes_total',
+    help: 'Bytes in observed flows, by source and destination workload (external, host or a workload)',
+    labelNames: ['src_workload', 'dst_workload', 'network', 'protocol'] as const,
+    registers: [this.registry],
+  });
+  readonly flowPackets = new Counter({
+    name: 'shipwatch_flow_packets_total',
+    help: 'Packets in observed flows, by source and destination workload (external, host or a workload)',
+    labelNames: ['src_workload', 'dst_workload', 'network', 'protocol'] as const,
+    registers: [this.registry],
+  });
+  readonly flowsActive = new Gauge({
+    name: 'shipwatch_flows_active',
+    help: 'Flows in the flow table, by network',
+    labelNames: ['network'] as const,
+    registers: [this.registry],
+  });
+  readonly capturePackets = new Counter({
+    name: 'shipwatch_capture_packets_total',
+    help: 'Packets captured, by interface',
+    labelNames: ['interface'] as const,
+    registers: [this.registry],
+  });
+  readonly captureDropped = new Counter({
+    name: 'shipwatch_capture_dropped_total',
+    help: 'Packets the capture missed, by interface (see the README for how this is measured)',
+    labelNames: ['interface'] as const,
+    registers: [this.registry],
+  });
+  readonly events = new Counter({
+    name: 'shipwatch_events_total',
+    help: 'Collector events, by source',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly detectionLatency = new Histogram({
+    name: 'shipwatch_detection_latency_seconds',
+    help: 'From the event timestamp (kernel, pcap or Docker) to the alert being journalled',
+    labelNames: ['rule'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly sinkDeliveries = new Counter({
+    name: 'shipwatch_sink_deliveries_total',
+    help: 'Alert deliveries by sink and outcome (delivered, retry, failed, dropped)',
+    labelNames: ['sink', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly sinkQueueDepth = new Gauge({
+    name: 'shipwatch_sink_queue_depth',
+    help: 'Alerts waiting for delivery, by sink',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  readonly containers = new Gauge({
+    name: 'shipwatch_containers',
+    help: 'Containers by state (learning, monitoring, isolated)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  // cAdvisor's names, so existing dashboards work.
+  readonly cpuSeconds = new Counter({
+    name: 'container_cpu_usage_seconds_total',
+    help: 'Cumulative CPU time consumed, seconds',
+    labelNames: ['name', 'image', 'workload'] as const,
+    registers: [this.registry],
+  });
+  readonly memoryWorkingSet = new Gauge({
+    name: 'container_memory_working_set_bytes',
+    help: 'Current working set, bytes',
+    labelNames: ['name', 'image', 'workload'] as const,
+    registers: [this.registry],
+  });
+  readonly networkReceive = new Counter({
+    name: 'container_network_receive_bytes_total',
+    help: 'Cumulative bytes received',
+    labelNames: ['name', 'image', 'workload'] as const,
+    registers: [this.registry],
+  });
+  readonly networkTransmit = new Counter({
+    name: 'container_network_transmit_bytes_total',
+    help: 'Cumulative bytes transmitted',
+    labelNames: ['name', 'image', 'workload'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Drops every per-container series of a removed container. */
+  removeContainer(labels: { name: string; image: string; workload: string }): void {
+    for (const metric of [this.cpuSeconds, this.memoryWorkingSet, this.networkReceive, this.networkTransmit]) {
+      metric.remove(labels);
+    }
+  }
+
+  async render(): Promise<{ contentType: string; text: string }> {
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+  }
+}
