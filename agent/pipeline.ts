@@ -11,6 +11,12 @@ import { DockerSource } from '../collector/docker.ts';
 import { Inventory } from '../collector/inventory.ts';
 import { eventSource } from '../collector/events.ts';
 import { Metrics } from '../alerts/metrics.ts';
+import type { Finding } from '../detectors/finding.ts';
+import { Isolator } from '../response/isolate.ts';
+import { IsolationStore } from '../response/isolation-store.ts';
+import { AutoResponder } from '../response/policy.ts';
+import { ResponseService } from '../response/service.ts';
+import { registerResponseRoutes } from './response-routes.ts';
 
 export class Agent {
   readonly config: Config;
@@ -21,6 +27,8 @@ export class Agent {
   readonly metrics = new Metrics();
   readonly server: HttpServer;
   readonly docker: DockerSource;
+  readonly response: ResponseService;
+  readonly autoResponder: AutoResponder;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -28,8 +36,9 @@ export class Agent {
     this.bus = new EventBus(log);
     const tokens = Tokens.fromFile(config.token_file);
     this.server = new HttpServer({ listen: config.listen, tokens, tls: config.tls, log });
+    const dockerClient = createDockerClient(config.docker_host);
     this.docker = new DockerSource({
-      docker: createDockerClient(config.docker_host),
+      docker: dockerClient,
       dockerHost: config.docker_host,
       inventory: this.inventory,
       host: config.host,
@@ -38,6 +47,13 @@ export class Agent {
       log,
       emit: this.bus.emit,
     });
+    this.response = new ResponseService(
+      new Isolator(dockerClient, new IsolationStore(config.state_dir)),
+      (finding) => this.raise(finding),
+      (id) => this.inventory.container(id)?.image ?? 'unknown',
+    );
+    this.autoResponder = new AutoResponder(config.response, this.response);
+    registerResponseRoutes(this.server, this.response);
     this.bus.subscribe((event) => this.metrics.events.inc({ source: eventSource(event) }));
     this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
     this.server.route({
@@ -50,7 +66,15 @@ export class Agent {
     });
   }
 
+  /** Every finding, from detectors and from response actions, enters the alert path here. */
+  raise(finding: Finding): void {
+    this.log.info({ rule: finding.rule, container: finding.container?.name, summary: finding.summary }, 'finding');
+  }
+
   async start(): Promise<{ host: string; port: number }> {
+    const isolated = await this.response.isolator.load();
+    if (isolated.length)
+      this.log.info({ containers: isolated.map((r) => r.name) }, 'isolated containers from an earlier run');
     const address = await this.server.listen();
     this.docker.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
