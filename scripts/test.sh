@@ -6,6 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*" >&2; }
+reports=$(mktemp -d)
+summary() { node scripts/test-summary.mjs "$reports"/unit.json "$reports"/integration.json "$reports"/e2e.json; }
+trap summary EXIT
+
+vitest() { # project, extra args...
+  local project=$1
+  shift
+  npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="$reports/$project.json" "$@"
+}
 
 step "setup (Debian packages, npm dependencies)"
 bash scripts/setup.sh
@@ -15,8 +24,8 @@ step "lint"
 npx eslint --max-warnings 0 .
 npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 step "unit tests"
-npx vitest run --project unit
+vitest unit
 step "integration tests (private dockerd)"
-npx vitest run --project integration
+vitest integration
 step "e2e tests (chromium)"
-npx vitest run --project e2e --passWithNoTests
+vitest e2e --passWithNoTests
