@@ -6,6 +6,7 @@ import { readConfigFile, validateConfig } from './config.ts';
 import { ShipwatchError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { Agent } from './pipeline.ts';
+import { baselineCommand } from './baseline-cli.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -75,7 +76,12 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: () => undefined });
   program.addCommand(runCommand());
   program.addCommand(checkConfigCommand());
-  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => undefined });
+  program.addCommand(baselineCommand());
+  const quiet = (command: Command): void => {
+    command.exitOverride().configureOutput({ outputError: () => undefined });
+    command.commands.forEach(quiet);
+  };
+  program.commands.forEach(quiet);
   return program;
 }
 

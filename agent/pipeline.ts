@@ -11,6 +11,7 @@ import { DockerSource } from '../collector/docker.ts';
 import { Inventory } from '../collector/inventory.ts';
 import { eventSource } from '../collector/events.ts';
 import { Metrics } from '../alerts/metrics.ts';
+import { Detection } from './detection.ts';
 
 export class Agent {
   readonly config: Config;
@@ -21,6 +22,7 @@ export class Agent {
   readonly metrics = new Metrics();
   readonly server: HttpServer;
   readonly docker: DockerSource;
+  readonly detection: Detection;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -39,6 +41,10 @@ export class Agent {
       emit: this.bus.emit,
     });
     this.bus.subscribe((event) => this.metrics.events.inc({ source: eventSource(event) }));
+    // Findings are logged until the lead connects the alert pipeline here.
+    this.detection = new Detection({ config, inventory: this.inventory, log, onFinding: (finding) => log.info({ finding }, 'finding') });
+    this.bus.subscribe(this.detection.handle);
+    this.detection.routes(this.server);
     this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
     this.server.route({
       method: 'GET',
@@ -52,6 +58,7 @@ export class Agent {
 
   async start(): Promise<{ host: string; port: number }> {
     const address = await this.server.listen();
+    this.detection.start();
     this.docker.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
     return address;
@@ -59,6 +66,7 @@ export class Agent {
 
   async stop(): Promise<void> {
     await this.docker.stop();
+    this.detection.stop();
     await this.server.close();
   }
 }
