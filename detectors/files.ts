@@ -13,7 +13,7 @@ import { coveredBy } from './path-prefixes.ts';
 const SENSITIVE = ['/etc/', '/bin/', '/sbin/', '/usr/bin/', '/usr/sbin/', '/usr/local/bin/', '/root/.ssh/', '/boot/'];
 
 export function isSensitive(path: string): boolean {
-  return SENSITIVE.some((dir) => path.startsWith(dir) || path === dir.slice(0, -1)) || /^\/lib[^/]*(\/|$)/.test(path);
+  return SENSITIVE.some((dir) => path.startsWith(dir) || path === dir.slice(0, -1)) || /^\/lib(32|64|x32)?(\/|$)/.test(path);
 }
 
 const VERB: Record<FileOp, string> = {

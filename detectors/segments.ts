@@ -22,7 +22,8 @@ export function segmentOf(flow: FlowRecord, ctx: DetectorContext): Segment | nul
   const shared = srcNets.filter((n) => dstNets.includes(n));
   const crossing = flow.networks.length > 1 || (dstNets.length > 0 && shared.length === 0);
   const srcNet = srcNets.includes(flow.network) ? flow.network : (srcNets[0] ?? flow.network);
-  const dstNet = shared.includes(srcNet) ? srcNet : (dstNets[0] ?? flow.networks[flow.networks.length - 1] ?? flow.network);
+  const otherBridge = flow.networks.find((n) => n !== srcNet);
+  const dstNet = otherBridge ?? (shared.includes(srcNet) ? srcNet : (dstNets[0] ?? flow.network));
   const zones: [string, string] = [ctx.zoneOf(srcNet), ctx.zoneOf(dstNet)];
   const networks = [...new Set([...flow.networks, srcNet, dstNet])];
   return { crossing, networks, zones, allowed: zonesAllowed(ctx.config, zones[0], zones[1]) };
