@@ -53,7 +53,10 @@ export function registerBaselineRoutes(server: HttpServer, detection: Detection)
         try {
           baseline = parseBaseline(body, workload);
         } catch (error) {
-          const why = error instanceof ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : String(error);
+          const why =
+            error instanceof ZodError
+              ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+              : String(error);
           throw badRequest(`invalid baseline: ${why}`);
         }
         runner.putBaseline(baseline);

@@ -36,21 +36,21 @@ function withStoreOptions(command: Command): Command {
 export function baselineCommand(): Command {
   const baseline = new Command('baseline').description('show, export, import or reset learned baselines');
   baseline.addCommand(
-    withStoreOptions(new Command('show').argument('[workload]').description('list baselines, or print one as YAML')).action(
-      (workload: string | undefined, flags: StoreFlags) => {
-        const list = select(openStore(flags), workload);
-        if (workload !== undefined) {
-          process.stdout.write(toYaml(list));
-          return;
-        }
-        const now = Date.now();
-        for (const b of list) {
-          process.stdout.write(
-            `${b.workload}\t${phaseOf(b, now)}\t${b.mode}\tegress=${b.egress.length} peers=${b.peers.length} executables=${b.executables.length} paths=${b.pathPrefixes.length}\n`,
-          );
-        }
-      },
-    ),
+    withStoreOptions(
+      new Command('show').argument('[workload]').description('list baselines, or print one as YAML'),
+    ).action((workload: string | undefined, flags: StoreFlags) => {
+      const list = select(openStore(flags), workload);
+      if (workload !== undefined) {
+        process.stdout.write(toYaml(list));
+        return;
+      }
+      const now = Date.now();
+      for (const b of list) {
+        process.stdout.write(
+          `${b.workload}\t${phaseOf(b, now)}\t${b.mode}\tegress=${b.egress.length} peers=${b.peers.length} executables=${b.executables.length} paths=${b.pathPrefixes.length}\n`,
+        );
+      }
+    }),
   );
   baseline.addCommand(
     withStoreOptions(new Command('export').argument('[workload]').description('print baselines as editable YAML'))
@@ -62,7 +62,9 @@ export function baselineCommand(): Command {
       }),
   );
   baseline.addCommand(
-    withStoreOptions(new Command('import').argument('[workload]').description('replace baselines from YAML (stdin or --file)'))
+    withStoreOptions(
+      new Command('import').argument('[workload]').description('replace baselines from YAML (stdin or --file)'),
+    )
       .option('--file <file>', 'read this file instead of stdin')
       .action((workload: string | undefined, flags: StoreFlags & { file?: string }) => {
         const store = openStore(flags);
@@ -70,7 +72,10 @@ export function baselineCommand(): Command {
         try {
           list = fromYaml(readFileSync(flags.file ?? 0, 'utf8'));
         } catch (error) {
-          throw new ShipwatchError('SW_USAGE', `invalid baseline: ${error instanceof Error ? error.message.split('\n').join(' ') : String(error)}`);
+          throw new ShipwatchError(
+            'SW_USAGE',
+            `invalid baseline: ${error instanceof Error ? error.message.split('\n').join(' ') : String(error)}`,
+          );
         }
         if (workload !== undefined) list = list.filter((b) => b.workload === workload);
         if (list.length === 0) throw new ShipwatchError('SW_USAGE', 'no baseline to import');
@@ -81,15 +86,15 @@ export function baselineCommand(): Command {
       }),
   );
   baseline.addCommand(
-    withStoreOptions(new Command('reset').argument('[workload]').description('forget baselines: the workload learns again')).action(
-      (workload: string | undefined, flags: StoreFlags) => {
-        const store = openStore(flags);
-        for (const b of select(store, workload)) {
-          store.remove(b.workload);
-          process.stdout.write(`reset ${b.workload}\n`);
-        }
-      },
-    ),
+    withStoreOptions(
+      new Command('reset').argument('[workload]').description('forget baselines: the workload learns again'),
+    ).action((workload: string | undefined, flags: StoreFlags) => {
+      const store = openStore(flags);
+      for (const b of select(store, workload)) {
+        store.remove(b.workload);
+        process.stdout.write(`reset ${b.workload}\n`);
+      }
+    }),
   );
   return baseline;
 }

@@ -1,7 +1,17 @@
 // Baselines on disk: one JSON file per workload in <state_dir>/baselines/, written atomically
 // (temp file in the same directory, fsync, rename, fsync the directory) so a crash leaves the old
 // or the new baseline, never half of one. Lives in agent/ because detectors may not touch node:fs.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments, stringify as stringifyYaml } from 'yaml';
 import { parseBaseline, type WorkloadBaseline } from '../detectors/index.ts';
@@ -99,7 +109,8 @@ export function toYaml(baselines: readonly WorkloadBaseline[]): string {
 export function fromYaml(text: string): WorkloadBaseline[] {
   const out: WorkloadBaseline[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if ('errors' in doc && doc.errors.length > 0) throw new Error(`not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}`);
+    if ('errors' in doc && doc.errors.length > 0)
+      throw new Error(`not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}`);
     const value: unknown = doc.toJS();
     if (value !== null && value !== undefined) out.push(parseBaseline(value));
   }

@@ -9,7 +9,14 @@ import { BaselineStore } from './baseline-store.ts';
 import { registerBaselineRoutes } from './baseline-api.ts';
 import type { ShipwatchEvent } from '../collector/events.ts';
 import type { Inventory } from '../collector/inventory.ts';
-import { DETECTORS, DetectorRunner, parseEgressRule, type DetectorConfig, type EgressRule, type Phase } from '../detectors/index.ts';
+import {
+  DETECTORS,
+  DetectorRunner,
+  parseEgressRule,
+  type DetectorConfig,
+  type EgressRule,
+  type Phase,
+} from '../detectors/index.ts';
 import type { Finding } from '../detectors/finding.ts';
 import type { Suppression } from '../detectors/suppressions.ts';
 
@@ -38,8 +45,8 @@ export interface DetectionOptions {
   config: Config;
   inventory: Inventory;
   log: Logger;
-  onFinding(finding: Finding): void;
-  onSuppressed?(finding: Finding, by: Suppression): void;
+  onFinding: (finding: Finding) => void;
+  onSuppressed?: (finding: Finding, by: Suppression) => void;
   clock?: () => number;
 }
 

@@ -42,7 +42,12 @@ export class Agent {
     });
     this.bus.subscribe((event) => this.metrics.events.inc({ source: eventSource(event) }));
     // Findings are logged until the lead connects the alert pipeline here.
-    this.detection = new Detection({ config, inventory: this.inventory, log, onFinding: (finding) => log.info({ finding }, 'finding') });
+    this.detection = new Detection({
+      config,
+      inventory: this.inventory,
+      log,
+      onFinding: (finding) => log.info({ finding }, 'finding'),
+    });
     this.bus.subscribe(this.detection.handle);
     this.detection.routes(this.server);
     this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });

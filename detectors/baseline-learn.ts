@@ -3,7 +3,16 @@
 // into median/MAD and the lists stop growing. Detectors only read baselines, through the context.
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
 import type { FlowRecord, ShipwatchEvent } from '../collector/events.ts';
-import { RESOURCE_METRICS, newBaseline, phaseOf, sameEgress, samePeer, type EgressEntry, type PeerEntry, type WorkloadBaseline } from './baseline.ts';
+import {
+  RESOURCE_METRICS,
+  newBaseline,
+  phaseOf,
+  sameEgress,
+  samePeer,
+  type EgressEntry,
+  type PeerEntry,
+  type WorkloadBaseline,
+} from './baseline.ts';
 import { addPath } from './path-prefixes.ts';
 import { isInitChild, isShell, programName } from './process-classify.ts';
 import { rates, type PreviousSample } from './resource-rates.ts';

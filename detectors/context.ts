@@ -23,12 +23,12 @@ export interface DetectorContext {
   now: number;
   config: DetectorConfig;
   /** Docker networks (by name) a container is on now; null when the container is unknown. */
-  networksOf(containerId: string): readonly string[] | null;
+  networksOf: (containerId: string) => readonly string[] | null;
   /** Zone of a network (its shipwatch.zone label, the config mapping, else its own name). */
-  zoneOf(network: string): string;
+  zoneOf: (network: string) => string;
   /** The workload's baseline as learned so far (null before its first event). */
-  baseline(workload: string): WorkloadBaseline | null;
-  phase(workload: string): Phase;
+  baseline: (workload: string) => WorkloadBaseline | null;
+  phase: (workload: string) => Phase;
 }
 
 export interface StepResult<S> {

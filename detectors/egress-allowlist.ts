@@ -6,7 +6,15 @@
 import type { Protocol } from '../collector/events.ts';
 
 export type EgressRule =
-  | { kind: 'cidr'; text: string; family: 4 | 6; bits: bigint; prefix: number; port: number | null; protocol: Protocol | null }
+  | {
+      kind: 'cidr';
+      text: string;
+      family: 4 | 6;
+      bits: bigint;
+      prefix: number;
+      port: number | null;
+      protocol: Protocol | null;
+    }
   | { kind: 'name'; text: string; pattern: RegExp; port: number | null; protocol: Protocol | null };
 
 const PROTOCOLS = new Set(['tcp', 'udp', 'icmp', 'icmpv6']);
@@ -34,7 +42,9 @@ export function ipv6ToBigInt(ip: string): bigint | null {
   const groups: string[] = [];
   const embedded = last?.includes('.') ? ipv4ToBigInt(last) : null;
   const expand = (list: string[]) =>
-    list.flatMap((w) => (w.includes('.') && embedded !== null ? [(embedded >> 16n).toString(16), (embedded & 0xffffn).toString(16)] : [w]));
+    list.flatMap((w) =>
+      w.includes('.') && embedded !== null ? [(embedded >> 16n).toString(16), (embedded & 0xffffn).toString(16)] : [w],
+    );
   const h = expand(head);
   const t = expand(tail);
   const missing = 8 - h.length - t.length;

@@ -21,7 +21,16 @@ export const execDetector: Detector<null> = {
               container: event.container,
               key: event.argv.join(' '),
               summary: `someone ran ${quoted(event.argv)} as ${user}${tty} in ${who(event.container)} through docker exec`,
-              details: { process: { pid: 0, ppid: 0, exe: event.argv[0] ?? '', cmdline: event.argv.join(' '), uid: -1, execId: event.execId } },
+              details: {
+                process: {
+                  pid: 0,
+                  ppid: 0,
+                  exe: event.argv[0] ?? '',
+                  cmdline: event.argv.join(' '),
+                  uid: -1,
+                  execId: event.execId,
+                },
+              },
               at: event.at,
             },
           ],

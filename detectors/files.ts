@@ -13,7 +13,9 @@ import { coveredBy } from './path-prefixes.ts';
 const SENSITIVE = ['/etc/', '/bin/', '/sbin/', '/usr/bin/', '/usr/sbin/', '/usr/local/bin/', '/root/.ssh/', '/boot/'];
 
 export function isSensitive(path: string): boolean {
-  return SENSITIVE.some((dir) => path.startsWith(dir) || path === dir.slice(0, -1)) || /^\/lib(32|64|x32)?(\/|$)/.test(path);
+  return (
+    SENSITIVE.some((dir) => path.startsWith(dir) || path === dir.slice(0, -1)) || /^\/lib(32|64|x32)?(\/|$)/.test(path)
+  );
 }
 
 const VERB: Record<FileOp, string> = {
@@ -27,11 +29,23 @@ const VERB: Record<FileOp, string> = {
 function judge(container: ContainerRef, path: string, op: FileOp, ctx: DetectorContext, at: number): Finding[] {
   const base = { container, key: path, details: { file: { path, op } }, at };
   if (isSensitive(path)) {
-    return [{ ...base, rule: 'sensitive_file_change', summary: `${who(container)} ${VERB[op]} ${path}, inside a protected system directory` }];
+    return [
+      {
+        ...base,
+        rule: 'sensitive_file_change',
+        summary: `${who(container)} ${VERB[op]} ${path}, inside a protected system directory`,
+      },
+    ];
   }
   const baseline = ctx.baseline(container.workload);
   if (judging(baseline, ctx.now) && !coveredBy(baseline.pathPrefixes, path)) {
-    return [{ ...base, rule: 'unexpected_file_change', summary: `${who(container)} ${VERB[op]} ${path}, outside the places it wrote during learning` }];
+    return [
+      {
+        ...base,
+        rule: 'unexpected_file_change',
+        summary: `${who(container)} ${VERB[op]} ${path}, outside the places it wrote during learning`,
+      },
+    ];
   }
   return [];
 }
@@ -42,7 +56,10 @@ export const fileDetector: Detector<null> = {
   step(state: null, event: ShipwatchEvent, ctx: DetectorContext): StepResult<null> {
     switch (event.kind) {
       case 'file.changed':
-        return { state, findings: event.preexisting ? [] : judge(event.container, event.path, event.op, ctx, event.at) };
+        return {
+          state,
+          findings: event.preexisting ? [] : judge(event.container, event.path, event.op, ctx, event.at),
+        };
       case 'flow.start':
       case 'flow.update':
       case 'flow.end':

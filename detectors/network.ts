@@ -64,9 +64,13 @@ function newPeer(flow: FlowRecord, ctx: DetectorContext, at: number): Finding[] 
   const srcBaseline = ctx.baseline(src.workload);
   const dstBaseline = ctx.baseline(dst.workload);
   const outKnown = (b: typeof srcBaseline & object) =>
-    b.peers.some((p) => p.direction === 'out' && p.workload === dst.workload && p.port === port && p.protocol === protocol);
+    b.peers.some(
+      (p) => p.direction === 'out' && p.workload === dst.workload && p.port === port && p.protocol === protocol,
+    );
   const inKnown = (b: typeof dstBaseline & object) =>
-    b.peers.some((p) => p.direction === 'in' && p.workload === src.workload && p.port === port && p.protocol === protocol);
+    b.peers.some(
+      (p) => p.direction === 'in' && p.workload === src.workload && p.port === port && p.protocol === protocol,
+    );
   const srcNew = judging(srcBaseline, ctx.now) && !outKnown(srcBaseline);
   const dstNew = judging(dstBaseline, ctx.now) && !inKnown(dstBaseline);
   if (!srcNew && !dstNew) return [];
@@ -90,7 +94,11 @@ export const networkDetector: Detector<null> = {
       case 'flow.start':
         return {
           state,
-          findings: [...egress(event.flow, ctx, event.at), ...segments(event.flow, ctx, event.at), ...newPeer(event.flow, ctx, event.at)],
+          findings: [
+            ...egress(event.flow, ctx, event.at),
+            ...segments(event.flow, ctx, event.at),
+            ...newPeer(event.flow, ctx, event.at),
+          ],
         };
       case 'flow.update':
       case 'flow.end':

@@ -8,16 +8,65 @@ const MULTI_CALL = new Set(['busybox', 'toybox']);
 export const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'hush']);
 
 const NETWORK_TOOLS = new Set([
-  'nc', 'ncat', 'netcat', 'nc.openbsd', 'nc.traditional', 'socat', 'nmap', 'masscan', 'zmap', 'telnet',
-  'tcpdump', 'tshark', 'dumpcap', 'ngrep', 'hping3', 'ftp', 'tftp',
+  'nc',
+  'ncat',
+  'netcat',
+  'nc.openbsd',
+  'nc.traditional',
+  'socat',
+  'nmap',
+  'masscan',
+  'zmap',
+  'telnet',
+  'tcpdump',
+  'tshark',
+  'dumpcap',
+  'ngrep',
+  'hping3',
+  'ftp',
+  'tftp',
 ]);
-const PACKAGE_MANAGERS = new Set(['apt', 'apt-get', 'aptitude', 'dpkg', 'apk', 'yum', 'dnf', 'microdnf', 'rpm', 'zypper', 'pacman']);
+const PACKAGE_MANAGERS = new Set([
+  'apt',
+  'apt-get',
+  'aptitude',
+  'dpkg',
+  'apk',
+  'yum',
+  'dnf',
+  'microdnf',
+  'rpm',
+  'zypper',
+  'pacman',
+]);
 /** Language package managers only count when installing: `npm test` is not an intrusion. */
 const INSTALLERS = new Set(['pip', 'pip3', 'npm', 'yarn', 'pnpm', 'gem', 'cargo', 'go']);
 const SSH = new Set(['sshd', 'ssh', 'scp', 'sftp', 'dropbear', 'dbclient']);
-const MINERS = new Set(['xmrig', 'xmr-stak', 'minerd', 'cpuminer', 'cgminer', 'bfgminer', 'ethminer', 'nbminer', 't-rex', 'lolminer', 'kdevtmpfsi', 'kinsing']);
+const MINERS = new Set([
+  'xmrig',
+  'xmr-stak',
+  'minerd',
+  'cpuminer',
+  'cgminer',
+  'bfgminer',
+  'ethminer',
+  'nbminer',
+  't-rex',
+  'lolminer',
+  'kdevtmpfsi',
+  'kinsing',
+]);
 /** Parents that mean "started by the container's init": the entrypoint itself. */
-const INIT_LIKE = new Set(['docker-init', 'tini', 'dumb-init', 'runc', 'containerd-shim', 'containerd-shim-runc-v2', 's6-svscan', 'supervisord']);
+const INIT_LIKE = new Set([
+  'docker-init',
+  'tini',
+  'dumb-init',
+  'runc',
+  'containerd-shim',
+  'containerd-shim-runc-v2',
+  's6-svscan',
+  'supervisord',
+]);
 
 export function basename(path: string): string {
   const cut = path.lastIndexOf('/');
@@ -64,7 +113,10 @@ export function classify(process: Pick<ProcessInfo, 'exe' | 'argv'>): Suspicion 
   if (MINERS.has(name) || /stratum\+(tcp|ssl|tls):\/\//i.test(joined)) {
     return { kind: 'miner', why: 'a cryptocurrency miner' };
   }
-  if (['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd'].includes(name) && args.some((a) => /^-[a-z]*[ec]/i.test(a) && !a.startsWith('--'))) {
+  if (
+    ['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd'].includes(name) &&
+    args.some((a) => /^-[a-z]*[ec]/i.test(a) && !a.startsWith('--'))
+  ) {
     return { kind: 'reverse_shell', why: 'netcat with -e/-c, which hands a shell to the network (reverse shell)' };
   }
   if (name === 'socat' && /exec:|system:/i.test(joined)) {
@@ -75,7 +127,8 @@ export function classify(process: Pick<ProcessInfo, 'exe' | 'argv'>): Suspicion 
   if (INSTALLERS.has(name) && args.some((a) => ['install', 'add', 'i', 'get'].includes(a))) {
     return { kind: 'package_manager', why: `${name} installing packages` };
   }
-  if (SSH.has(name)) return { kind: 'ssh', why: name === 'sshd' || name === 'dropbear' ? 'an SSH server' : 'an SSH client' };
+  if (SSH.has(name))
+    return { kind: 'ssh', why: name === 'sshd' || name === 'dropbear' ? 'an SSH server' : 'an SSH client' };
   return null;
 }
 

@@ -38,7 +38,13 @@ function shellExpected(p: ProcessInfo, baseline: WorkloadBaseline | null, ctx: D
   return baseline.entrypointShells.includes(programName(p));
 }
 
-function judge(state: ProcessState, container: ContainerRef, p: ProcessInfo, ctx: DetectorContext, at: number): Finding[] {
+function judge(
+  state: ProcessState,
+  container: ContainerRef,
+  p: ProcessInfo,
+  ctx: DetectorContext,
+  at: number,
+): Finding[] {
   const base = { container, details: processDetails(p), at };
   const name = commandName(p);
   if (state.written.get(container.id)?.has(p.exe)) {
@@ -53,7 +59,14 @@ function judge(state: ProcessState, container: ContainerRef, p: ProcessInfo, ctx
   }
   const suspicion = classify(p);
   if (suspicion) {
-    return [{ ...base, rule: 'suspicious_process', key: `${suspicion.kind}:${name}`, summary: `${who(container)} ran ${suspicion.why}: ${quoted(p.argv)}` }];
+    return [
+      {
+        ...base,
+        rule: 'suspicious_process',
+        key: `${suspicion.kind}:${name}`,
+        summary: `${who(container)} ran ${suspicion.why}: ${quoted(p.argv)}`,
+      },
+    ];
   }
   const baseline = ctx.baseline(container.workload);
   if (isShell(p) && !shellExpected(p, baseline, ctx)) {
@@ -63,7 +76,14 @@ function judge(state: ProcessState, container: ContainerRef, p: ProcessInfo, ctx
         : isInitChild(p)
           ? 'as its entrypoint, which it did not do during learning'
           : `spawned by ${p.parentExe ?? 'an unknown parent'}`;
-    return [{ ...base, rule: 'suspicious_process', key: `shell:${name}`, summary: `${who(container)} started the shell ${name} ${how}: ${quoted(p.argv)}` }];
+    return [
+      {
+        ...base,
+        rule: 'suspicious_process',
+        key: `shell:${name}`,
+        summary: `${who(container)} started the shell ${name} ${how}: ${quoted(p.argv)}`,
+      },
+    ];
   }
   if (judging(baseline, ctx.now) && !baseline.executables.includes(programName(p))) {
     return [

@@ -11,7 +11,12 @@ export interface PreviousSample {
 
 export type Rates = Record<ResourceMetric, number>;
 
-export function rates(previous: PreviousSample | undefined, stats: StatsSample, at: number, intervalMs: number): Rates | null {
+export function rates(
+  previous: PreviousSample | undefined,
+  stats: StatsSample,
+  at: number,
+  intervalMs: number,
+): Rates | null {
   if (!previous) return null;
   const ms = at > previous.at ? at - previous.at : intervalMs;
   if (ms <= 0) return null;

@@ -28,8 +28,20 @@ export const HISTORY = 60;
 export const OPEN_AFTER = 2;
 export const CLOSE_AFTER = 3;
 const MIB = 1024 * 1024;
-export const MAD_FLOOR: Record<ResourceMetric, number> = { cpu: 0.02, memory: 4 * MIB, network_rx: 4096, network_tx: 4096, pids: 1 };
-export const MIN_EXCESS: Record<ResourceMetric, number> = { cpu: 0.25, memory: 64 * MIB, network_rx: 256 * 1024, network_tx: 256 * 1024, pids: 10 };
+export const MAD_FLOOR: Record<ResourceMetric, number> = {
+  cpu: 0.02,
+  memory: 4 * MIB,
+  network_rx: 4096,
+  network_tx: 4096,
+  pids: 1,
+};
+export const MIN_EXCESS: Record<ResourceMetric, number> = {
+  cpu: 0.25,
+  memory: 64 * MIB,
+  network_rx: 256 * 1024,
+  network_tx: 256 * 1024,
+  pids: 10,
+};
 
 interface MetricState {
   history: number[];
@@ -71,7 +83,14 @@ function fresh(): ContainerState {
   return { metrics };
 }
 
-function sample(state: ResourceState, container: ContainerRef, stats: StatsSample, at: number, intervalMs: number, ctx: DetectorContext): Finding[] {
+function sample(
+  state: ResourceState,
+  container: ContainerRef,
+  stats: StatsSample,
+  at: number,
+  intervalMs: number,
+  ctx: DetectorContext,
+): Finding[] {
   let c = state.get(container.id);
   if (!c) state.set(container.id, (c = fresh()));
   const r = rates(c.previous, stats, at, intervalMs);

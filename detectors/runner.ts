@@ -15,13 +15,13 @@ export interface RunnerOptions {
   detectors: readonly Detector<unknown>[];
   rules?: Partial<Record<RuleId, { enabled: boolean; severity?: Severity }>>;
   suppressions?: readonly Suppression[];
-  networksOf(containerId: string): readonly string[] | null;
-  zoneOf(network: string): string;
+  networksOf: (containerId: string) => readonly string[] | null;
+  zoneOf: (network: string) => string;
   clock?: () => number;
   /** Baselines loaded from the state directory at start. */
   baselines?: Iterable<WorkloadBaseline>;
-  onFinding(finding: Finding): void;
-  onSuppressed?(finding: Finding, by: Suppression): void;
+  onFinding: (finding: Finding) => void;
+  onSuppressed?: (finding: Finding, by: Suppression) => void;
 }
 
 export interface RunnerCounts {

@@ -19,7 +19,13 @@ async function agent(tokens = new Tokens([])) {
     { state_dir: dir, suppressions: [{ workload: 'shop/api', rule: 'interactive_exec', reason: 'ops runbook' }] },
     'test',
   );
-  const detection = new Detection({ config, inventory: new Inventory(), log, onFinding: () => undefined, clock: () => T0 });
+  const detection = new Detection({
+    config,
+    inventory: new Inventory(),
+    log,
+    onFinding: () => undefined,
+    clock: () => T0,
+  });
   server = new HttpServer({ listen: '127.0.0.1:0', tokens, tls: null, log });
   detection.routes(server);
   const { port } = await server.listen();
@@ -38,7 +44,11 @@ describe('baseline and suppression API', () => {
     for (const url of [`${base}/api/baselines/shop%2Fapi`, `${base}/api/baselines/shop/api`]) {
       const res = await fetch(url);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ workload: 'shop/api', state: 'learning', executables: ['/usr/local/bin/api'] });
+      expect(await res.json()).toMatchObject({
+        workload: 'shop/api',
+        state: 'learning',
+        executables: ['/usr/local/bin/api'],
+      });
     }
     expect((await fetch(`${base}/api/baselines/nope`)).status).toBe(404);
   });
@@ -50,9 +60,16 @@ describe('baseline and suppression API', () => {
       body: JSON.stringify({ executables: ['/usr/sbin/nginx'], learnUntil: 0 }),
     });
     expect(put.status).toBe(200);
-    expect(await put.json()).toMatchObject({ workload: 'shop/api', state: 'monitoring', executables: ['/usr/sbin/nginx'] });
+    expect(await put.json()).toMatchObject({
+      workload: 'shop/api',
+      state: 'monitoring',
+      executables: ['/usr/sbin/nginx'],
+    });
     expect(detection.store.load('shop/api')?.executables).toEqual(['/usr/sbin/nginx']);
-    const bad = await fetch(`${base}/api/baselines/shop/api`, { method: 'PUT', body: JSON.stringify({ egress: [{ port: 'http' }] }) });
+    const bad = await fetch(`${base}/api/baselines/shop/api`, {
+      method: 'PUT',
+      body: JSON.stringify({ egress: [{ port: 'http' }] }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('egress.0');
   });
@@ -61,13 +78,19 @@ describe('baseline and suppression API', () => {
     const { base } = await agent(new Tokens([['soc', 's3cret-token']]));
     const anonymous = await fetch(`${base}/api/baselines/shop/api`, { method: 'PUT', body: '{}' });
     expect(anonymous.status).toBe(401);
-    const authorised = await fetch(`${base}/api/baselines/shop/api`, { method: 'PUT', body: '{}', headers: { authorization: 'Bearer s3cret-token' } });
+    const authorised = await fetch(`${base}/api/baselines/shop/api`, {
+      method: 'PUT',
+      body: '{}',
+      headers: { authorization: 'Bearer s3cret-token' },
+    });
     expect(authorised.status).toBe(200);
   });
 
   it('lists suppressions with how often each one fired', async () => {
     const { base } = await agent();
     const list = (await (await fetch(`${base}/api/suppressions`)).json()) as unknown[];
-    expect(list).toEqual([{ workload: 'shop/api', rule: 'interactive_exec', reason: 'ops runbook', suppressed: 0, lastSuppressed: null }]);
+    expect(list).toEqual([
+      { workload: 'shop/api', rule: 'interactive_exec', reason: 'ops runbook', suppressed: 0, lastSuppressed: null },
+    ]);
   });
 });

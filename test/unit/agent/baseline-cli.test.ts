@@ -9,7 +9,12 @@ import { newBaseline } from '../../../detectors/baseline.ts';
 const BIN = path.resolve(import.meta.dirname, '../../../bin/shipwatch.js');
 
 function shipwatch(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000, input, env: { ...process.env, SHIPWATCH_STATE_DIR: '' } });
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    input,
+    env: { ...process.env, SHIPWATCH_STATE_DIR: '' },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -38,7 +43,10 @@ describe('shipwatch baseline', () => {
     const file = path.join(dir, 'edited.yaml');
     writeFileSync(file, edited);
     expect(shipwatch(['baseline', 'import', '--file', file, '--state-dir', dir]).stdout).toBe('imported shop/api\n');
-    expect(new BaselineStore(dir).load('shop/api')?.executables).toEqual(['/usr/local/bin/api', '/usr/local/bin/worker']);
+    expect(new BaselineStore(dir).load('shop/api')?.executables).toEqual([
+      '/usr/local/bin/api',
+      '/usr/local/bin/worker',
+    ]);
   });
 
   it('imports from stdin and exits 2 naming the bad key of invalid YAML', () => {

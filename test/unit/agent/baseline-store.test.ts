@@ -65,16 +65,30 @@ describe('baselines across an agent restart', () => {
 
   it('loads what the previous agent learned and judges against it at once', () => {
     const dir = stateDir();
-    const first = new Detection({ config: config(dir), inventory: new Inventory(), log, onFinding: () => undefined, clock: () => T0 });
+    const first = new Detection({
+      config: config(dir),
+      inventory: new Inventory(),
+      log,
+      onFinding: () => undefined,
+      clock: () => T0,
+    });
     first.handle(flowStart(T0, containerEnd(api, IP.apiBack, 1), externalEnd(IP.partner, 443), 'shop_backend'));
     first.handle(exec(T0, api, '/usr/local/bin/api', ['api']));
     first.handle(fileChanged(T0, api, '/var/log/api/a.log'));
     first.stop();
-    expect(JSON.parse(readFileSync(path.join(dir, 'baselines', fileNameOf('shop/api')), 'utf8'))).toMatchObject({ workload: 'shop/api' });
+    expect(JSON.parse(readFileSync(path.join(dir, 'baselines', fileNameOf('shop/api')), 'utf8'))).toMatchObject({
+      workload: 'shop/api',
+    });
 
     const findings: string[] = [];
     const later = T0 + 11 * 60_000;
-    const second = new Detection({ config: config(dir), inventory: new Inventory(), log, onFinding: (f) => findings.push(f.rule), clock: () => later });
+    const second = new Detection({
+      config: config(dir),
+      inventory: new Inventory(),
+      log,
+      onFinding: (f) => findings.push(f.rule),
+      clock: () => later,
+    });
     expect(second.phase('shop/api')).toBe('monitoring');
     second.handle(flowStart(later, containerEnd(api, IP.apiBack, 2), externalEnd(IP.partner, 443), 'shop_backend'));
     second.handle(exec(later, api, '/usr/local/bin/api', ['api']));

@@ -3,7 +3,8 @@ import type { ConfigFinding } from '../../../detectors/finding.ts';
 import { api, posture, started, web } from '../../fixtures/events.ts';
 import { harness } from '../../fixtures/harness.ts';
 
-const ids = (details: unknown) => (details as { config: { findings: ConfigFinding[] } }).config.findings.map((f) => f.id);
+const ids = (details: unknown) =>
+  (details as { config: { findings: ConfigFinding[] } }).config.findings.map((f) => f.id);
 
 describe('risky_container_config', () => {
   it('raises one alert listing every finding of a risky container, each with its CIS control', () => {
@@ -11,7 +12,9 @@ describe('risky_container_config', () => {
     const [finding, ...rest] = h.feed(
       started(h.at(0), api, {
         privileged: true,
-        mounts: [{ type: 'bind', source: '/var/run/docker.sock', destination: '/var/run/docker.sock', readOnly: false }],
+        mounts: [
+          { type: 'bind', source: '/var/run/docker.sock', destination: '/var/run/docker.sock', readOnly: false },
+        ],
         pidMode: 'host',
         capAdd: ['SYS_ADMIN', 'NET_BIND_SERVICE'],
         user: '',

@@ -9,7 +9,12 @@ function rules(...texts: string[]): EgressRule[] {
   });
 }
 
-const dst = (ip: string, port: number | null, name: string | null = null, protocol: 'tcp' | 'udp' = 'tcp') => ({ ip, port, name, protocol });
+const dst = (ip: string, port: number | null, name: string | null = null, protocol: 'tcp' | 'udp' = 'tcp') => ({
+  ip,
+  port,
+  name,
+  protocol,
+});
 
 describe('egress allowlist', () => {
   it('matches an address inside a CIDR', () => {

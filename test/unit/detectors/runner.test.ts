@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { IP, api, api2, containerEnd, db, exec, externalEnd, fileChanged, flowStart, started } from '../../fixtures/events.ts';
+import {
+  IP,
+  api,
+  api2,
+  containerEnd,
+  db,
+  exec,
+  externalEnd,
+  fileChanged,
+  flowStart,
+  started,
+} from '../../fixtures/events.ts';
 import { LEARN_MS, harness } from '../../fixtures/harness.ts';
 
-const evil = (h: ReturnType<typeof harness>, port = 4444) => flowStart(h.now, containerEnd(api, IP.apiBack, 41234), externalEnd(IP.evil, port), 'shop_backend');
+const evil = (h: ReturnType<typeof harness>, port = 4444) =>
+  flowStart(h.now, containerEnd(api, IP.apiBack, 41234), externalEnd(IP.evil, port), 'shop_backend');
 
 describe('detector runner', () => {
   it('moves a workload from learning to monitoring when its window ends', () => {
@@ -32,17 +44,27 @@ describe('detector runner', () => {
   });
 
   it('suppresses a finding matching workload, rule and match, and counts it visibly', () => {
-    const h = harness({ suppressions: [{ workload: 'shop/*', rule: 'unexpected_egress', match: '203.0.113.10:4444/*', reason: 'pentest' }] });
+    const h = harness({
+      suppressions: [
+        { workload: 'shop/*', rule: 'unexpected_egress', match: '203.0.113.10:4444/*', reason: 'pentest' },
+      ],
+    });
     h.feed(started(h.at(0), api));
     h.at(LEARN_MS + 1);
     expect(h.feed(evil(h))).toEqual([]);
     expect(h.suppressed.map((s) => s.by.reason)).toEqual(['pentest']);
-    expect(h.runner.suppressions()[0]).toMatchObject({ rule: 'unexpected_egress', suppressed: 1, lastSuppressed: h.now });
+    expect(h.runner.suppressions()[0]).toMatchObject({
+      rule: 'unexpected_egress',
+      suppressed: 1,
+      lastSuppressed: h.now,
+    });
     expect(h.runner.counts).toMatchObject({ suppressed: 1, findings: 0 });
   });
 
   it('does not suppress what the match does not cover', () => {
-    const h = harness({ suppressions: [{ workload: 'shop/api', rule: 'unexpected_egress', match: '203.0.113.10:4444/*' }] });
+    const h = harness({
+      suppressions: [{ workload: 'shop/api', rule: 'unexpected_egress', match: '203.0.113.10:4444/*' }],
+    });
     h.feed(started(h.at(0), api));
     h.at(LEARN_MS + 1);
     expect(h.rules(h.feed(evil(h, 9000)))).toEqual(['unexpected_egress']);
@@ -54,9 +76,14 @@ describe('detector runner', () => {
   });
 
   it('drops findings of a disabled rule and applies a configured severity', () => {
-    const h = harness({ rules: { sensitive_file_change: { enabled: false }, drift_executable: { enabled: true, severity: 'high' } } });
+    const h = harness({
+      rules: { sensitive_file_change: { enabled: false }, drift_executable: { enabled: true, severity: 'high' } },
+    });
     expect(h.feed(fileChanged(h.at(0), api, '/usr/bin/x', 'create'))).toEqual([]);
-    expect(h.feed(exec(h.at(1), api, '/usr/bin/x', ['x']))[0]).toMatchObject({ rule: 'drift_executable', severity: 'high' });
+    expect(h.feed(exec(h.at(1), api, '/usr/bin/x', ['x']))[0]).toMatchObject({
+      rule: 'drift_executable',
+      severity: 'high',
+    });
     expect(h.runner.counts.disabled).toBe(1);
   });
 
