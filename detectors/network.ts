@@ -9,9 +9,19 @@ import { allowlisted } from './egress-allowlist.ts';
 import type { Finding } from './finding.ts';
 import { segmentOf } from './segments.ts';
 
+/**
+ * Multicast, broadcast and IPv6 link-local traffic never leaves the segment: not egress. IPv4
+ * 169.254.0.0/16 is deliberately NOT here: 169.254.169.254 is the cloud metadata service, a
+ * classic target for stealing credentials from inside a container.
+ */
+function localOnly(ip: string): boolean {
+  if (ip === '255.255.255.255' || /^(22[4-9]|23\d)\./.test(ip)) return true;
+  return /^ff[0-9a-f]{2}:/i.test(ip) || /^fe[89ab][0-9a-f]:/i.test(ip);
+}
+
 function egress(flow: FlowRecord, ctx: DetectorContext, at: number): Finding[] {
   const src = flow.src.container;
-  if (flow.src.kind !== 'container' || !src || flow.dst.kind !== 'external') return [];
+  if (flow.src.kind !== 'container' || !src || flow.dst.kind !== 'external' || localOnly(flow.dst.ip)) return [];
   const dst = { ip: flow.dst.ip, name: flow.dst.name, port: flow.dst.port, protocol: flow.protocol };
   if (allowlisted(ctx.config.egressAllowlist, dst)) return [];
   const baseline = ctx.baseline(src.workload);

@@ -60,6 +60,30 @@ describe('unexpected_egress', () => {
     ).toEqual([]);
   });
 
+  it('ignores multicast, broadcast and link-local destinations', () => {
+    const h = learned();
+    const local = ['224.0.0.251', '255.255.255.255', 'ff02::fb', 'fe80::1'].map((ip) =>
+      flowStart(h.now, containerEnd(api, IP.apiBack, 5353), externalEnd(ip, 5353), 'shop_backend', { protocol: 'udp' }),
+    );
+    expect(h.feed(...local)).toEqual([]);
+  });
+
+  it('still alerts on the cloud metadata address 169.254.169.254', () => {
+    const h = learned();
+    const flow = flowStart(h.now, containerEnd(api, IP.apiBack, 1), externalEnd('169.254.169.254', 80), 'shop_backend');
+    expect(h.rules(h.feed(flow))).toEqual(['unexpected_egress']);
+  });
+
+  it('keeps the same key for repeats, so the alert pipeline counts them as one alert', () => {
+    const h = learned();
+    const keys = [41234, 41235].map(
+      (port) =>
+        h.feed(flowStart(h.now, containerEnd(api, IP.apiBack, port), externalEnd(IP.evil, 4444), 'shop_backend'))[0]
+          ?.key,
+    );
+    expect(keys).toEqual(['203.0.113.10:4444/tcp', '203.0.113.10:4444/tcp']);
+  });
+
   it('judges against the allowlist alone in policy-only mode (learn 0)', () => {
     const h = harness({ learnMs: 0, allowlist: ['partner.shipwatch.test:443/tcp'] });
     const ok = flowStart(
