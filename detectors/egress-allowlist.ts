@@ -125,3 +125,12 @@ export function allowlisted(rules: readonly EgressRule[], dst: Destination): Egr
   }
   return null;
 }
+
+/** zod refinement for config `egress_allowlist` entries, so check-config names a bad one. */
+export function checkEgressRule(
+  text: string,
+  ctx: { addIssue(issue: { code: 'custom'; message: string }): void },
+): void {
+  const rule = parseEgressRule(text);
+  if ('error' in rule) ctx.addIssue({ code: 'custom', message: rule.error });
+}
