@@ -13,6 +13,7 @@ import {
   type PeerEntry,
   type WorkloadBaseline,
 } from './baseline.ts';
+import { oriented } from './flow-orientation.ts';
 import { addPath } from './path-prefixes.ts';
 import { isInitChild, isShell, programName } from './process-classify.ts';
 import { rates, type PreviousSample } from './resource-rates.ts';
@@ -32,14 +33,14 @@ export function initialLearnerState(baselines: Iterable<WorkloadBaseline> = []):
 
 function workloadOf(event: ShipwatchEvent): string | null {
   if ('container' in event && event.container) return event.container.workload;
-  if ('flow' in event) return event.flow.src.container?.workload ?? null;
+  if ('flow' in event) return oriented(event.flow).src.container?.workload ?? null;
   return null;
 }
 
 /** Every workload an event concerns (both ends of a container-to-container flow). */
 export function workloadsOf(event: ShipwatchEvent): string[] {
   const own = workloadOf(event);
-  const peer = 'flow' in event ? (event.flow.dst.container?.workload ?? null) : null;
+  const peer = 'flow' in event ? (oriented(event.flow).dst.container?.workload ?? null) : null;
   return [...new Set([own, peer].filter((w): w is string => w !== null))];
 }
 
@@ -100,7 +101,7 @@ export function learnStep(state: LearnerState, event: ShipwatchEvent, now: numbe
     }
     return state;
   }
-  if (event.kind === 'flow.start') learnInbound(state, event.flow, now, learnMs);
+  if (event.kind === 'flow.start') learnInbound(state, oriented(event.flow), now, learnMs);
   if (!learning) return state;
   learnFrom(baseline, event);
   return state;
@@ -119,7 +120,7 @@ function learnInbound(state: LearnerState, flow: FlowRecord, now: number, learnM
 function learnFrom(baseline: WorkloadBaseline, event: ShipwatchEvent): void {
   switch (event.kind) {
     case 'flow.start': {
-      const { src, dst, protocol } = event.flow;
+      const { src, dst, protocol } = oriented(event.flow);
       if (src.kind !== 'container' || !src.container) return;
       if (dst.kind === 'external') addEgress(baseline, { ip: dst.ip, name: dst.name, port: dst.port, protocol });
       if (dst.kind === 'container' && dst.container) {

@@ -7,6 +7,7 @@ import type { Detector, DetectorContext, StepResult } from './context.ts';
 import { destination, flowDetails, who } from './describe.ts';
 import { allowlisted } from './egress-allowlist.ts';
 import type { Finding } from './finding.ts';
+import { oriented } from './flow-orientation.ts';
 import { segmentOf } from './segments.ts';
 
 /**
@@ -101,15 +102,13 @@ export const networkDetector: Detector<null> = {
   initialState: () => null,
   step(state: null, event: ShipwatchEvent, ctx: DetectorContext): StepResult<null> {
     switch (event.kind) {
-      case 'flow.start':
+      case 'flow.start': {
+        const flow = oriented(event.flow);
         return {
           state,
-          findings: [
-            ...egress(event.flow, ctx, event.at),
-            ...segments(event.flow, ctx, event.at),
-            ...newPeer(event.flow, ctx, event.at),
-          ],
+          findings: [...egress(flow, ctx, event.at), ...segments(flow, ctx, event.at), ...newPeer(flow, ctx, event.at)],
         };
+      }
       case 'flow.update':
       case 'flow.end':
       case 'dns.answer':

@@ -159,6 +159,13 @@ describe('new_peer', () => {
     ).toEqual([]);
   });
 
+  it('reads a mid-stream TCP flow (no SYN seen) from its server side the right way round', () => {
+    const h = learned();
+    const reply = flowStart(h.now, containerEnd(db, IP.db, 5432), containerEnd(api, IP.apiBack, 41234), 'shop_backend');
+    if (reply.kind === 'flow.start') reply.flow.tcpFlags = 'A';
+    expect(h.feed(reply)).toEqual([]);
+  });
+
   it('alerts on a learned peer reached on a new port', () => {
     const h = learned();
     expect(
