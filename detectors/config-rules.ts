@@ -43,7 +43,7 @@ function containerStep(state: ConfigState, info: ContainerInfo, at: number, ctx:
       severity: alertSeverity(findings),
       container,
       key: 'config',
-      summary: `${who(container)} (image ${info.image}) ${listed.join('; ')}${more > 0 ? ` (+${more} low-severity findings)` : ''}`,
+      summary: `${who(container)} ${listed.join('; ')}${more > 0 ? ` (+${more} low-severity findings)` : ''}; image ${info.image}`,
       details: { config: { findings } },
       at,
     },
