@@ -7,6 +7,7 @@ import { ShipwatchError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { Agent } from './pipeline.ts';
 import { isolateCommand, releaseCommand } from './cli-response.ts';
+import { baselineCommand } from './baseline-cli.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -78,7 +79,12 @@ export function buildProgram(): Command {
   program.addCommand(checkConfigCommand());
   program.addCommand(isolateCommand());
   program.addCommand(releaseCommand());
-  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => undefined });
+  program.addCommand(baselineCommand());
+  const quiet = (command: Command): void => {
+    command.exitOverride().configureOutput({ outputError: () => undefined });
+    command.commands.forEach(quiet);
+  };
+  program.commands.forEach(quiet);
   return program;
 }
 

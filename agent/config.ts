@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RULE_IDS, SEVERITIES } from '../detectors/rules.ts';
+import { checkEgressRule } from '../detectors/egress-allowlist.ts';
 import { parseDuration } from './duration.ts';
 import { ShipwatchError } from './errors.ts';
 
@@ -73,7 +74,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   /** External destinations every workload may reach: CIDR or DNS name (wildcards), optional :port and /protocol. */
-  egress_allowlist: z.array(z.string().min(1)).default([]),
+  egress_allowlist: z.array(z.string().min(1).superRefine(checkEgressRule)).default([]),
   trusted_registries: z.array(z.string().min(1)).default([]),
   rules: z
     .record(ruleId, z.strictObject({ enabled: z.boolean().default(true), severity: severity.optional() }))

@@ -17,6 +17,7 @@ import { IsolationStore } from '../response/isolation-store.ts';
 import { AutoResponder } from '../response/policy.ts';
 import { ResponseService } from '../response/service.ts';
 import { registerResponseRoutes } from './response-routes.ts';
+import { Detection } from './detection.ts';
 
 export class Agent {
   readonly config: Config;
@@ -29,6 +30,7 @@ export class Agent {
   readonly docker: DockerSource;
   readonly response: ResponseService;
   readonly autoResponder: AutoResponder;
+  readonly detection: Detection;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -55,6 +57,14 @@ export class Agent {
     this.autoResponder = new AutoResponder(config.response, this.response);
     registerResponseRoutes(this.server, this.response);
     this.bus.subscribe((event) => this.metrics.events.inc({ source: eventSource(event) }));
+    this.detection = new Detection({
+      config,
+      inventory: this.inventory,
+      log,
+      onFinding: (finding) => this.raise(finding),
+    });
+    this.bus.subscribe(this.detection.handle);
+    this.detection.routes(this.server);
     this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
     this.server.route({
       method: 'GET',
@@ -68,7 +78,7 @@ export class Agent {
 
   /** Every finding, from detectors and from response actions, enters the alert path here. */
   raise(finding: Finding): void {
-    this.log.info({ rule: finding.rule, container: finding.container?.name, summary: finding.summary }, 'finding');
+    this.log.info({ finding }, 'finding');
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -76,6 +86,7 @@ export class Agent {
     if (isolated.length)
       this.log.info({ containers: isolated.map((r) => r.name) }, 'isolated containers from an earlier run');
     const address = await this.server.listen();
+    this.detection.start();
     this.docker.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
     return address;
@@ -83,6 +94,7 @@ export class Agent {
 
   async stop(): Promise<void> {
     await this.docker.stop();
+    this.detection.stop();
     await this.server.close();
   }
 }

@@ -1,0 +1,117 @@
+// Wiring of the detectors: builds the runner from the frozen config and read-only lookups over the
+// inventory, loads baselines from the state directory at start, saves changed ones every few
+// seconds and at stop, and serves /api/baselines and /api/suppressions.
+import type { Config } from './config.ts';
+import { ShipwatchError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import type { HttpServer } from './server.ts';
+import { BaselineStore } from './baseline-store.ts';
+import { registerBaselineRoutes } from './baseline-api.ts';
+import type { ShipwatchEvent } from '../collector/events.ts';
+import type { Inventory } from '../collector/inventory.ts';
+import {
+  DETECTORS,
+  DetectorRunner,
+  parseEgressRule,
+  type DetectorConfig,
+  type EgressRule,
+  type Phase,
+} from '../detectors/index.ts';
+import type { Finding } from '../detectors/finding.ts';
+import type { Suppression } from '../detectors/suppressions.ts';
+
+/** How often changed baselines are written while workloads learn. */
+export const SAVE_INTERVAL_MS = 10_000;
+
+/** The detector part of the config; throws SW_CONFIG_INVALID naming every bad allowlist entry. */
+export function detectorConfig(config: Config): DetectorConfig {
+  const rules: EgressRule[] = [];
+  const problems: string[] = [];
+  config.egress_allowlist.forEach((text, i) => {
+    const rule = parseEgressRule(text);
+    if ('error' in rule) problems.push(`egress_allowlist.${i}: ${rule.error}`);
+    else rules.push(rule);
+  });
+  if (problems.length) throw new ShipwatchError('SW_CONFIG_INVALID', problems.join('; '));
+  return {
+    learnMs: config.learn,
+    egressAllowlist: rules,
+    zoneAllow: config.zones.allow,
+    trustedRegistries: config.trusted_registries,
+  };
+}
+
+export interface DetectionOptions {
+  config: Config;
+  inventory: Inventory;
+  log: Logger;
+  onFinding: (finding: Finding) => void;
+  onSuppressed?: (finding: Finding, by: Suppression) => void;
+  clock?: () => number;
+}
+
+export class Detection {
+  readonly runner: DetectorRunner;
+  readonly store: BaselineStore;
+  readonly #log: Logger;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(o: DetectionOptions) {
+    this.#log = o.log;
+    this.store = new BaselineStore(o.config.state_dir);
+    const loaded = this.store.loadAll();
+    for (const error of loaded.errors) o.log.warn({ error }, 'baseline not loaded');
+    const zones = o.config.zones.networks;
+    this.runner = new DetectorRunner({
+      config: detectorConfig(o.config),
+      detectors: DETECTORS,
+      rules: o.config.rules,
+      suppressions: o.config.suppressions as Suppression[],
+      networksOf: (id) => o.inventory.container(id)?.networks.map((n) => n.name) ?? null,
+      zoneOf: (network) => o.inventory.network(network)?.zone ?? zones[network] ?? network,
+      baselines: loaded.baselines,
+      clock: o.clock,
+      onFinding: o.onFinding,
+      onSuppressed: o.onSuppressed ?? ((finding, by) => o.log.info({ finding, suppression: by }, 'finding suppressed')),
+    });
+    o.log.info({ baselines: loaded.baselines.length, dir: this.store.dir }, 'baselines loaded');
+  }
+
+  readonly handle = (event: ShipwatchEvent): void => {
+    this.runner.handle(event);
+  };
+
+  /** `learning` or `monitoring`, for /api/containers. */
+  phase(workload: string): Phase {
+    return this.runner.phase(workload);
+  }
+
+  routes(server: HttpServer): void {
+    registerBaselineRoutes(server, this);
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => this.flush(), SAVE_INTERVAL_MS);
+    this.#timer.unref();
+  }
+
+  /** Writes every baseline that changed since the last flush; a failed write is retried next time. */
+  flush(): void {
+    for (const workload of this.runner.takeDirty()) {
+      const baseline = this.runner.baseline(workload);
+      try {
+        if (baseline) this.store.save(baseline);
+        else this.store.remove(workload);
+      } catch (error) {
+        this.#log.error({ err: error, workload }, 'baseline not saved');
+        if (baseline) this.runner.putBaseline(baseline);
+      }
+    }
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    this.flush();
+  }
+}

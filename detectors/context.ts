@@ -1,0 +1,53 @@
+// What a detector may look at besides its own state and the event: the clock, the frozen parts of
+// the config it needs, and read-only lookups. Plain data and functions only, never the Inventory
+// or anything holding Docker, so a unit test builds a context from a literal.
+import type { ShipwatchEvent } from '../collector/events.ts';
+import type { WorkloadBaseline } from './baseline.ts';
+import type { EgressRule } from './egress-allowlist.ts';
+import type { Finding } from './finding.ts';
+
+export type Phase = 'learning' | 'monitoring';
+
+export interface DetectorConfig {
+  /** Learning window per workload in ms; 0 = policy only. */
+  learnMs: number;
+  egressAllowlist: readonly EgressRule[];
+  /** Zone pairs allowed to talk (either direction); a zone may always talk to itself. */
+  zoneAllow: readonly (readonly [string, string])[];
+  /** Registries images may come from; empty = no check. */
+  trustedRegistries: readonly string[];
+}
+
+export interface DetectorContext {
+  /** Wall clock of the runner, epoch ms (fixed in tests). */
+  now: number;
+  config: DetectorConfig;
+  /** Docker networks (by name) a container is on now; null when the container is unknown. */
+  networksOf: (containerId: string) => readonly string[] | null;
+  /** Zone of a network (its shipwatch.zone label, the config mapping, else its own name). */
+  zoneOf: (network: string) => string;
+  /** The workload's baseline as learned so far (null before its first event). */
+  baseline: (workload: string) => WorkloadBaseline | null;
+  phase: (workload: string) => Phase;
+}
+
+export interface StepResult<S> {
+  state: S;
+  findings: Finding[];
+}
+
+/**
+ * A detector is a deterministic reducer. `step` may update `state` in place and return it: the
+ * runner owns every state and never shares one between detectors.
+ */
+export interface Detector<S> {
+  readonly name: string;
+  initialState(): S;
+  step(state: S, event: ShipwatchEvent, ctx: DetectorContext): StepResult<S>;
+}
+
+/** Fine-grained zone check shared by the network rules. */
+export function zonesAllowed(config: DetectorConfig, a: string, b: string): boolean {
+  if (a === b) return true;
+  return config.zoneAllow.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
+}

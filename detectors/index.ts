@@ -1,0 +1,24 @@
+// The detectors' only door: every detector the agent runs, the runner, and the types the agent
+// and the API need.
+import type { Detector } from './context.ts';
+import { configDetector } from './config-rules.ts';
+import { execDetector } from './exec.ts';
+import { fileDetector } from './files.ts';
+import { networkDetector } from './network.ts';
+import { processDetector } from './process.ts';
+import { resourceDetector } from './resource.ts';
+
+export const DETECTORS: readonly Detector<unknown>[] = [
+  networkDetector,
+  processDetector,
+  execDetector,
+  fileDetector,
+  resourceDetector,
+  configDetector,
+] as Detector<unknown>[];
+
+export { DetectorRunner, type RunnerOptions } from './runner.ts';
+export type { DetectorConfig, DetectorContext, Phase } from './context.ts';
+export { baselineSchema, parseBaseline, type WorkloadBaseline } from './baseline.ts';
+export { parseEgressRule, type EgressRule } from './egress-allowlist.ts';
+export type { Suppression, SuppressionStatus } from './suppressions.ts';
