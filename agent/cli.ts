@@ -6,6 +6,7 @@ import { readConfigFile, validateConfig } from './config.ts';
 import { ShipwatchError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { Agent } from './pipeline.ts';
+import { alertsCommand } from '../alerts/alerts-command.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -75,6 +76,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: () => undefined });
   program.addCommand(runCommand());
   program.addCommand(checkConfigCommand());
+  program.addCommand(alertsCommand());
   for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => undefined });
   return program;
 }

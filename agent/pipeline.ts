@@ -11,6 +11,7 @@ import { DockerSource } from '../collector/docker.ts';
 import { Inventory } from '../collector/inventory.ts';
 import { eventSource } from '../collector/events.ts';
 import { Metrics } from '../alerts/metrics.ts';
+import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 
 export class Agent {
   readonly config: Config;
@@ -21,6 +22,8 @@ export class Agent {
   readonly metrics = new Metrics();
   readonly server: HttpServer;
   readonly docker: DockerSource;
+  /** The one door for raising alerts (detectors, response): `agent.alerts.raise(finding)`. */
+  readonly alerts: AlertPipeline;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -39,6 +42,9 @@ export class Agent {
       emit: this.bus.emit,
     });
     this.bus.subscribe((event) => this.metrics.events.inc({ source: eventSource(event) }));
+    this.alerts = new AlertPipeline({ config, metrics: this.metrics, log });
+    this.alerts.registerRoutes(this.server);
+    this.bus.subscribe((event) => this.alerts.stream.onEvent(event));
     this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
     this.server.route({
       method: 'GET',
@@ -59,6 +65,7 @@ export class Agent {
 
   async stop(): Promise<void> {
     await this.docker.stop();
+    await this.alerts.close();
     await this.server.close();
   }
 }
