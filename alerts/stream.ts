@@ -32,8 +32,11 @@ export class LiveStream {
     });
   }
 
+  /** Clients being served (a client being closed no longer counts). */
   get clients(): number {
-    return this.#wss.clients.size;
+    let open = 0;
+    for (const ws of this.#wss.clients) if (ws.readyState === WebSocket.OPEN) open++;
+    return open;
   }
 
   /** Registers GET /api/stream; the server has already authenticated the upgrade. */
@@ -51,9 +54,9 @@ export class LiveStream {
       if (ws.readyState !== WebSocket.OPEN) continue;
       if (ws.bufferedAmount + message.length > this.#maxBuffered) {
         this.#log.warn({ buffered: ws.bufferedAmount }, 'dropping slow stream client');
+        // Nothing more is queued for it from here on. The close frame waits behind its backlog, so a
+        // client that reads again learns why; one that never does is cut off by ws's close timeout.
         ws.close(SLOW_CONSUMER_CODE, 'slow consumer: too many unsent messages');
-        // A client that does not read will not answer the close either; do not wait for it.
-        setTimeout(() => ws.terminate(), 1000).unref();
         continue;
       }
       ws.send(message);
