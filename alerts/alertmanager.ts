@@ -33,6 +33,9 @@ export function toPostableAlert(alert: Alert, firingFor: number): PostableAlert 
       container: alert.container?.name ?? 'host',
       workload: alert.container?.workload ?? 'host',
       host: alert.host,
+      // Alertmanager identifies an alert by its label set: without the id, two alerts of one rule
+      // in one container (different destinations, say) would merge into one.
+      alert_id: alert.id,
     },
     annotations: {
       summary: alert.summary,

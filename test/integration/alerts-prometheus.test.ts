@@ -61,9 +61,14 @@ describe('alerts seen by a real Prometheus and Alertmanager', () => {
 
   it('serves /metrics that promtool check metrics accepts', async () => {
     const text = await (await fetch(`${agent.baseUrl}/metrics`)).text();
+    expect(text).toContain('shipwatch_alerts_total{');
     const check = execFile('promtool', ['check', 'metrics']);
+    let problems = '';
+    check.stdout?.on('data', (chunk: Buffer) => (problems += chunk.toString('utf8')));
+    check.stderr?.on('data', (chunk: Buffer) => (problems += chunk.toString('utf8')));
     check.stdin?.end(text);
     const code = await new Promise<number | null>((resolve) => check.once('exit', resolve));
+    expect(problems).toBe('');
     expect(code).toBe(0);
   });
 
@@ -82,6 +87,7 @@ describe('alerts seen by a real Prometheus and Alertmanager', () => {
       container: 'shop-api-1',
       workload: 'shop/api',
       host: 'test-host',
+      alert_id: ours?.annotations.alert_id,
     });
     expect(ours?.annotations.summary).toMatch(/connected to 203\.0\.113\.10/);
     expect(ours?.status.state).toBe('active');
