@@ -89,7 +89,10 @@ describe('alert API and live stream of a running agent', () => {
 
   it('prints the journal with `shipwatch alerts`, oldest first, as JSON lines', async () => {
     const { stdout } = await run(process.execPath, [BIN, 'alerts', '--state-dir', stateDir, '--since', '10m']);
-    const printed = stdout.trim().split('\n').map((line) => JSON.parse(line) as Alert);
+    const printed = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Alert);
     const listed = (await (await fetch(`${agent.baseUrl}/api/alerts`)).json()) as { alerts: Alert[] };
     expect(printed.map((a) => a.id)).toEqual(listed.alerts.map((a) => a.id).reverse());
   });
@@ -118,7 +121,11 @@ describe('alert API and live stream of a running agent', () => {
       ['malformed JSON', () => raiseRaw('[{"rule": '), 400],
       ['an oversize body', () => raiseRaw(`[${'"x",'.repeat(300_000)}"x"]`), 413],
       ['a missing token', () => raiseRaw(JSON.stringify([egressFinding(1)]), {}), 401],
-      ['an invalid token', () => raiseRaw(JSON.stringify([egressFinding(1)]), { authorization: 'Bearer not-the-token-at-all' }), 401],
+      [
+        'an invalid token',
+        () => raiseRaw(JSON.stringify([egressFinding(1)]), { authorization: 'Bearer not-the-token-at-all' }),
+        401,
+      ],
       ['an unknown route', () => fetch(`${agent.baseUrl}/api/nothing-here`, { method: 'POST' }), 404],
     ];
     for (const [what, send, status] of cases) {

@@ -5,7 +5,6 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlertAgent, type AlertAgentProcess } from '../support/alert-agent-process.ts';
 import { egressFinding } from '../support/findings.ts';
@@ -101,10 +100,13 @@ describe('alerts seen by a real Prometheus and Alertmanager', () => {
     };
     const before = await waitFor(endsAt, { what: 'the first alert in Alertmanager' });
     await agent.raise([egressFinding(4444)]);
-    const after = await waitFor(async () => {
-      const now = await endsAt();
-      return now && now.count === '2' ? now : null;
-    }, { timeout: 20_000, what: 'the repeat to reach Alertmanager' });
+    const after = await waitFor(
+      async () => {
+        const now = await endsAt();
+        return now && now.count === '2' ? now : null;
+      },
+      { timeout: 20_000, what: 'the repeat to reach Alertmanager' },
+    );
     expect(after.endsAt).toBeGreaterThan(before.endsAt);
   });
 });

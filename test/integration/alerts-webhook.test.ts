@@ -45,10 +45,13 @@ describe('webhook delivery across receiver outages and agent crashes', () => {
     const first = await start();
     const downSince = Date.now();
     const raised = await first.raise([1, 2, 3, 4, 5].map((port) => egressFinding(port)));
-    await waitFor(async () => ((await first.metric('shipwatch_sink_deliveries_total', { outcome: 'retry' })) ?? 0) >= 3, {
-      timeout: 20_000,
-      what: 'three failed attempts',
-    });
+    await waitFor(
+      async () => ((await first.metric('shipwatch_sink_deliveries_total', { outcome: 'retry' })) ?? 0) >= 3,
+      {
+        timeout: 20_000,
+        what: 'three failed attempts',
+      },
+    );
     expect(await first.metric('shipwatch_sink_queue_depth')).toBe(5);
     await first.kill(); // SIGKILL with five alerts queued
 
@@ -60,10 +63,18 @@ describe('webhook delivery across receiver outages and agent crashes', () => {
     await waitFor(() => Date.now() - downSince >= 30_000, { timeout: 40_000, interval: 500, what: '30 s of outage' });
 
     // Up: 500 twice, 200 for three, then hold the next request and kill the agent mid-delivery.
-    receiver.behave((n) => (n < 2 ? { status: 500 } : n < 5 ? { status: 200 } : 'hold'));
+    receiver.behave((n) =>
+      n < 2 ? { status: 500, headers: { 'retry-after': '1' } } : n < 5 ? { status: 200 } : 'hold',
+    );
     await receiver.start();
     await waitFor(() => receiver.held.length === 1, { timeout: 20_000, what: 'a delivery in flight' });
     await second.kill();
+    // The 500s were for the oldest alert, retried; the held request is the fourth alert.
+    expect(receiver.requests.map((r) => r.id)).toEqual([
+      raised[0]?.id,
+      raised[0]?.id,
+      ...raised.slice(0, 4).map((a) => a.id),
+    ]);
 
     // Third agent: everything left arrives.
     receiver.behave(() => ({ status: 200 }));

@@ -72,8 +72,8 @@ export async function startAlertAgent(options: AlertAgentOptions): Promise<Alert
         if (!line.startsWith(name)) continue;
         const match = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
         if (!match || match[1] !== name) continue;
-        const have = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-        if (Object.entries(labels).every(([k, v]) => have[k] === v)) total = (total ?? 0) + Number(match[3]);
+        const have = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+        if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) total = (total ?? 0) + Number(match[3]);
       }
       return total;
     },

@@ -47,7 +47,8 @@ server.route({
   path: '/test/findings',
   mutating: true,
   handler: ({ body }) => {
-    if (!Array.isArray(body)) return { status: 400, json: { error: { code: 'bad_request', message: 'expected an array' } } };
+    if (!Array.isArray(body))
+      return { status: 400, json: { error: { code: 'bad_request', message: 'expected an array' } } };
     const raised = (body as Finding[]).map((finding) => alerts.raise({ ...finding, at: finding.at ?? Date.now() }));
     return { json: { alerts: raised } };
   },
