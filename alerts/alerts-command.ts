@@ -3,10 +3,11 @@
 // needs read access to the state directory instead. Output is one JSON alert per line, oldest
 // first, like a log; with --follow, new alerts and repeats (same id, higher count) follow as they
 // are journalled.
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { parseSince } from './api.ts';
-import { JournalTail, queryJournal } from './journal-reader.ts';
+import { JournalTail, journalDir, queryJournal } from './journal-reader.ts';
 import type { Alert } from './alert.ts';
 import { loadConfig } from '../agent/load-config.ts';
 import { ShipwatchError } from '../agent/errors.ts';
@@ -54,6 +55,9 @@ export function alertsCommand(): Command {
       }
       if (flags.rule !== undefined && !isRuleId(flags.rule)) {
         throw new ShipwatchError('SW_USAGE', `--rule: unknown rule "${flags.rule}"`);
+      }
+      if (!existsSync(journalDir(config.state_dir))) {
+        process.stderr.write(`shipwatch: no alert journal in ${config.state_dir} yet\n`);
       }
       const filter = { since, rule: flags.rule, container: flags.container };
       // The tail starts before the history is read: a line journalled in between may print twice, never not at all.
