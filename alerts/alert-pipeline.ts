@@ -11,7 +11,7 @@ import { AlertFactory, type Alert } from './alert.ts';
 import { AlertmanagerTransport } from './alertmanager.ts';
 import { registerAlertRoutes } from './api.ts';
 import { Journal } from './journal.ts';
-import { logAlert } from './log.ts';
+import { alertLogFields, logAlert } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { QueuedSink } from './queued-sink.ts';
 import type { RetryPolicy } from './retry-policy.ts';
@@ -45,6 +45,7 @@ export class AlertPipeline {
   readonly #now: () => number;
   readonly #dirty = new Map<string, Alert>();
   readonly #timer: NodeJS.Timeout;
+  #closed = false;
 
   constructor(options: AlertPipelineOptions) {
     const { config, metrics, log } = options;
@@ -78,6 +79,10 @@ export class AlertPipeline {
 
   /** Raises an alert for a finding; null when its rule is disabled. Returns the new or updated alert. */
   raise(finding: Finding): Alert | null {
+    if (this.#closed) {
+      this.#o.log.warn({ rule: finding.rule, summary: finding.summary }, 'alert raised after shutdown, not recorded');
+      return null;
+    }
     const raised = this.#factory.raise(finding);
     if (!raised) return null;
     if (raised.kind === 'repeat') {
@@ -85,11 +90,16 @@ export class AlertPipeline {
       return raised.alert;
     }
     const { alert } = raised;
-    this.journal.append(alert);
-    const journalled = this.#now();
-    const { metrics } = this.#o;
+    const { metrics, log } = this.#o;
     metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, workload: alert.container?.workload ?? 'host' });
-    metrics.detectionLatency.observe({ rule: alert.rule }, Math.max(0, journalled - finding.at) / 1000);
+    try {
+      this.journal.append(alert);
+    } catch (error) {
+      // Disk full or gone: the sink queues live on the same disk, so only stdout is left to tell.
+      log.error({ err: error, ...alertLogFields(alert, false) }, 'alert journal write failed');
+      return alert;
+    }
+    metrics.detectionLatency.observe({ rule: alert.rule }, Math.max(0, this.#now() - finding.at) / 1000);
     this.#deliver(alert, false);
     return alert;
   }
@@ -102,8 +112,10 @@ export class AlertPipeline {
 
   /** Writes pending repeats, gives sinks up to `timeout` ms to drain, closes; undelivered alerts stay queued on disk. */
   async close(timeout = 2000): Promise<void> {
+    if (this.#closed) return;
     clearInterval(this.#timer);
     this.#flushRepeats();
+    this.#closed = true;
     await Promise.all(this.sinks.map((sink) => sink.flush(timeout)));
     await Promise.all(this.sinks.map((sink) => sink.close()));
     this.stream.close();
@@ -111,11 +123,17 @@ export class AlertPipeline {
   }
 
   #flushRepeats(): void {
-    for (const alert of this.#dirty.values()) {
-      this.journal.append(alert);
+    const repeats = [...this.#dirty.values()];
+    this.#dirty.clear();
+    for (const alert of repeats) {
+      try {
+        this.journal.append(alert);
+      } catch (error) {
+        this.#o.log.error({ err: error, ...alertLogFields(alert, true) }, 'alert journal write failed');
+        continue;
+      }
       this.#deliver(alert, true);
     }
-    this.#dirty.clear();
   }
 
   #deliver(alert: Alert, repeat: boolean): void {

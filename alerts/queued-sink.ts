@@ -48,7 +48,14 @@ export class QueuedSink {
   offer(alert: Alert, repeat: boolean): void {
     if (repeat && !this.transport.wantsRepeats) return;
     if (!meetsSeverity(alert, this.transport.minSeverity)) return;
-    if (!this.#queue.push(alert)) {
+    let kept: boolean;
+    try {
+      kept = this.#queue.push(alert);
+    } catch (error) {
+      this.#o.log.error({ err: error, sink: this.transport.name, alert: alert.id }, 'sink queue write failed');
+      kept = false;
+    }
+    if (!kept) {
       this.#count('dropped');
       const now = Date.now();
       if (now - this.#lastOverflowLog > OVERFLOW_LOG_INTERVAL) {
