@@ -44,7 +44,7 @@ function sink(transport: AlertTransport, maxEntries?: number) {
     maxEntries,
     retry: { base: 1, max: 5 },
   });
-  const outcomes = async () =>
+  const outcomes = async (): Promise<Record<string, number>> =>
     Object.fromEntries((await metrics.sinkDeliveries.get()).values.map((v) => [v.labels.outcome, v.value]));
   return { queued, outcomes };
 }
