@@ -45,7 +45,9 @@ function sink(transport: AlertTransport, maxEntries?: number) {
     retry: { base: 1, max: 5 },
   });
   const outcomes = async (): Promise<Record<string, number>> =>
-    Object.fromEntries((await metrics.sinkDeliveries.get()).values.map((v) => [v.labels.outcome, v.value]));
+    Object.fromEntries(
+      (await metrics.sinkDeliveries.get()).values.map((v): [string, number] => [String(v.labels.outcome), v.value]),
+    );
   return { queued, outcomes };
 }
 
