@@ -97,6 +97,15 @@ describe('alert API and live stream of a running agent', () => {
     expect(printed.map((a) => a.id)).toEqual(listed.alerts.map((a) => a.id).reverse());
   });
 
+  it('exits 2 with a one-line reason when `shipwatch alerts --since` is not a time', async () => {
+    const failed = await run(process.execPath, [BIN, 'alerts', '--state-dir', stateDir, '--since', 'yesterday']).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toBe('shipwatch: --since: expected an ISO time or a duration like 15m, got "yesterday"\n');
+  });
+
   it('follows new alerts with `shipwatch alerts --follow`', async () => {
     const follower = execFile(process.execPath, [BIN, 'alerts', '--state-dir', stateDir, '--follow', '--limit', '1']);
     let out = '';
