@@ -1,4 +1,4 @@
-// When to try a failed delivery again: exponential backoff with full jitter (AWS's "Exponential
+// When to try a failed delivery again: exponential backoff with "equal jitter" (AWS's "Exponential
 // Backoff and Jitter": spreads retries of many agents hitting one receiver after an outage),
 // capped, and a receiver's Retry-After wins when it asks for longer.
 
@@ -19,7 +19,7 @@ export function backoffDelay(
   random: () => number = Math.random,
 ): number {
   const ceiling = Math.min(policy.max, policy.base * 2 ** Math.max(0, attempt - 1));
-  // Full jitter, but never below half the ceiling, so a run of small random draws still backs off.
+  // Equal jitter: a random point in the upper half, so a run of small random draws still backs off.
   const jittered = ceiling / 2 + random() * (ceiling / 2);
   const delay = retryAfter !== null ? Math.max(retryAfter, jittered) : jittered;
   return Math.round(Math.min(delay, policy.max));
