@@ -8,6 +8,7 @@ import { createLogger } from './logger.ts';
 import { Agent } from './pipeline.ts';
 import { isolateCommand, releaseCommand } from './cli-response.ts';
 import { baselineCommand } from './baseline-cli.ts';
+import { alertsCommand } from '../alerts/alerts-command.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -80,6 +81,7 @@ export function buildProgram(): Command {
   program.addCommand(isolateCommand());
   program.addCommand(releaseCommand());
   program.addCommand(baselineCommand());
+  program.addCommand(alertsCommand());
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });
     command.commands.forEach(quiet);

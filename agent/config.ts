@@ -76,8 +76,9 @@ export const configSchema = z.strictObject({
   /** External destinations every workload may reach: CIDR or DNS name (wildcards), optional :port and /protocol. */
   egress_allowlist: z.array(z.string().min(1).superRefine(checkEgressRule)).default([]),
   trusted_registries: z.array(z.string().min(1)).default([]),
+  // partialRecord: zod 4's record over an enum demands every key; a user names only the rules they change.
   rules: z
-    .record(ruleId, z.strictObject({ enabled: z.boolean().default(true), severity: severity.optional() }))
+    .partialRecord(ruleId, z.strictObject({ enabled: z.boolean().default(true), severity: severity.optional() }))
     .default({}),
   suppressions: z
     .array(

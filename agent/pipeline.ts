@@ -18,6 +18,7 @@ import { AutoResponder } from '../response/policy.ts';
 import { ResponseService } from '../response/service.ts';
 import { registerResponseRoutes } from './response-routes.ts';
 import { Detection } from './detection.ts';
+import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 
 export class Agent {
   readonly config: Config;
@@ -28,6 +29,8 @@ export class Agent {
   readonly metrics = new Metrics();
   readonly server: HttpServer;
   readonly docker: DockerSource;
+  /** The one door for raising alerts (detectors, response): `agent.alerts.raise(finding)`. */
+  readonly alerts: AlertPipeline;
   readonly response: ResponseService;
   readonly autoResponder: AutoResponder;
   readonly detection: Detection;
@@ -49,6 +52,8 @@ export class Agent {
       log,
       emit: this.bus.emit,
     });
+    this.alerts = new AlertPipeline({ config, metrics: this.metrics, log });
+    this.alerts.registerRoutes(this.server);
     this.response = new ResponseService(
       new Isolator(dockerClient, new IsolationStore(config.state_dir)),
       (finding) => this.raise(finding),
@@ -57,6 +62,7 @@ export class Agent {
     this.autoResponder = new AutoResponder(config.response, this.response);
     registerResponseRoutes(this.server, this.response);
     this.bus.subscribe((event) => this.metrics.events.inc({ source: eventSource(event) }));
+    this.bus.subscribe((event) => this.alerts.stream.onEvent(event));
     this.detection = new Detection({
       config,
       inventory: this.inventory,
@@ -78,7 +84,12 @@ export class Agent {
 
   /** Every finding, from detectors and from response actions, enters the alert path here. */
   raise(finding: Finding): void {
-    this.log.info({ finding }, 'finding');
+    const alert = this.alerts.raise(finding);
+    if (alert && this.autoResponder.enabled) {
+      this.autoResponder
+        .handle(alert)
+        .catch((error: unknown) => this.log.error({ err: error, alert: alert.id }, 'automatic response failed'));
+    }
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -95,6 +106,7 @@ export class Agent {
   async stop(): Promise<void> {
     await this.docker.stop();
     this.detection.stop();
+    await this.alerts.close();
     await this.server.close();
   }
 }

@@ -131,12 +131,13 @@ export class HttpServer {
   }
 
   /** null when auth passes without a token; the actor's name when a token matched; throws 401 otherwise. */
-  #authenticate(req: IncomingMessage): string {
+  #authenticate(req: IncomingMessage, queryToken: string | null = null): string {
     if (!this.#o.tokens.configured) return 'anonymous';
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const actor = match?.[1] ? this.#o.tokens.identify(match[1]) : null;
-    if (!actor) throw new HttpError(401, 'unauthorized', match ? 'invalid token' : 'missing bearer token');
+    const given = match?.[1] ?? queryToken;
+    const actor = given ? this.#o.tokens.identify(given) : null;
+    if (!actor) throw new HttpError(401, 'unauthorized', given ? 'invalid token' : 'missing bearer token');
     return actor;
   }
 
@@ -207,7 +208,8 @@ export class HttpServer {
     }
     let actor: string;
     try {
-      actor = this.#authenticate(req);
+      // Browsers cannot set headers on a WebSocket: the token may come as ?token= instead.
+      actor = this.#authenticate(req, url.searchParams.get('token'));
     } catch {
       socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\n\r\n');
       return;

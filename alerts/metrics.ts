@@ -102,6 +102,15 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // prom-client names three gauges `*_total`, which `promtool check metrics` rejects (a _total
+    // suffix promises a counter). The per-type gauges (nodejs_active_handles{type}…) stay.
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
+      this.registry.removeSingleMetric(name);
+    }
   }
 
   /** Drops every per-container series of a removed container. */

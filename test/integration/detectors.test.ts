@@ -13,8 +13,9 @@ interface LoggedFinding {
   details: { config?: { findings: { id: string; cis: string | null }[] } };
 }
 
+/** Alerts as the agent logs them (one line per alert; repeats of a deduplicated alert left out). */
 const findingsOf = (agent: AgentProcess) =>
-  agent.logs.filter((l) => l.msg === 'finding').map((l) => l.finding as LoggedFinding);
+  agent.logs.filter((l) => l.msg === 'alert' && l.repeat !== true).map((l) => l as unknown as LoggedFinding);
 
 describe('detectors inside the running agent, against the private Docker daemon', () => {
   const name = uniqueName('det');

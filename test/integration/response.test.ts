@@ -142,10 +142,9 @@ describe('isolate and release', () => {
   });
 
   it('shows the audit of the isolation, with the token name and reason', () => {
-    const audit = agent.logs
-      .filter((l) => l.msg === 'finding')
-      .map((l) => l.finding as { rule: string; summary: string })
-      .find((f) => f.rule === 'container_isolated');
+    const audit = agent.logs.find((l) => l.msg === 'alert' && l.rule === 'container_isolated') as
+      { summary: string; details: { action: { actor: string } } } | undefined;
+    expect(audit?.details.action.actor).toContain('alice');
     expect(audit?.summary).toContain('alice');
     expect(audit?.summary).toContain('suspected exfiltration');
   });

@@ -1,0 +1,144 @@
+// The one door for raising an alert: `raise(finding)`. In this order: build or dedup, journal
+// (fsync'd), metrics, log line, live stream, sink queues. Nothing after the journal can lose the
+// alert, and nothing before it has told anyone.
+//
+// Repeats of an open alert (same rule, container, key within the dedup window) raise its count in
+// memory at once and are written as an update line (same id) at most every `repeatFlushMs`, then
+// streamed and handed to the sinks that want repeats (Alertmanager, to keep the alert firing).
+// Webhooks get each alert once, at its first occurrence.
+import path from 'node:path';
+import { AlertFactory, type Alert } from './alert.ts';
+import { AlertmanagerTransport } from './alertmanager.ts';
+import { registerAlertRoutes } from './api.ts';
+import { Journal } from './journal.ts';
+import { alertLogFields, logAlert } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import { QueuedSink } from './queued-sink.ts';
+import type { RetryPolicy } from './retry-policy.ts';
+import { LiveStream } from './stream.ts';
+import { WebhookTransport } from './webhook.ts';
+import type { Config } from '../agent/config.ts';
+import type { Logger } from '../agent/logger.ts';
+import type { HttpServer } from '../agent/server.ts';
+import type { Finding } from '../detectors/finding.ts';
+
+export type AlertsConfig = Pick<Config, 'host' | 'state_dir' | 'dedup_window' | 'rules' | 'webhooks' | 'alertmanager'>;
+
+export interface AlertPipelineOptions {
+  config: AlertsConfig;
+  metrics: Metrics;
+  log: Logger;
+  now?: () => number;
+  repeatFlushMs?: number;
+  /** Sink queue bound (entries per sink). */
+  maxQueued?: number;
+  retry?: RetryPolicy;
+  journalMaxBytes?: number;
+}
+
+export class AlertPipeline {
+  readonly journal: Journal;
+  readonly stream: LiveStream;
+  readonly sinks: QueuedSink[];
+  readonly #factory: AlertFactory;
+  readonly #o: AlertPipelineOptions;
+  readonly #now: () => number;
+  readonly #dirty = new Map<string, Alert>();
+  readonly #timer: NodeJS.Timeout;
+  #closed = false;
+
+  constructor(options: AlertPipelineOptions) {
+    const { config, metrics, log } = options;
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#factory = new AlertFactory({
+      host: config.host,
+      dedupWindow: config.dedup_window,
+      rules: config.rules,
+      now: this.#now,
+    });
+    this.journal = new Journal({ stateDir: config.state_dir, maxBytes: options.journalMaxBytes });
+    this.stream = new LiveStream({ log });
+    const transports = [
+      ...config.webhooks.map((webhook) => new WebhookTransport(webhook)),
+      ...(config.alertmanager ? [new AlertmanagerTransport(config.alertmanager, config.dedup_window)] : []),
+    ];
+    this.sinks = transports.map(
+      (transport) =>
+        new QueuedSink({
+          transport,
+          queueDir: path.join(config.state_dir, 'queues', transport.name),
+          metrics,
+          log,
+          maxEntries: options.maxQueued,
+          retry: options.retry,
+        }),
+    );
+    this.#timer = setInterval(() => this.#flushRepeats(), options.repeatFlushMs ?? 5000).unref();
+  }
+
+  /** Raises an alert for a finding; null when its rule is disabled. Returns the new or updated alert. */
+  raise(finding: Finding): Alert | null {
+    if (this.#closed) {
+      this.#o.log.warn({ rule: finding.rule, summary: finding.summary }, 'alert raised after shutdown, not recorded');
+      return null;
+    }
+    const raised = this.#factory.raise(finding);
+    if (!raised) return null;
+    if (raised.kind === 'repeat') {
+      this.#dirty.set(raised.alert.id, raised.alert);
+      return raised.alert;
+    }
+    const { alert } = raised;
+    const { metrics, log } = this.#o;
+    metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, workload: alert.container?.workload ?? 'host' });
+    try {
+      this.journal.append(alert);
+    } catch (error) {
+      // Disk full or gone: the sink queues live on the same disk, so only stdout is left to tell.
+      log.error({ err: error, ...alertLogFields(alert, false) }, 'alert journal write failed');
+      return alert;
+    }
+    metrics.detectionLatency.observe({ rule: alert.rule }, Math.max(0, this.#now() - finding.at) / 1000);
+    this.#deliver(alert, false);
+    return alert;
+  }
+
+  /** GET /api/alerts and GET /api/stream. */
+  registerRoutes(server: HttpServer): void {
+    registerAlertRoutes(server, this.journal);
+    this.stream.register(server);
+  }
+
+  /** Writes pending repeats, gives sinks up to `timeout` ms to drain, closes; undelivered alerts stay queued on disk. */
+  async close(timeout = 2000): Promise<void> {
+    if (this.#closed) return;
+    clearInterval(this.#timer);
+    this.#flushRepeats();
+    this.#closed = true;
+    await Promise.all(this.sinks.map((sink) => sink.flush(timeout)));
+    await Promise.all(this.sinks.map((sink) => sink.close()));
+    this.stream.close();
+    this.journal.close();
+  }
+
+  #flushRepeats(): void {
+    const repeats = [...this.#dirty.values()];
+    this.#dirty.clear();
+    for (const alert of repeats) {
+      try {
+        this.journal.append(alert);
+      } catch (error) {
+        this.#o.log.error({ err: error, ...alertLogFields(alert, true) }, 'alert journal write failed');
+        continue;
+      }
+      this.#deliver(alert, true);
+    }
+  }
+
+  #deliver(alert: Alert, repeat: boolean): void {
+    logAlert(this.#o.log, alert, repeat);
+    this.stream.broadcast('alert', { alert });
+    for (const sink of this.sinks) sink.offer(alert, repeat);
+  }
+}

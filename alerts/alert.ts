@@ -1,0 +1,100 @@
+// The alert model: DESIGN.md's version-1 JSON built from a detector's Finding, with per-rule
+// severity overrides and `enabled`, and dedup of repeats of one (rule, container, key) within the
+// dedup window. Pure: ids and time come from injected functions so tests run on a fixed clock.
+import { randomBytes } from 'node:crypto';
+import type { ContainerRef } from '../collector/events.ts';
+import type { AlertDetails, Finding } from '../detectors/finding.ts';
+import { RULES, severityRank, type Mitre, type RuleId, type Severity } from '../detectors/rules.ts';
+
+export interface Alert {
+  id: string;
+  version: 1;
+  time: string;
+  rule: RuleId;
+  severity: Severity;
+  summary: string;
+  host: string;
+  container: ContainerRef | null;
+  details: AlertDetails;
+  mitre: Mitre | null;
+  tags: string[];
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export type RuleSettings = Readonly<Partial<Record<RuleId, { enabled: boolean; severity?: Severity | undefined }>>>;
+
+export interface AlertFactoryOptions {
+  host: string;
+  /** Repeats within this many ms of the previous occurrence raise count instead of a new alert. */
+  dedupWindow: number;
+  rules?: RuleSettings;
+  now?: () => number;
+  newId?: () => string;
+}
+
+/** A new alert, a repeat of an earlier one (count and lastSeen raised), or nothing (rule disabled). */
+export type Raised = { kind: 'new'; alert: Alert } | { kind: 'repeat'; alert: Alert } | null;
+
+export function meetsSeverity(alert: Pick<Alert, 'severity'>, minimum: Severity): boolean {
+  return severityRank(alert.severity) >= severityRank(minimum);
+}
+
+export class AlertFactory {
+  readonly #o: Required<AlertFactoryOptions>;
+  /** dedup key → the latest version of the alert it belongs to. */
+  readonly #open = new Map<string, Alert>();
+
+  constructor(options: AlertFactoryOptions) {
+    this.#o = {
+      rules: {},
+      now: Date.now,
+      newId: () => randomBytes(16).toString('hex'),
+      ...options,
+    };
+  }
+
+  raise(finding: Finding): Raised {
+    const settings = this.#o.rules[finding.rule];
+    if (settings && !settings.enabled) return null;
+    const now = this.#o.now();
+    const iso = new Date(now).toISOString();
+    const key = `${finding.rule}\u0000${finding.container?.id ?? 'host'}\u0000${finding.key}`;
+    const open = this.#open.get(key);
+    if (open && now - Date.parse(open.lastSeen) <= this.#o.dedupWindow) {
+      const repeated: Alert = { ...open, count: open.count + 1, lastSeen: iso };
+      this.#open.set(key, repeated);
+      return { kind: 'repeat', alert: repeated };
+    }
+    const spec = RULES[finding.rule];
+    const alert: Alert = {
+      id: this.#o.newId(),
+      version: 1,
+      time: iso,
+      rule: finding.rule,
+      // The operator's override wins over the detector's own judgement, which wins over the default.
+      severity: settings?.severity ?? finding.severity ?? spec.severity,
+      summary: finding.summary,
+      host: this.#o.host,
+      container: finding.container,
+      details: finding.details,
+      mitre: spec.mitre,
+      tags: [...spec.tags],
+      count: 1,
+      firstSeen: iso,
+      lastSeen: iso,
+    };
+    this.#open.set(key, alert);
+    this.#expire(now);
+    return { kind: 'new', alert };
+  }
+
+  /** Forgets dedup entries whose window has passed, so memory follows the alert rate, not history. */
+  #expire(now: number): void {
+    if (this.#open.size < 1024) return;
+    for (const [key, alert] of this.#open) {
+      if (now - Date.parse(alert.lastSeen) > this.#o.dedupWindow) this.#open.delete(key);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+// A sink's persistent delivery queue in `<state_dir>/queues/<sink>/`: `queue.jsonl` holds entries
+// `{seq, alert}` appended and fsync'd in order, `acked` holds the seq of the last one delivered
+// (replaced atomically: write, fsync, rename). After a restart, entries above `acked` are
+// delivered again from the head, so every alert goes out once, in order.
+//
+// The one gap: a crash after the receiver answered 2xx but before `acked` reached the disk
+// resends that single entry. Every request carries the alert id in `X-Shipwatch-Delivery`, so a
+// receiver can drop the duplicate; the window is one fsync wide.
+import {
+  closeSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import path from 'node:path';
+import type { Alert } from './alert.ts';
+
+export interface QueueEntry {
+  seq: number;
+  alert: Alert;
+}
+
+export interface DeliveryQueueOptions {
+  dir: string;
+  /** Most entries kept; an alert offered beyond it is dropped (and counted by the caller). */
+  maxEntries?: number;
+}
+
+/** Complete entry lines; a torn last line (crash mid-append) is skipped: it was never acknowledged to anyone. */
+export function parseQueueLines(text: string): QueueEntry[] {
+  const entries: QueueEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      const value = JSON.parse(line) as Partial<QueueEntry>;
+      if (typeof value.seq === 'number' && value.alert && typeof value.alert === 'object') {
+        entries.push(value as QueueEntry);
+      }
+    } catch {
+      // torn line
+    }
+  }
+  return entries;
+}
+
+// Rewrite the file without delivered entries once this many have piled up in front of the head.
+const COMPACT_AFTER = 1000;
+
+export class DeliveryQueue {
+  readonly #file: string;
+  readonly #ackedFile: string;
+  readonly #max: number;
+  readonly #pending: QueueEntry[];
+  #fd: number;
+  #nextSeq: number;
+  #deliveredInFile = 0;
+
+  constructor(options: DeliveryQueueOptions) {
+    mkdirSync(options.dir, { recursive: true });
+    this.#file = path.join(options.dir, 'queue.jsonl');
+    this.#ackedFile = path.join(options.dir, 'acked');
+    this.#max = options.maxEntries ?? 10_000;
+    const acked = this.#readAcked();
+    const entries = parseQueueLines(this.#readText(this.#file));
+    this.#pending = entries.filter((e) => e.seq > acked);
+    this.#deliveredInFile = entries.length - this.#pending.length;
+    this.#nextSeq = Math.max(acked, ...entries.map((e) => e.seq)) + 1;
+    // Rewriting at start also drops a torn last line left by a crash mid-append.
+    this.#fd = this.#rewrite();
+  }
+
+  get depth(): number {
+    return this.#pending.length;
+  }
+
+  /** Appends and fsyncs; false when the queue is full (the alert is not kept). */
+  push(alert: Alert): boolean {
+    if (this.#pending.length >= this.#max) return false;
+    const entry = { seq: this.#nextSeq++, alert };
+    writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
+    fsyncSync(this.#fd);
+    this.#pending.push(entry);
+    return true;
+  }
+
+  peek(): QueueEntry | undefined {
+    return this.#pending[0];
+  }
+
+  /** Marks the head delivered (or given up on); durable before it returns. */
+  ack(seq: number): void {
+    const head = this.#pending[0];
+    if (!head || head.seq !== seq) return;
+    const tmp = `${this.#ackedFile}.tmp`;
+    writeFileSync(tmp, String(seq), { flush: true });
+    renameSync(tmp, this.#ackedFile);
+    this.#syncDir();
+    this.#pending.shift();
+    this.#deliveredInFile++;
+    if (this.#pending.length === 0) {
+      // Everything delivered: start the file afresh (`acked` keeps seq numbers increasing).
+      ftruncateSync(this.#fd, 0);
+      fsyncSync(this.#fd);
+      this.#deliveredInFile = 0;
+    } else if (this.#deliveredInFile >= COMPACT_AFTER) {
+      closeSync(this.#fd);
+      this.#fd = this.#rewrite();
+    }
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+
+  /** Writes the pending entries to a fresh file and swaps it in atomically; returns its descriptor. */
+  #rewrite(): number {
+    const tmp = `${this.#file}.tmp`;
+    writeFileSync(tmp, this.#pending.map((e) => `${JSON.stringify(e)}\n`).join(''), { flush: true });
+    renameSync(tmp, this.#file);
+    this.#syncDir();
+    this.#deliveredInFile = 0;
+    return openSync(this.#file, 'a');
+  }
+
+  /** A rename is durable only once its directory is. */
+  #syncDir(): void {
+    const fd = openSync(path.dirname(this.#file), 'r');
+    fsyncSync(fd);
+    closeSync(fd);
+  }
+
+  #readAcked(): number {
+    const text = this.#readText(this.#ackedFile).trim();
+    return /^\d+$/.test(text) ? Number(text) : 0;
+  }
+
+  #readText(file: string): string {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+      throw error;
+    }
+  }
+}

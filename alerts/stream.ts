@@ -1,0 +1,78 @@
+// The live stream, GET /api/stream (WebSocket): `{ "type": "alert", "alert": {…} }` for every
+// journalled alert, plus inventory and flow updates from whoever calls `broadcast()`. A client
+// that does not keep up is closed with a reason once its unsent backlog passes a limit, so a
+// stuck browser tab costs a bounded amount of memory, never an unbounded one.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket } from 'ws';
+import type { HttpServer } from '../agent/server.ts';
+import type { Logger } from '../agent/logger.ts';
+import type { ShipwatchEvent } from '../collector/events.ts';
+
+export interface LiveStreamOptions {
+  log: Logger;
+  /** Unsent bytes a client may have queued before it is dropped. */
+  maxBufferedBytes?: number;
+}
+
+// 1013 "Try Again Later" (RFC 6455 registry): the server is fine, the client fell behind.
+export const SLOW_CONSUMER_CODE = 1013;
+
+export class LiveStream {
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  readonly #log: Logger;
+  readonly #maxBuffered: number;
+
+  constructor(options: LiveStreamOptions) {
+    this.#log = options.log;
+    this.#maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
+    this.#wss.on('connection', (ws: WebSocket) => {
+      ws.on('error', (error) => this.#log.debug({ err: error }, 'stream client error'));
+      // The stream is one-way; a client's messages are ignored.
+    });
+  }
+
+  /** Clients being served (a client being closed no longer counts). */
+  get clients(): number {
+    let open = 0;
+    for (const ws of this.#wss.clients) if (ws.readyState === WebSocket.OPEN) open++;
+    return open;
+  }
+
+  /** Registers GET /api/stream; the server has already authenticated the upgrade. */
+  register(server: HttpServer): void {
+    server.upgrade('/api/stream', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#wss.emit('connection', ws, req));
+    });
+  }
+
+  /** Sends `{ type, ...payload }` to every client, e.g. broadcast('alert', { alert }). */
+  broadcast(type: string, payload: Record<string, unknown>): void {
+    if (this.#wss.clients.size === 0) return;
+    const message = JSON.stringify({ type, ...payload });
+    for (const ws of this.#wss.clients) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      if (ws.bufferedAmount + message.length > this.#maxBuffered) {
+        this.#log.warn({ buffered: ws.bufferedAmount }, 'dropping slow stream client');
+        // Nothing more is queued for it from here on. The close frame waits behind its backlog, so a
+        // client that reads again learns why; one that never does is cut off by ws's close timeout.
+        ws.close(SLOW_CONSUMER_CODE, 'slow consumer: too many unsent messages');
+        continue;
+      }
+      ws.send(message);
+    }
+  }
+
+  /** Inventory and flow updates for live pages; everything else stays off the stream. */
+  onEvent(event: ShipwatchEvent): void {
+    if (event.kind.startsWith('flow.')) this.broadcast('flow', { event });
+    else if (event.kind.startsWith('container.') || event.kind.startsWith('network.')) {
+      this.broadcast('inventory', { event });
+    }
+  }
+
+  close(): void {
+    for (const ws of this.#wss.clients) ws.close(1001, 'shipwatch shutting down');
+    this.#wss.close();
+  }
+}

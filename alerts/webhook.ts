@@ -1,0 +1,79 @@
+// The webhook transport: POST of the alert JSON (or its Falco rendering) with an optional
+// HMAC-SHA256 signature over the exact body bytes, custom headers and a timeout. Status codes
+// become send results; retries and the queue live in QueuedSink.
+import { createHash, createHmac } from 'node:crypto';
+import type { Alert } from './alert.ts';
+import { toFalco } from './falco.ts';
+import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
+import { delivered, failed, retry, type AlertTransport, type SendResult } from './sink.ts';
+import type { Severity } from '../detectors/rules.ts';
+
+export interface WebhookConfig {
+  url: string;
+  format: 'shipwatch' | 'falco';
+  secret?: string | undefined;
+  headers: Readonly<Record<string, string>>;
+  /** ms */
+  timeout: number;
+  min_severity: Severity;
+}
+
+export const SIGNATURE_HEADER = 'x-shipwatch-signature';
+
+/** `sha256=<hex>` of HMAC-SHA256(secret, body), the form GitHub's webhooks made familiar. */
+export function signBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** Stable short name of a sink for metrics and its queue directory: kind, host and a hash of the URL. */
+export function sinkName(kind: string, url: string): string {
+  const hash = createHash('sha256').update(url).digest('hex').slice(0, 8);
+  return `${kind}-${new URL(url).host.replace(/[^a-zA-Z0-9.-]/g, '_')}-${hash}`;
+}
+
+export class WebhookTransport implements AlertTransport {
+  readonly name: string;
+  readonly minSeverity: Severity;
+  readonly wantsRepeats = false;
+  readonly #c: WebhookConfig;
+
+  constructor(config: WebhookConfig) {
+    this.#c = config;
+    this.name = sinkName('webhook', config.url);
+    this.minSeverity = config.min_severity;
+  }
+
+  render(alert: Alert): string {
+    return JSON.stringify(this.#c.format === 'falco' ? toFalco(alert) : alert);
+  }
+
+  async send(alert: Alert, signal: AbortSignal): Promise<SendResult> {
+    const body = this.render(alert);
+    const headers: Record<string, string> = {
+      ...this.#c.headers,
+      'content-type': 'application/json',
+      'user-agent': 'shipwatch/0.1',
+      // Idempotency key: lets a receiver drop the one resend a crash can cause (see delivery-queue.ts).
+      'x-shipwatch-delivery': alert.id,
+    };
+    if (this.#c.secret) headers[SIGNATURE_HEADER] = signBody(body, this.#c.secret);
+    let response: Response;
+    try {
+      response = await fetch(this.#c.url, {
+        method: 'POST',
+        body,
+        headers,
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.#c.timeout)]),
+        redirect: 'error',
+      });
+    } catch (error) {
+      return retry(`request failed: ${(error as Error).cause ? String((error as Error).cause) : String(error)}`);
+    }
+    await response.body?.cancel().catch(() => undefined);
+    if (response.ok) return delivered;
+    if (isRetryableStatus(response.status)) {
+      return retry(`HTTP ${response.status}`, parseRetryAfter(response.headers.get('retry-after')));
+    }
+    return failed(`HTTP ${response.status}`);
+  }
+}
