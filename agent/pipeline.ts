@@ -11,6 +11,8 @@ import { DockerSource } from '../collector/docker.ts';
 import { Inventory } from '../collector/inventory.ts';
 import { eventSource } from '../collector/events.ts';
 import { Metrics } from '../alerts/metrics.ts';
+import { ContainersWiring } from './containers-wiring.ts';
+import { WorkloadFirstSeen } from './learning-state.ts';
 
 export class Agent {
   readonly config: Config;
@@ -21,6 +23,7 @@ export class Agent {
   readonly metrics = new Metrics();
   readonly server: HttpServer;
   readonly docker: DockerSource;
+  readonly containers: ContainersWiring;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -39,6 +42,21 @@ export class Agent {
       emit: this.bus.emit,
     });
     this.bus.subscribe((event) => this.metrics.events.inc({ source: eventSource(event) }));
+    // TEMPORARY stateOf: DESIGN's learning window from first sight of a workload, kept in memory;
+    // swap for the baseline store's (persisted first-seen) and the response module's isolation.
+    const learning = new WorkloadFirstSeen(config.learn);
+    this.bus.subscribe(learning.observe);
+    this.containers = new ContainersWiring({
+      config,
+      docker: createDockerClient(config.docker_host),
+      inventory: this.inventory,
+      bus: this.bus,
+      metrics: this.metrics,
+      server: this.server,
+      health: this.health,
+      log,
+      stateOf: learning.stateOf,
+    });
     this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
     this.server.route({
       method: 'GET',
@@ -53,11 +71,13 @@ export class Agent {
   async start(): Promise<{ host: string; port: number }> {
     const address = await this.server.listen();
     this.docker.start();
+    this.containers.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
     return address;
   }
 
   async stop(): Promise<void> {
+    await this.containers.stop();
     await this.docker.stop();
     await this.server.close();
   }
