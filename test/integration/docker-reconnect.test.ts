@@ -72,7 +72,17 @@ describe('agent reconnecting to a dockerd that crashed and came back', () => {
 
   it('reports docker down in /healthz once the daemon is killed', async () => {
     await daemon.kill();
-    await waitFor(async () => (await dockerState()) === 'down', { timeout: 10_000, what: 'docker down in /healthz' });
+    await waitFor(async () => (await dockerState()) === 'down', {
+      timeout: 10_000,
+      what: 'docker down in /healthz',
+    }).catch((error: Error) => {
+      throw new Error(
+        `${error.message}; agent log: ${agent.logs
+          .slice(-5)
+          .map((l) => JSON.stringify(l))
+          .join('\n')}`,
+      );
+    });
   });
 
   it('reconnects by itself and resyncs, including a container started while it was away', async () => {

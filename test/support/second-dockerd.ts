@@ -3,7 +3,7 @@
 // temp dir; no default bridge, no iptables or masquerade rules, user networks inside
 // 198.19.128.0/17. The test image is copied in from the shared daemon with save | load.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import { DOCKER_HOST, TEST_IMAGE } from './testenv.ts';
 import { waitFor } from './wait.ts';
 
 const run = promisify(execFile);
+const SECOND_BRIDGE = 'sw-d2-br0';
 
 export class SecondDockerd {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'sw-d2-'));
@@ -30,6 +31,19 @@ export class SecondDockerd {
    */
   async start(host: string = this.host): Promise<void> {
     this.#listening = host;
+    // After a SIGKILL the pidfile stays behind; dockerd refuses to start while it names a pid that
+    // still exists (a zombie not yet reaped), and a containerd of the old daemon would hold the
+    // exec root. Both are ours and dead or about to be.
+    const containerd = readPid(path.join(this.dir, 'x', 'containerd', 'containerd.pid'));
+    if (containerd !== null) await stopPid(containerd);
+    rmSync(this.#pidfile, { force: true });
+    // Not --bridge=none: with it dockerd deletes the host's docker0 at start-up, which belongs to
+    // the shared test daemon. A bridge of its own keeps the two apart. (Added by the lead.)
+    await run('bash', [
+      '-c',
+      `ip link add ${SECOND_BRIDGE} type bridge 2>/dev/null; ip addr replace 198.19.127.1/24 dev ${SECOND_BRIDGE} && ip link set ${SECOND_BRIDGE} up`,
+    ]);
+    const log = this.#log();
     const child = spawn(
       'dockerd',
       [
@@ -42,17 +56,20 @@ export class SecondDockerd {
           '--exec-root',
           path.join(this.dir, 'x'),
         ],
-        ...['--pidfile', this.#pidfile, '--bridge=none', '--iptables=false', '--ip-masq=false'],
+        ...['--pidfile', this.#pidfile, '--bridge', SECOND_BRIDGE, '--iptables=false', '--ip-masq=false'],
         ...['--default-address-pool', 'base=198.19.128.0/17,size=24', '--dns', '203.0.113.53', '--log-level', 'warn'],
       ],
-      { detached: true, stdio: 'ignore' },
+      { detached: true, stdio: ['ignore', log, log] },
     );
+    closeSync(log);
     child.unref();
     this.#pid = child.pid ?? null;
     await waitFor(() => this.docker('version', '--format', '{{.Server.Version}}').then(Boolean), {
       timeout: 30_000,
       interval: 200,
       what: `the second dockerd on ${host}`,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- dockerd log ---\n${this.log.slice(-3000)}`);
     });
   }
 
@@ -60,6 +77,19 @@ export class SecondDockerd {
   async stop(): Promise<void> {
     if (this.#pid !== null) await stopPid(this.#pid);
     this.#pid = null;
+  }
+
+  /** Its log, kept in its directory (appended across restarts) for a failing test to show. */
+  #log(): number {
+    return openSync(path.join(this.dir, 'dockerd.log'), 'a');
+  }
+
+  get log(): string {
+    try {
+      return readFileSync(path.join(this.dir, 'dockerd.log'), 'utf8');
+    } catch {
+      return '';
+    }
   }
 
   /** `docker` against this daemon. */
@@ -103,6 +133,7 @@ export class SecondDockerd {
     if (containerd !== null) await stopPid(containerd);
     await unmountBelow(this.dir);
     rmSync(this.dir, { recursive: true, force: true });
+    await run('ip', ['link', 'del', SECOND_BRIDGE]).catch(() => undefined);
   }
 }
 
