@@ -28,6 +28,8 @@ export interface DockerSourceOptions {
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 const INSPECT_CONCURRENCY = 8;
+const LIVENESS_INTERVAL_MS = 2000;
+const PING_TIMEOUT_MS = 5000;
 
 export class DockerSource {
   readonly #o: DockerSourceOptions;
@@ -93,7 +95,12 @@ export class DockerSource {
           'docker connected',
         );
         this.#resolveFirstSync();
-        await this.#consume(stream);
+        const watchdog = this.#watch(stream as Readable);
+        try {
+          await this.#consume(stream);
+        } finally {
+          clearInterval(watchdog);
+        }
         if (!this.#abort.signal.aborted) throw new Error('event stream ended');
       } catch (error) {
         this.#connected = false;
@@ -108,6 +115,22 @@ export class DockerSource {
       attempt++;
       await sleep(delay, undefined, { signal: this.#abort.signal }).catch(() => undefined);
     }
+  }
+
+  /**
+   * An event stream can stay open while the daemon is gone (a half-open connection: a crashed
+   * remote host, and seen here with a SIGKILLed local dockerd now and then): ping it, and end the
+   * stream when the daemon does not answer, so the reconnect loop takes over.
+   */
+  #watch(stream: Readable): NodeJS.Timeout {
+    return setInterval(() => {
+      const timeout = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer to ping within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS).unref(),
+      );
+      Promise.race([this.#o.docker.ping(), timeout]).catch((error: unknown) => {
+        stream.destroy(error instanceof Error ? error : new Error(String(error)));
+      });
+    }, LIVENESS_INTERVAL_MS).unref();
   }
 
   #destroyStream(): void {
