@@ -95,12 +95,7 @@ export class DockerSource {
           'docker connected',
         );
         this.#resolveFirstSync();
-        const watchdog = this.#watch(stream as Readable);
-        try {
-          await this.#consume(stream);
-        } finally {
-          clearInterval(watchdog);
-        }
+        await this.#consume(stream as Readable);
         if (!this.#abort.signal.aborted) throw new Error('event stream ended');
       } catch (error) {
         this.#connected = false;
@@ -117,29 +112,32 @@ export class DockerSource {
     }
   }
 
-  /**
-   * An event stream can stay open while the daemon is gone (a half-open connection: a crashed
-   * remote host, and seen here with a SIGKILLed local dockerd now and then): ping it, and end the
-   * stream when the daemon does not answer, so the reconnect loop takes over.
-   */
-  #watch(stream: Readable): NodeJS.Timeout {
-    return setInterval(() => {
-      const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`no answer to ping within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS).unref(),
-      );
-      Promise.race([this.#o.docker.ping(), timeout]).catch((error: unknown) => {
-        stream.destroy(error instanceof Error ? error : new Error(String(error)));
-      });
-    }, LIVENESS_INTERVAL_MS).unref();
-  }
-
   #destroyStream(): void {
     this.#stream?.destroy();
     this.#stream = null;
   }
 
-  #consume(stream: NodeJS.ReadableStream): Promise<void> {
-    return new Promise((resolve, reject) => {
+  /**
+   * Feeds the stream's messages to #handle until it ends. The daemon is also pinged meanwhile: an
+   * event stream can stay open, or close unnoticed, while the daemon is gone (a half-open
+   * connection to a crashed host; seen here now and then with a SIGKILLed local dockerd, the
+   * stream never ending), so a failed ping ends the wait too and the reconnect loop takes over.
+   */
+  #consume(stream: Readable): Promise<void> {
+    let watchdog: NodeJS.Timeout | undefined;
+    return new Promise<void>((resolve, reject) => {
+      if (stream.destroyed || stream.readableEnded) {
+        resolve();
+        return;
+      }
+      watchdog = setInterval(() => {
+        const timeout = new Promise<never>((_, fail) =>
+          setTimeout(() => fail(new Error(`no answer to ping within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS).unref(),
+        );
+        Promise.race([this.#o.docker.ping(), timeout]).catch((error: unknown) => {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        });
+      }, LIVENESS_INTERVAL_MS);
       const lines = new LineSplitter();
       stream.on('data', (chunk: Buffer) => {
         for (const line of lines.push(chunk.toString('utf8'))) {
@@ -163,7 +161,7 @@ export class DockerSource {
       stream.on('end', () => resolve());
       stream.on('close', () => resolve());
       stream.on('error', (error) => reject(error instanceof Error ? error : new Error(String(error))));
-    });
+    }).finally(() => clearInterval(watchdog));
   }
 
   async #inspectContainer(id: string): Promise<ContainerInfo | null> {

@@ -62,7 +62,8 @@ describe('the /api/containers view', () => {
     inventory.upsertContainer(info('c', 'exited'));
     const metrics = new Metrics();
     updateContainerGauge(metrics, inventory, (c) => (c.workload === 'shop/web' ? 'monitoring' : 'learning'));
-    const values = Object.fromEntries((await metrics.containers.get()).values.map((v) => [v.labels.state, v.value]));
+    const values: Record<string, number> = {};
+    for (const v of (await metrics.containers.get()).values) values[String(v.labels.state)] = v.value;
     expect(values).toEqual({ learning: 1, monitoring: 1, isolated: 0 });
   });
 });
