@@ -63,7 +63,8 @@ describe('container stats from the kernel, as cAdvisor metrics', () => {
     await runContainer(burner, ['--network', 'none'], ['timeout', '20', 'sh', '-c', 'while :; do :; done']);
     const pid = await pidOf(burner);
     // Read the truth right after a new sample lands, so both readings describe the same moment.
-    const reading = async (after: number | null) => {
+    const reading = async () => {
+      const after = await metric('container_cpu_usage_seconds_total', burner);
       const value = await waitFor(
         async () => {
           const v = await metric('container_cpu_usage_seconds_total', burner);
@@ -73,13 +74,13 @@ describe('container stats from the kernel, as cAdvisor metrics', () => {
       );
       return { value, truth: cpuTruth(pid), at: performance.now() };
     };
-    const first = await reading(null);
+    const first = await reading();
     await waitFor(() => cpuTruth(pid) - first.truth >= 4, {
       timeout: 15_000,
       interval: 100,
       what: '4 CPU-seconds burnt',
     });
-    const last = await reading(first.value);
+    const last = await reading();
     const seconds = (last.at - first.at) / 1000;
     const metricRate = (last.value - first.value) / seconds;
     const truthRate = (last.truth - first.truth) / seconds;
