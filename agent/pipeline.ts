@@ -19,6 +19,7 @@ import { ResponseService } from '../response/service.ts';
 import { registerResponseRoutes } from './response-routes.ts';
 import { Detection } from './detection.ts';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
+import { ContainersWiring } from './containers-wiring.ts';
 
 export class Agent {
   readonly config: Config;
@@ -34,6 +35,7 @@ export class Agent {
   readonly response: ResponseService;
   readonly autoResponder: AutoResponder;
   readonly detection: Detection;
+  readonly containers: ContainersWiring;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -71,6 +73,19 @@ export class Agent {
     });
     this.bus.subscribe(this.detection.handle);
     this.detection.routes(this.server);
+    this.containers = new ContainersWiring({
+      config,
+      docker: dockerClient,
+      inventory: this.inventory,
+      bus: this.bus,
+      metrics: this.metrics,
+      server: this.server,
+      health: this.health,
+      log,
+      // Isolation is the response module's fact; learning/monitoring the baselines'.
+      stateOf: (info) =>
+        this.response.isolator.isIsolated(info.id) ? 'isolated' : this.detection.phase(info.workload),
+    });
     this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
     this.server.route({
       method: 'GET',
@@ -99,11 +114,13 @@ export class Agent {
     const address = await this.server.listen();
     this.detection.start();
     this.docker.start();
+    this.containers.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
     return address;
   }
 
   async stop(): Promise<void> {
+    await this.containers.stop();
     await this.docker.stop();
     this.detection.stop();
     await this.alerts.close();

@@ -42,36 +42,60 @@ export function postureFrom(
   };
 }
 
-/**
- * The daemon's -H/--host addresses and --tlsverify, from the command lines of dockerd processes
- * on this host (the API does not report them), plus the address we connect to ourselves.
- */
-async function listenAddresses(dockerHost: string): Promise<{ hosts: string[]; tlsVerify: boolean }> {
-  const hosts = new Set<string>();
+/** -H/--host addresses and TLS verification from one dockerd command line. */
+export function daemonFlags(argv: string[]): { hosts: string[]; tlsVerify: boolean } {
+  const hosts: string[] = [];
   let tlsVerify = false;
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    const value = eq < 0 ? argv[i + 1] : arg.slice(eq + 1);
+    // Exact names: --host-gateway-ip is not a listen address.
+    if ((name === '-H' || name === '--host') && value) hosts.push(value);
+    else if (name.startsWith('-H') && name.length > 2 && !name.startsWith('--')) hosts.push(name.slice(2));
+    // Without client-certificate verification (--tls alone) anyone reaching the port is root.
+    if (name === '--tlsverify' && (eq < 0 || value === 'true' || value === '1')) tlsVerify = true;
+  }
+  return { hosts, tlsVerify };
+}
+
+/** Normalised for comparison: "unix:///run/docker.sock" and "/run/docker.sock" are one address. */
+function sameAddress(a: string, b: string): boolean {
+  const norm = (x: string) => x.replace(/^unix:\/\//, '').replace(/^http:/, 'tcp:');
+  return norm(a) === norm(b);
+}
+
+/**
+ * The daemon's listen addresses and --tlsverify, from the command line of the dockerd we talk to
+ * (the API does not report them). Several daemons may run on one host: the one listening on our
+ * own address is chosen; a lone dockerd is assumed to be ours.
+ */
+export function pickDaemon(argvs: string[][], dockerHost: string): { hosts: string[]; tlsVerify: boolean } {
+  const daemons = argvs.filter((argv) => argv[0]?.endsWith('dockerd')).map(daemonFlags);
+  const ours = daemons.find((d) => d.hosts.some((h) => sameAddress(h, dockerHost)));
+  const chosen = ours ?? (daemons.length === 1 ? daemons[0] : undefined) ?? { hosts: [], tlsVerify: false };
+  const hosts = new Set(chosen.hosts);
   if (/^(tcp|http):\/\//.test(dockerHost)) hosts.add(dockerHost.replace(/^http:/, 'tcp:'));
+  return { hosts: [...hosts], tlsVerify: chosen.tlsVerify };
+}
+
+async function listenAddresses(dockerHost: string): Promise<{ hosts: string[]; tlsVerify: boolean }> {
+  const argvs: string[][] = [];
   let pids: string[] = [];
   try {
     pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
   } catch {
-    return { hosts: [...hosts], tlsVerify };
+    return pickDaemon([], dockerHost);
   }
   for (const pid of pids) {
-    let argv: string[];
     try {
-      argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+      argvs.push((await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean));
     } catch {
-      continue;
-    }
-    if (!argv[0]?.endsWith('dockerd')) continue;
-    for (let i = 1; i < argv.length; i++) {
-      const arg = argv[i] ?? '';
-      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
-      if ((arg === '-H' || arg.startsWith('--host')) && value) hosts.add(value);
-      if (arg === '--tlsverify' || arg === '--tlsverify=true') tlsVerify = true;
+      // Exited meanwhile.
     }
   }
-  return { hosts: [...hosts], tlsVerify };
+  return pickDaemon(argvs, dockerHost);
 }
 
 export async function readDaemonPosture(docker: Docker, dockerHost: string): Promise<DaemonPosture> {

@@ -28,6 +28,8 @@ export interface DockerSourceOptions {
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 const INSPECT_CONCURRENCY = 8;
+const LIVENESS_INTERVAL_MS = 2000;
+const PING_TIMEOUT_MS = 5000;
 
 export class DockerSource {
   readonly #o: DockerSourceOptions;
@@ -93,7 +95,7 @@ export class DockerSource {
           'docker connected',
         );
         this.#resolveFirstSync();
-        await this.#consume(stream);
+        await this.#consume(stream as Readable);
         if (!this.#abort.signal.aborted) throw new Error('event stream ended');
       } catch (error) {
         this.#connected = false;
@@ -115,8 +117,27 @@ export class DockerSource {
     this.#stream = null;
   }
 
-  #consume(stream: NodeJS.ReadableStream): Promise<void> {
-    return new Promise((resolve, reject) => {
+  /**
+   * Feeds the stream's messages to #handle until it ends. The daemon is also pinged meanwhile: an
+   * event stream can stay open, or close unnoticed, while the daemon is gone (a half-open
+   * connection to a crashed host; seen here now and then with a SIGKILLed local dockerd, the
+   * stream never ending), so a failed ping ends the wait too and the reconnect loop takes over.
+   */
+  #consume(stream: Readable): Promise<void> {
+    let watchdog: NodeJS.Timeout | undefined;
+    return new Promise<void>((resolve, reject) => {
+      if (stream.destroyed || stream.readableEnded) {
+        resolve();
+        return;
+      }
+      watchdog = setInterval(() => {
+        const timeout = new Promise<never>((_, fail) =>
+          setTimeout(() => fail(new Error(`no answer to ping within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS).unref(),
+        );
+        Promise.race([this.#o.docker.ping(), timeout]).catch((error: unknown) => {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        });
+      }, LIVENESS_INTERVAL_MS);
       const lines = new LineSplitter();
       stream.on('data', (chunk: Buffer) => {
         for (const line of lines.push(chunk.toString('utf8'))) {
@@ -140,7 +161,7 @@ export class DockerSource {
       stream.on('end', () => resolve());
       stream.on('close', () => resolve());
       stream.on('error', (error) => reject(error instanceof Error ? error : new Error(String(error))));
-    });
+    }).finally(() => clearInterval(watchdog));
   }
 
   async #inspectContainer(id: string): Promise<ContainerInfo | null> {
