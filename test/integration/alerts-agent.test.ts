@@ -1,7 +1,7 @@
 // The alert side wired into the real agent (`shipwatch run` against the private dockerd): the
 // journal lives in the state dir, /api/alerts answers, and /api/stream carries inventory updates
 // when a container starts.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -29,9 +29,21 @@ describe('alerts in the running agent', () => {
   });
 
   it('answers GET /api/alerts with the journalled alerts', async () => {
-    const response = await fetch(`${agent.baseUrl}/api/alerts`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ alerts: [] });
+    // The test daemon runs without user namespaces: the detectors raise insecure_daemon_config at start.
+    const body = await waitFor(
+      async () => {
+        const response = await fetch(`${agent.baseUrl}/api/alerts`);
+        expect(response.status).toBe(200);
+        const json = (await response.json()) as { alerts: { id: string; rule: string }[] };
+        return json.alerts.some((a) => a.rule === 'insecure_daemon_config') ? json : null;
+      },
+      { what: 'the daemon posture alert in /api/alerts' },
+    );
+    const journalled = readFileSync(path.join(agent.stateDir, 'alerts', 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { id: string }).id);
+    expect(body.alerts.map((a) => a.id).sort()).toEqual([...new Set(journalled)].sort());
   });
 
   it('streams an inventory update when a container starts', async () => {
