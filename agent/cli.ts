@@ -6,6 +6,7 @@ import { readConfigFile, validateConfig } from './config.ts';
 import { ShipwatchError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { Agent } from './pipeline.ts';
+import { runPcap } from './pcap-run.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -41,6 +42,7 @@ function runCommand(): Command {
     .action(async (flags: RunFlags) => {
       const config = loadConfig(flags);
       const log = createLogger(config.log_level);
+      if (config.pcap) return void (await runPcap(config, log, config.pcap));
       const agent = new Agent(config, log);
       await agent.start();
       await new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ import { DockerSource } from '../collector/docker.ts';
 import { Inventory } from '../collector/inventory.ts';
 import { eventSource } from '../collector/events.ts';
 import { Metrics } from '../alerts/metrics.ts';
+import { attachCapture, type CaptureHandle } from './capture.ts';
 
 export class Agent {
   readonly config: Config;
@@ -21,6 +22,7 @@ export class Agent {
   readonly metrics = new Metrics();
   readonly server: HttpServer;
   readonly docker: DockerSource;
+  readonly capture: CaptureHandle;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -48,16 +50,19 @@ export class Agent {
         return { text, contentType };
       },
     });
+    this.capture = attachCapture(this);
   }
 
   async start(): Promise<{ host: string; port: number }> {
     const address = await this.server.listen();
     this.docker.start();
+    this.capture.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
     return address;
   }
 
   async stop(): Promise<void> {
+    await this.capture.stop();
     await this.docker.stop();
     await this.server.close();
   }

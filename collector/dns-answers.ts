@@ -3,6 +3,7 @@
 // compression); it throws on hostile input, so every call is guarded and a failure is a value.
 // Names learned here live in a bounded, expiring cache that fills Endpoint.name.
 import { decode } from 'dns-packet';
+import { isIP } from 'node:net';
 
 export interface DnsAnswer {
   name: string;
@@ -21,7 +22,10 @@ export function parseDnsResponse(payload: Buffer): DnsAnswer | null | 'malformed
   const question = packet.questions?.[0]?.name;
   const addresses: string[] = [];
   for (const answer of packet.answers ?? []) {
-    if ((answer.type === 'A' || answer.type === 'AAAA') && typeof answer.data === 'string') addresses.push(answer.data);
+    if (answer.type !== 'A' && answer.type !== 'AAAA') continue;
+    // dns-packet does not bounds-check rdata: a cut-off A record decodes as "203.0.undefined.undefined".
+    if (typeof answer.data !== 'string' || isIP(answer.data) === 0) return 'malformed';
+    addresses.push(answer.data);
   }
   if (!question || addresses.length === 0) return null;
   return { name: question.toLowerCase(), addresses };

@@ -6,7 +6,18 @@
 // timestamps and `sweep(now)`, so the table is testable and replays a pcap at its own pace.
 import type { FlowRecord, Protocol, ShipwatchEvent } from './events.ts';
 import type { Attributor } from './flow-attribution.ts';
-import { formatAddress, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, TCP_FIN, TCP_RST, TCP_SYN, TCP_ACK, type PacketMeta } from './packet-decoder.ts';
+import {
+  formatAddress,
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  TCP_FIN,
+  TCP_RST,
+  TCP_SYN,
+  TCP_ACK,
+  type PacketMeta,
+} from './packet-decoder.ts';
 import { RoutedFlowMatcher } from './routed-flows.ts';
 import { FlowEntry, flagLetters } from './flow-entry.ts';
 
@@ -38,7 +49,13 @@ export class FlowTable {
   evicted = 0;
 
   constructor(options: FlowTableOptions) {
-    this.#o = { tcpIdleMs: 5 * 60_000, udpIdleMs: 60_000, updateIntervalMs: 60_000, closedLingerMs: 10_000, ...options };
+    this.#o = {
+      tcpIdleMs: 5 * 60_000,
+      udpIdleMs: 60_000,
+      updateIntervalMs: 60_000,
+      closedLingerMs: 10_000,
+      ...options,
+    };
   }
 
   /** Accounts one decoded packet seen on `network`'s bridge at `at` (epoch ms). */
@@ -51,7 +68,11 @@ export class FlowTable {
       ? `${network}|${protocol}|${src}|${srcPort}|${dst}|${dstPort}`
       : `${network}|${protocol}|${dst}|${dstPort}|${src}|${srcPort}`;
     let entry = this.#entries.get(key);
-    if (entry?.flow.state === 'closed' && protocol === IPPROTO_TCP && (meta.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+    if (
+      entry?.flow.state === 'closed' &&
+      protocol === IPPROTO_TCP &&
+      (meta.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN
+    ) {
       // A fresh SYN on the 5-tuple of a closed flow is a new connection (port reuse).
       this.#remove(entry);
       entry = undefined;
@@ -253,7 +274,12 @@ export class FlowTable {
   #emit(kind: 'flow.start' | 'flow.update' | 'flow.end', entry: FlowEntry, at: number): void {
     entry.lastUpdate = at;
     // A snapshot: subscribers may keep the record while the table keeps counting.
-    const flow = { ...entry.flow, src: { ...entry.flow.src }, dst: { ...entry.flow.dst }, networks: [...entry.flow.networks] };
+    const flow = {
+      ...entry.flow,
+      src: { ...entry.flow.src },
+      dst: { ...entry.flow.dst },
+      networks: [...entry.flow.networks],
+    };
     this.#o.emit({ kind, at, host: this.#o.host, flow });
   }
 }

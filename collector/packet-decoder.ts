@@ -235,7 +235,7 @@ export function formatAddress(buf: Uint8Array, offset: number, version: 4 | 6): 
   // Compress the longest run of zero groups (RFC 5952), as Docker and `ip` print addresses.
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;

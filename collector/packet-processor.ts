@@ -5,7 +5,7 @@ import { DnsNames, parseDnsResponse } from './dns-answers.ts';
 import type { ShipwatchEvent } from './events.ts';
 import type { Attributor } from './flow-attribution.ts';
 import { FlowTable } from './flows.ts';
-import { decodePacket, formatAddress, IPPROTO_UDP, newPacketMeta } from './packet-decoder.ts';
+import { decodePacket, formatAddress, IPPROTO_UDP, newPacketMeta, type PacketMeta } from './packet-decoder.ts';
 
 export interface PacketCounts {
   packets: number;
@@ -22,6 +22,8 @@ export interface PacketProcessorOptions {
   maxFlows: number;
   attributor: Attributor;
   emit: (event: ShipwatchEvent) => void;
+  /** Network of a packet handled with no network (offline captures): see network-resolver.ts. */
+  resolveNetwork?: (meta: PacketMeta, buf: Buffer) => string;
 }
 
 export class PacketProcessor {
@@ -42,8 +44,8 @@ export class PacketProcessor {
     });
   }
 
-  /** Handles the frame in buf[0, caplen) captured on `network`'s bridge at `at` (epoch ms). */
-  handle(network: string, buf: Buffer, caplen: number, linkType: number, at: number): void {
+  /** Handles the frame in buf[0, caplen) captured on `network`'s bridge (null: resolve it) at `at` (epoch ms). */
+  handle(network: string | null, buf: Buffer, caplen: number, linkType: number, at: number): void {
     this.counts.packets++;
     const meta = this.#meta;
     let status;
@@ -62,6 +64,7 @@ export class PacketProcessor {
       return;
     }
     this.counts.decoded++;
+    network ??= this.#o.resolveNetwork?.(meta, buf) ?? 'pcap';
     if (meta.protocol === IPPROTO_UDP && meta.srcPort === 53 && meta.payloadLength > 12) this.#dns(network, buf, at);
     this.flows.observe(network, meta, buf, at);
   }

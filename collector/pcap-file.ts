@@ -121,17 +121,22 @@ export class CaptureFile {
       const bodyEnd = w.start + length - 4;
       const blockType = u32(w.start);
       if (blockType === 1 && bodyEnd - body >= 8) {
-        interfaces.push({ linkType: u16(body), snaplen: u32(body + 4), unitsPerMs: tsUnitsPerMs(w.buf, body + 8, bodyEnd, le) });
+        interfaces.push({
+          linkType: u16(body),
+          snaplen: u32(body + 4),
+          unitsPerMs: tsUnitsPerMs(w.buf, body + 8, bodyEnd, le),
+        });
       } else if ((blockType === 6 || blockType === 2) && bodyEnd - body >= 20) {
         const ifIndex = blockType === 6 ? u32(body) : u16(body);
         const iface = interfaces[ifIndex];
         const caplen = u32(body + 12);
         if (iface && caplen <= bodyEnd - body - 20) {
-          const ts = u32(body + 4) * 2 ** 32 + u32(body + 8);
+          // Split so the high word stays exact; rounded to the microsecond, beyond which doubles drift.
+          const ms = (u32(body + 4) * 2 ** 32) / iface.unitsPerMs + u32(body + 8) / iface.unitsPerMs;
           packet.data = w.buf.subarray(body + 20, body + 20 + caplen);
           packet.caplen = caplen;
           packet.linkType = iface.linkType;
-          packet.at = ts / iface.unitsPerMs;
+          packet.at = Math.round(ms * 1000) / 1000;
           w.consume(length);
           yield packet;
           continue;

@@ -31,7 +31,8 @@ describe('the shared pcap corpus', () => {
           if (event.kind === 'flow.start') flows++;
         },
       });
-      for (const packet of capture.packets()) processor.handle('pcap', packet.data, packet.caplen, packet.linkType, packet.at);
+      for (const packet of capture.packets())
+        processor.handle('pcap', packet.data, packet.caplen, packet.linkType, packet.at);
       processor.flows.flush(0);
       totals.files++;
       if (capture.damaged) totals.damaged++;
