@@ -77,10 +77,12 @@ export class FlowTable {
       this.#remove(entry);
       entry = undefined;
     }
+    let fresh = false;
     if (!entry) {
       entry = this.#start(key, src, network, meta, buf, at);
+      fresh = entry.keys[0] === key;
     }
-    this.#account(entry, network, meta, buf, at);
+    this.#account(entry, network, meta, buf, at, fresh);
   }
 
   #start(key: string, srcKey: number | string, network: string, meta: PacketMeta, buf: Buffer, at: number): FlowEntry {
@@ -132,7 +134,6 @@ export class FlowTable {
     const entry = new FlowEntry(flow, key, srcKey, meta.srcPort, at);
     this.#entries.set(key, entry);
     if (side) this.#routed.offer(routedKey, side, network, meta.srcPort, at, entry);
-    this.#emit('flow.start', entry, at);
     return entry;
   }
 
@@ -145,7 +146,8 @@ export class FlowTable {
     this.#emit('flow.update', entry, at);
   }
 
-  #account(entry: FlowEntry, network: string, meta: PacketMeta, buf: Buffer, at: number): void {
+  /** Counts the packet; `fresh`: it is the flow's first, so flow.start goes out (with its flags and bytes) before anything else. */
+  #account(entry: FlowEntry, network: string, meta: PacketMeta, buf: Buffer, at: number, fresh: boolean): void {
     const flow = entry.flow;
     if (at > flow.lastSeen) flow.lastSeen = at;
     // A routed flow is counted on the bridge it was first seen on only, never twice.
@@ -168,6 +170,10 @@ export class FlowTable {
         entry.flagBits |= flags;
         flow.tcpFlags = flagLetters(entry.flagBits);
       }
+    }
+    if (fresh) this.#emit('flow.start', entry, at);
+    if (meta.protocol === IPPROTO_TCP) {
+      const flags = meta.tcpFlags;
       if (flags & TCP_FIN) entry.finFrom |= outbound ? 1 : 2;
       if (flow.state !== 'closed' && (flags & TCP_RST || entry.finFrom === 3)) {
         flow.state = 'closed';
