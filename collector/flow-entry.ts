@@ -16,6 +16,7 @@ export class FlowEntry {
   finFrom = 0;
   pendingBytes = 0;
   pendingPackets = 0;
+  dirty = false;
 
   constructor(flow: FlowRecord, key: string, srcKey: number | string, srcPort: number, at: number) {
     this.flow = flow;
