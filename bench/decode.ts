@@ -50,7 +50,9 @@ function time(label: string, packets: number, body: () => void): number {
   body();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rate = Math.round(packets / seconds);
-  process.stdout.write(`${label.padEnd(44)} ${rate.toLocaleString('en-US').padStart(12)} packets/s  (${(1e6 / rate).toFixed(3)} µs/packet)\n`);
+  process.stdout.write(
+    `${label.padEnd(44)} ${rate.toLocaleString('en-US').padStart(12)} packets/s  (${(1e6 / rate).toFixed(3)} µs/packet)\n`,
+  );
   return rate;
 }
 
@@ -75,7 +77,10 @@ time('packet-decoder.ts (same headers)', count, () => {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sw-bench-'));
 const file = path.join(dir, 'bench.pcap');
-const records = Array.from({ length: count }, (_, i) => ({ at: 1_700_000_000_000 + i / 100, data: frames[i % frames.length]! }));
+const records = Array.from({ length: count }, (_, i) => ({
+  at: 1_700_000_000_000 + i / 100,
+  data: frames[i % frames.length]!,
+}));
 writeFileSync(file, pcapFile(records));
 let flowsStarted = 0;
 const processor = new PacketProcessor({
@@ -97,4 +102,6 @@ time('offline: pcap reader + decode + flow table', count, () => {
   }
 });
 rmSync(dir, { recursive: true, force: true });
-process.stdout.write(`(${flowsStarted} flows started, ${processor.counts.malformed} malformed; checksum ${sink % 997})\n`);
+process.stdout.write(
+  `(${flowsStarted} flows started, ${processor.counts.malformed} malformed; checksum ${sink % 997})\n`,
+);

@@ -44,6 +44,11 @@ export function ipv4Frame(spec: FrameSpec): Buffer {
   ip[9] = spec.protocol === 'tcp' ? 6 : spec.protocol === 'udp' ? 17 : 1;
   Buffer.from(ipv4Bytes(spec.src)).copy(ip, 12);
   Buffer.from(ipv4Bytes(spec.dst)).copy(ip, 16);
+  // A valid header checksum: with br_netfilter loaded (Docker loads it) the bridge drops bad ones.
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += ip.readUInt16BE(i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  ip.writeUInt16BE(~sum & 0xffff, 10);
   return Buffer.concat([ethernet(0x0800, spec.vlan ?? []), ip, l4, payload]);
 }
 
