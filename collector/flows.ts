@@ -20,6 +20,7 @@ import {
 } from './packet-decoder.ts';
 import { RoutedFlowMatcher } from './routed-flows.ts';
 import { FlowEntry, flagLetters } from './flow-entry.ts';
+import { FlowKeys, sourceIs } from './flow-keys.ts';
 
 export interface FlowTableOptions {
   host: string;
@@ -47,7 +48,7 @@ export class FlowTable {
   readonly #routed = new RoutedFlowMatcher<FlowEntry>();
   /** Entries with counts not yet drained (FlowEntry.dirty marks membership: no Set lookup per packet). */
   #dirty: FlowEntry[] = [];
-  readonly #networkIds = new Map<string, number>();
+  readonly #keys = new FlowKeys();
   evicted = 0;
 
   constructor(options: FlowTableOptions) {
@@ -60,23 +61,6 @@ export class FlowTable {
     };
   }
 
-  /**
-   * The table key: network, protocol and the ordered endpoints. For IPv4 it is packed into eight
-   * UTF-16 code units (a flat string V8 hashes quickly) instead of a readable template string,
-   * which cost ~40% of the offline path (bench/decode.ts). IPv6 keeps the hex form.
-   */
-  #key(network: string, protocol: number, a: number | string, ap: number, b: number | string, bp: number): string {
-    let id = this.#networkIds.get(network);
-    if (id === undefined) {
-      id = this.#networkIds.size;
-      this.#networkIds.set(network, id);
-    }
-    if (typeof a === 'number' && typeof b === 'number') {
-      return String.fromCharCode(id, protocol, a >>> 16, a & 0xffff, ap, b >>> 16, b & 0xffff, bp);
-    }
-    return `${id}|${protocol}|${a}|${ap}|${b}|${bp}`;
-  }
-
   /** Accounts one decoded packet seen on `network`'s bridge at `at` (epoch ms). */
   observe(network: string, meta: PacketMeta, buf: Buffer, at: number): void {
     const { srcOffset, dstOffset, srcPort, dstPort, protocol } = meta;
@@ -84,8 +68,8 @@ export class FlowTable {
     const dst = meta.ipVersion === 4 ? buf.readUInt32BE(dstOffset) : buf.toString('hex', dstOffset, dstOffset + 16);
     const forward = src < dst || (src === dst && srcPort <= dstPort);
     const key = forward
-      ? this.#key(network, protocol, src, srcPort, dst, dstPort)
-      : this.#key(network, protocol, dst, dstPort, src, srcPort);
+      ? this.#keys.key(network, protocol, src, srcPort, dst, dstPort)
+      : this.#keys.key(network, protocol, dst, dstPort, src, srcPort);
     let entry = this.#entries.get(key);
     if (
       entry?.flow.state === 'closed' &&
@@ -312,10 +296,4 @@ export class FlowTable {
     };
     this.#o.emit({ kind, at, host: this.#o.host, flow });
   }
-}
-
-/** Whether the packet's source address is `ip` (compared without formatting for IPv4, the hot path). */
-function sourceIs(buf: Buffer, meta: PacketMeta, srcKey: string | number): boolean {
-  if (meta.ipVersion === 4) return buf.readUInt32BE(meta.srcOffset) === srcKey;
-  return buf.toString('hex', meta.srcOffset, meta.srcOffset + 16) === srcKey;
 }
