@@ -9,6 +9,7 @@ import { Agent } from './pipeline.ts';
 import { isolateCommand, releaseCommand } from './cli-response.ts';
 import { baselineCommand } from './baseline-cli.ts';
 import { alertsCommand } from '../alerts/alerts-command.ts';
+import { runPcap } from './pcap-run.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -44,6 +45,7 @@ function runCommand(): Command {
     .action(async (flags: RunFlags) => {
       const config = loadConfig(flags);
       const log = createLogger(config.log_level);
+      if (config.pcap) return void (await runPcap(config, log, config.pcap));
       const agent = new Agent(config, log);
       await agent.start();
       await new Promise<void>((resolve) => {

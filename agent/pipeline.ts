@@ -20,6 +20,7 @@ import { registerResponseRoutes } from './response-routes.ts';
 import { Detection } from './detection.ts';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 import { ContainersWiring } from './containers-wiring.ts';
+import { attachCapture, type CaptureHandle } from './capture.ts';
 
 export class Agent {
   readonly config: Config;
@@ -36,6 +37,7 @@ export class Agent {
   readonly autoResponder: AutoResponder;
   readonly detection: Detection;
   readonly containers: ContainersWiring;
+  readonly capture: CaptureHandle;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -95,6 +97,7 @@ export class Agent {
         return { text, contentType };
       },
     });
+    this.capture = attachCapture(this);
   }
 
   /** Every finding, from detectors and from response actions, enters the alert path here. */
@@ -115,11 +118,13 @@ export class Agent {
     this.detection.start();
     this.docker.start();
     this.containers.start();
+    this.capture.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
     return address;
   }
 
   async stop(): Promise<void> {
+    await this.capture.stop();
     await this.containers.stop();
     await this.docker.stop();
     this.detection.stop();

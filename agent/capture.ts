@@ -1,0 +1,84 @@
+// Wires packet capture into the agent: bridges → PacketProcessor (decode, flows, DNS) → events on
+// the bus; flow and capture counters → metrics; GET /api/flows. The pipeline calls
+// attachCapture(agent) once and start()/stop() with the agent.
+import type { Agent } from './pipeline.ts';
+import { inventoryAttributor } from '../collector/flow-attribution.ts';
+import { PacketProcessor } from '../collector/packet-processor.ts';
+import { PacketCapture } from '../collector/packets.ts';
+import { recordFlowMetrics } from './flow-metrics.ts';
+
+const TICK_MS = 1000;
+/** Docker events trigger a sync at once; this catches what an event could not (a failed attach). */
+const SYNC_MS = 5000;
+
+export interface CaptureHandle {
+  readonly processor: PacketProcessor;
+  readonly capture: PacketCapture;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function attachCapture(agent: Agent, now: () => number = Date.now): CaptureHandle {
+  const { config, metrics, log } = agent;
+  const processor = new PacketProcessor({
+    host: config.host,
+    maxFlows: config.capture.max_flows,
+    attributor: inventoryAttributor(agent.inventory),
+    emit: agent.bus.emit,
+  });
+  const capture = new PacketCapture({
+    interfaces: config.interfaces,
+    snaplen: config.capture.snaplen,
+    inventory: agent.inventory,
+    health: agent.health,
+    log,
+    onPacket: (network, buf, caplen, linkType, at) => processor.handle(network, buf, caplen, linkType, at),
+    onCounts: (iface, captured, dropped) => {
+      if (captured) metrics.capturePackets.inc({ interface: iface }, captured);
+      if (dropped) metrics.captureDropped.inc({ interface: iface }, dropped);
+    },
+  });
+  let previousMalformed = 0;
+  const tick = () => {
+    processor.flows.sweep(now());
+    recordFlowMetrics(metrics, processor.flows);
+    capture.report();
+    const malformed = processor.counts.malformed;
+    if (malformed > previousMalformed) {
+      log.debug({ malformed, new: malformed - previousMalformed }, 'malformed packets skipped');
+      previousMalformed = malformed;
+    }
+  };
+  agent.bus.subscribe((event) => {
+    if (event.kind === 'network.created' || event.kind === 'network.removed') capture.sync();
+  });
+  agent.server.route({
+    method: 'GET',
+    path: '/api/flows',
+    handler: ({ query }) => {
+      const network = query.get('network');
+      const limit = Math.max(1, Math.min(10_000, Number(query.get('limit') ?? 1000) || 1000));
+      const flows = processor.flows
+        .active()
+        .filter((f) => !network || f.networks.includes(network))
+        .sort((a, b) => b.lastSeen - a.lastSeen)
+        .slice(0, limit);
+      return { json: { flows, malformedPackets: processor.counts.malformed, evictedFlows: processor.flows.evicted } };
+    },
+  });
+  const timers: NodeJS.Timeout[] = [];
+  return {
+    processor,
+    capture,
+    start() {
+      capture.start();
+      timers.push(setInterval(tick, TICK_MS).unref(), setInterval(() => capture.sync(), SYNC_MS).unref());
+    },
+    async stop() {
+      for (const timer of timers) clearInterval(timer);
+      await capture.stop();
+      processor.flows.flush(now());
+      recordFlowMetrics(metrics, processor.flows);
+    },
+  };
+}

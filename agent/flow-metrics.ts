@@ -1,0 +1,36 @@
+// Flow counters as Prometheus sees them: bytes and packets by source and destination workload
+// (`external`, `host` or the workload — never an address or a port, which would explode the
+// series count), network and protocol; flows in the table by network.
+import type { Metrics } from '../alerts/metrics.ts';
+import type { Endpoint } from '../collector/events.ts';
+import type { FlowTable } from '../collector/flows.ts';
+
+export function workloadLabel(endpoint: Endpoint): string {
+  if (endpoint.kind === 'container') return endpoint.container?.workload ?? 'unknown';
+  return endpoint.kind;
+}
+
+const seenNetworks = new WeakMap<Metrics, Set<string>>();
+
+/** Moves the table's counts since the last call into the metrics. */
+export function recordFlowMetrics(metrics: Metrics, flows: FlowTable): void {
+  flows.drain((flow, bytes, packets) => {
+    const labels = {
+      src_workload: workloadLabel(flow.src),
+      dst_workload: workloadLabel(flow.dst),
+      network: flow.network,
+      protocol: flow.protocol,
+    };
+    metrics.flowBytes.inc(labels, bytes);
+    metrics.flowPackets.inc(labels, packets);
+  });
+  const known = seenNetworks.get(metrics) ?? new Set<string>();
+  seenNetworks.set(metrics, known);
+  const active = flows.activeByNetwork();
+  // Networks whose last flow ended go to 0 rather than keeping their last value.
+  for (const network of known) if (!active.has(network)) metrics.flowsActive.set({ network }, 0);
+  for (const [network, count] of active) {
+    known.add(network);
+    metrics.flowsActive.set({ network }, count);
+  }
+}

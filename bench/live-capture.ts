@@ -1,0 +1,127 @@
+// Live capture rate: tcpreplay into a private Linux bridge at fixed rates, the agent's capture
+// path (capture child + decode + flow table) and `tcpdump -w /dev/null` on it side by side.
+//
+//   npx tsx bench/live-capture.ts [rates=20000,50000,100000] [seconds=2]
+//
+// Needs root, tcpreplay and tcpdump. Creates bridge swb-<rand> with one veth port, replays a
+// synthetic capture (addresses in 198.18.0.0/15 and 203.0.113.0/24; the frames go nowhere: no
+// other port, and the host drops frames not addressed to it), removes everything at the end.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BridgeCapture } from '../collector/bridge-capture.ts';
+import { CidrAttributor } from '../collector/flow-attribution.ts';
+import { PacketProcessor } from '../collector/packet-processor.ts';
+import { ipv4Frame, pcapFile } from '../test/support/packet-builder.ts';
+
+const rates = (process.argv[2] ?? '20000,50000,100000').split(',').map(Number);
+const seconds = Number(process.argv[3] ?? 2);
+const tag = Math.random().toString(16).slice(2, 8);
+const bridge = `swb-${tag}`;
+const [veth, peer] = [`swbv-${tag}`, `swbp-${tag}`];
+const ip = (...args: string[]) => execFileSync('ip', args);
+
+/** User+system CPU seconds of a process, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+const cpuOf = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+const dir = mkdtempSync(path.join(tmpdir(), 'sw-live-'));
+const file = path.join(dir, 'replay.pcap');
+const frames = Array.from({ length: 20_000 }, (_, i) => ({
+  at: i,
+  data: ipv4Frame({
+    src: `198.18.${(i >> 8) & 0x3f}.${(i & 0xff) | 2}`,
+    dst: '203.0.113.10',
+    protocol: i % 3 ? 'tcp' : 'udp',
+    srcPort: 30000 + (i % 2000),
+    dstPort: 443,
+    flags: 'A',
+    payload: Buffer.alloc(100 + (i % 900)),
+  }),
+}));
+writeFileSync(file, pcapFile(frames));
+
+ip('link', 'add', bridge, 'type', 'bridge');
+try {
+  ip('link', 'add', veth, 'type', 'veth', 'peer', 'name', peer);
+  ip('link', 'set', veth, 'master', bridge);
+  for (const name of [bridge, veth, peer]) ip('link', 'set', name, 'up');
+  const processor = new PacketProcessor({
+    host: 'bench',
+    maxFlows: 100_000,
+    attributor: new CidrAttributor({}),
+    emit: () => undefined,
+  });
+  let received = 0;
+  let up = false;
+  const capture = new BridgeCapture({
+    iface: bridge,
+    snaplen: 256,
+    filter: '',
+    onPacket: (buf, caplen, linkType, at) => {
+      received++;
+      processor.handle(bridge, buf, caplen, linkType, at);
+    },
+    onUp: () => (up = true),
+    onExit: (reason) => process.stderr.write(`capture ended: ${reason}\n`),
+  });
+  while (!up) await sleep(20);
+  for (const rate of rates) {
+    const tcpdump = spawn('tcpdump', ['-i', bridge, '-n', '-w', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let tdErr = '';
+    tcpdump.stderr.on('data', (c: Buffer) => (tdErr += c.toString()));
+    while (!tdErr.includes('listening')) await sleep(20);
+    const count = rate * seconds;
+    const [before, childBefore, selfBefore, tdBefore] = [
+      received,
+      cpuOf(capture.pid!),
+      process.cpuUsage(),
+      cpuOf(tcpdump.pid!),
+    ];
+    execFileSync(
+      'tcpreplay',
+      [
+        '-q',
+        '-i',
+        peer,
+        '--pps',
+        String(rate),
+        '-l',
+        String(Math.ceil(count / frames.length)),
+        '-L',
+        String(count),
+        file,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    await sleep(1000);
+    const self = process.cpuUsage(selfBefore);
+    const agentCpu = cpuOf(capture.pid!) - childBefore + (self.user + self.system) / 1e6;
+    const tdCpu = cpuOf(tcpdump.pid!) - tdBefore;
+    const exited = new Promise((resolve) => tcpdump.once('exit', resolve));
+    tcpdump.kill('SIGINT');
+    await exited;
+    const tdGot = Number(/(\d+) packets captured/.exec(tdErr)?.[1] ?? NaN);
+    const got = received - before;
+    const cores = (cpu: number) => `${((cpu / (seconds + 1)) * 100).toFixed(0)}% of a core`;
+    process.stdout.write(
+      `${String(rate).padStart(7)} packets/s × ${seconds}s: agent got ${got}/${count} (lost ${count - got}), ${cores(agentCpu)}; ` +
+        `tcpdump got ${tdGot}, ${cores(tdCpu)}\n`,
+    );
+  }
+  await capture.detach();
+} finally {
+  ip('link', 'del', bridge);
+  try {
+    ip('link', 'del', veth);
+  } catch {
+    // deleting the bridge does not delete its ports; the peer goes with the pair
+  }
+  rmSync(dir, { recursive: true, force: true });
+}

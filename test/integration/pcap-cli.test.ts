@@ -1,0 +1,127 @@
+// `shipwatch run --pcap FILE` as users run it: a real process, a capture recorded by tcpdump on a
+// real bridge, attribution through the live daemon's inventory; and a file that is no capture.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  docker,
+  DOCKER_HOST,
+  INTERNET_HOST,
+  removeContainers,
+  removeNetworks,
+  runContainer,
+  uniqueName,
+} from '../support/testenv.ts';
+import { waitFor } from '../support/wait.ts';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/shipwatch.js');
+const dir = mkdtempSync(path.join(tmpdir(), 'sw-pcap-cli-'));
+
+function shipwatch(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('shipwatch run --pcap', () => {
+  const network = uniqueName('pcap-net');
+  const box = uniqueName('pcap-box');
+  const file = path.join(dir, 'bridge.pcap');
+  let captured = 0;
+  let execOutput = '';
+  let tcpdumpErr = '';
+
+  beforeAll(async () => {
+    await docker('network', 'create', network);
+    await runContainer(box, ['--network', network, '--label', 'shipwatch.workload=pcap-box']);
+    const bridge = `br-${(await docker('network', 'inspect', '-f', '{{.Id}}', network)).slice(0, 12)}`;
+    const tcpdump = spawn('tcpdump', ['-i', bridge, '-n', '-U', '--immediate-mode', '-Z', 'root', '-w', file, 'ip'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    tcpdump.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+    await waitFor(() => err.includes('listening on'), { what: 'tcpdump to listen' });
+    execOutput = await docker(
+      'exec',
+      box,
+      'sh',
+      '-c',
+      `for p in 80 4444; do echo hi | nc -w 2 ${INTERNET_HOST} $p; done; true`,
+    );
+    const exited = new Promise((resolve) => tcpdump.once('exit', resolve));
+    tcpdump.kill('SIGINT');
+    await exited;
+    tcpdumpErr = err;
+    captured = Number(/(\d+) packets captured/.exec(err)?.[1] ?? 0);
+  });
+
+  afterAll(async () => {
+    await removeContainers(box);
+    await removeNetworks(network);
+  });
+
+  it('replays a real capture, attributing with the live inventory, and prints a summary', async () => {
+    const result = await shipwatch([
+      'run',
+      '--pcap',
+      file,
+      '--docker-host',
+      DOCKER_HOST,
+      '--log-level',
+      'silent',
+      '--state-dir',
+      dir,
+    ]);
+    expect(result.code).toBe(0);
+    const summary = /(\d+) packets, (\d+) flows, (\d+) alerts, (\d+) malformed packets .*attribution by docker/.exec(
+      result.stdout,
+    );
+    expect(summary, result.stdout + result.stderr).not.toBeNull();
+    expect(captured, execOutput + tcpdumpErr).toBeGreaterThanOrEqual(6);
+    expect(Number(summary?.[1])).toBe(captured);
+    expect(Number(summary?.[2])).toBeGreaterThanOrEqual(2);
+    expect(Number(summary?.[4])).toBe(0);
+  });
+
+  it('reads a pcapng file with CIDR attribution when no daemon answers', async () => {
+    const config = path.join(dir, 'cidr.yaml');
+    writeFileSync(config, 'pcap_networks:\n  lab: 192.168.0.0/16\n');
+    const result = await shipwatch([
+      'run',
+      '--pcap',
+      '/work/shared/pcaps/bgp-extended-msg.pcapng',
+      '--config',
+      config,
+      '--docker-host',
+      `unix://${dir}/no-daemon.sock`,
+      '--log-level',
+      'silent',
+      '--state-dir',
+      dir,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\d+ packets, \d+ flows, \d+ alerts, \d+ malformed packets .*attribution by cidr/);
+  });
+
+  it('exits 2 with a one-line reason when the file is not a capture', async () => {
+    const notes = path.join(dir, 'notes.txt');
+    writeFileSync(notes, 'this is not a capture\n');
+    const result = await shipwatch([
+      'run',
+      '--pcap',
+      notes,
+      '--docker-host',
+      DOCKER_HOST,
+      '--log-level',
+      'silent',
+      '--state-dir',
+      dir,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(`shipwatch: ${notes}: not a pcap or pcapng capture`);
+  });
+});
