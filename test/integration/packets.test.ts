@@ -121,6 +121,9 @@ describe('packet capture on the Docker bridges', () => {
     let nonIpOutput = '';
     nonIp.stderr.on('data', (chunk: Buffer) => (nonIpOutput += chunk.toString('utf8')));
     await waitFor(() => nonIpOutput.includes('listening on'), { what: 'tcpdump to listen' });
+    // Earlier tests' connections may still be closing on this veth: start counting once it is quiet,
+    // or their last packets land in the kernel's count but in another flow's metrics.
+    await quiet(veth);
     const before = {
       kernel: vethCounters(veth),
       packets: metricValue(await metrics(), 'shipwatch_flow_packets_total', labels),
@@ -188,6 +191,20 @@ describe('packet capture on the Docker bridges', () => {
     });
     expect(compared.packets).toBeGreaterThanOrEqual(10 * 8);
   });
+
+  /** Waits until the veth's kernel counters stop moving for a second (bounded). */
+  async function quiet(veth: string): Promise<void> {
+    let last = -1;
+    await waitFor(
+      () => {
+        const now = vethCounters(veth).packets;
+        const still = now === last;
+        last = now;
+        return still;
+      },
+      { timeout: 10_000, interval: 1000, what: `${veth} to be quiet` },
+    );
+  }
 
   /** Waits until no packet of these flows was seen for half a second (closing ACKs included). */
   async function settle(flows: FlowRecord[]): Promise<void> {
