@@ -67,6 +67,12 @@ export interface ProcessInfo {
   parentExe: string | null;
   /** Set when the process descends from a `docker exec`. */
   execId: string | null;
+  /** The `docker exec` it descends from is the container's healthcheck (not interactive). */
+  healthcheck?: boolean;
+  /** The executable was created or modified in the container after it started (overlay UpperDir). */
+  drift?: boolean;
+  /** False when the process was gone before /proc could be read: exe and argv are unknown (''/[]). */
+  complete?: boolean;
 }
 
 export type FileOp = 'create' | 'write' | 'delete' | 'rename' | 'chmod';
