@@ -166,8 +166,15 @@ export class ProcessSource {
     let session = known?.session ?? null;
     if (containerId && !session) {
       const info = this.#o.inventory.container(containerId);
-      // runc/containerd-shim (the host) as parent and not the init: a `docker exec` root.
-      const execRoot = info !== undefined && info.pid !== tgid && parentContainer === null;
+      // A parent outside the container (runc, containerd-shim, or runc's short-lived
+      // intermediate already gone) and not the init of a running container: a `docker exec` root.
+      // While a container is starting its pid is still 0 in the inventory: that is the entrypoint.
+      const execRoot =
+        info !== undefined &&
+        info.state === 'running' &&
+        info.pid > 0 &&
+        info.pid !== tgid &&
+        parentContainer !== containerId;
       if (execRoot) session = this.#sessions.open(containerId, snap.argv);
     }
     this.#remember(tgid, { containerId, exe: snap.exe, ppid, session });
