@@ -11,6 +11,7 @@ import { DockerSource } from '../collector/docker.ts';
 import { Inventory } from '../collector/inventory.ts';
 import { eventSource } from '../collector/events.ts';
 import { Metrics } from '../alerts/metrics.ts';
+import { attachActivitySources, type ActivitySources } from '../collector/activity.ts';
 
 export class Agent {
   readonly config: Config;
@@ -21,6 +22,7 @@ export class Agent {
   readonly metrics = new Metrics();
   readonly server: HttpServer;
   readonly docker: DockerSource;
+  readonly activity: ActivitySources;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -39,6 +41,7 @@ export class Agent {
       emit: this.bus.emit,
     });
     this.bus.subscribe((event) => this.metrics.events.inc({ source: eventSource(event) }));
+    this.activity = attachActivitySources(this);
     this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
     this.server.route({
       method: 'GET',
@@ -53,11 +56,13 @@ export class Agent {
   async start(): Promise<{ host: string; port: number }> {
     const address = await this.server.listen();
     this.docker.start();
+    this.activity.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
     return address;
   }
 
   async stop(): Promise<void> {
+    this.activity.stop();
     await this.docker.stop();
     await this.server.close();
   }

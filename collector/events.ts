@@ -125,6 +125,8 @@ export type ShipwatchEvent =
       op: FileOp;
       /** True for changes found at attach (`GET /containers/{id}/changes`), made before we watched. */
       preexisting: boolean;
+      /** For `rename`: the path it had before. */
+      from?: string;
     })
   | (ContainerEventBase & { kind: 'stats.sample'; stats: StatsSample; intervalMs: number })
   | (EventBase & { kind: 'daemon.posture'; posture: DaemonPosture });
