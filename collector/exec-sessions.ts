@@ -14,6 +14,8 @@ export interface ExecSession {
   containerId: string;
   execId: string | null;
   healthcheck: boolean;
+  /** The command Docker ran, for a root that exited before /proc could be read. */
+  argv: string[] | null;
   /** Events held until the session is resolved; null once resolved. */
   pending: (() => void)[] | null;
 }
@@ -57,7 +59,7 @@ export class ExecSessions {
 
   /** A new exec root: matched at once when Docker already told us, otherwise held up to AWAIT_MS. */
   open(containerId: string, argv: string[]): ExecSession {
-    const session: ExecSession = { containerId, execId: null, healthcheck: false, pending: [] };
+    const session: ExecSession = { containerId, execId: null, healthcheck: false, argv: null, pending: [] };
     this.#expire();
     const candidates = this.#records.filter((r) => r.containerId === containerId);
     const record = candidates.find((r) => sameArgv(r.argv, argv)) ?? candidates[0];
@@ -94,6 +96,7 @@ export class ExecSessions {
   #resolve(session: ExecSession, record: ExecRecord | null): void {
     session.execId = record?.execId ?? null;
     session.healthcheck = record?.healthcheck ?? false;
+    session.argv = record?.argv ?? null;
     const pending = session.pending ?? [];
     session.pending = null;
     for (const send of pending) send();

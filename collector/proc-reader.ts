@@ -56,9 +56,11 @@ export function readContainerId(pid: number): string | null | undefined {
 }
 
 export function snapshotProcess(pid: number): ProcSnapshot {
+  // Most valuable first: a process that exits mid-way leaves us its container and argv rather
+  // than its uid.
   const containerId = readContainerId(pid);
-  const exe = readExe(pid);
   const cmdline = read(`/proc/${pid}/cmdline`);
+  const exe = readExe(pid);
   const status = read(`/proc/${pid}/status`);
   const { ppid, uid } = status === null ? { ppid: null, uid: null } : statusFields(status);
   return { exe, argv: cmdline === null ? [] : argvOf(cmdline), ppid, uid, containerId };

@@ -37,7 +37,16 @@ interface PidEntry {
   containerId: string | null | undefined;
   exe: string | null;
   ppid: number;
+  uid: number | null;
   session: ExecSession | null;
+}
+
+/**
+ * runc re-executes itself (from a memfd, so its exe reads as "/") as `runc init` inside the new
+ * container's cgroup before it execs the real process: runtime plumbing, not container activity.
+ */
+export function isRuncInit(argv: string[], parentExe: string | null): boolean {
+  return argv.length === 2 && argv[0] === 'runc' && argv[1] === 'init' && (parentExe?.endsWith('/runc') ?? false);
 }
 
 export class ProcessSource {
@@ -145,6 +154,7 @@ export class ProcessSource {
       containerId: parent?.containerId,
       exe: parent?.exe ?? null,
       ppid: parentTgid,
+      uid: parent?.uid ?? null,
       session: parent?.session ?? null,
     });
   }
@@ -160,16 +170,21 @@ export class ProcessSource {
     const known = this.#pids.get(tgid);
     const ppid = snap.ppid ?? known?.ppid ?? 0;
     const parentContainer = ppid > 0 ? this.#containerOf(ppid) : null;
+    // Gone already: the parent's cgroup now (runc's init joins the container's cgroup after its
+    // own exec was cached as a host process), else what the child inherited at fork.
     const containerId =
-      snap.containerId !== undefined ? snap.containerId : (known?.containerId ?? parentContainer ?? null);
+      snap.containerId !== undefined
+        ? snap.containerId
+        : (readContainerId(ppid) ?? known?.containerId ?? parentContainer ?? null);
     const parentExe = this.#pids.get(ppid)?.exe ?? readExe(ppid);
     let session = known?.session ?? null;
+    let execRoot = false;
     if (containerId && !session) {
       const info = this.#o.inventory.container(containerId);
       // A parent outside the container (runc, containerd-shim, or runc's short-lived
       // intermediate already gone) and not the init of a running container: a `docker exec` root.
       // While a container is starting its pid is still 0 in the inventory: that is the entrypoint.
-      const execRoot =
+      execRoot =
         info !== undefined &&
         info.state === 'running' &&
         info.pid > 0 &&
@@ -177,8 +192,9 @@ export class ProcessSource {
         parentContainer !== containerId;
       if (execRoot) session = this.#sessions.open(containerId, snap.argv);
     }
-    this.#remember(tgid, { containerId, exe: snap.exe, ppid, session });
-    if (!containerId) return;
+    const uid = snap.uid ?? known?.uid ?? null;
+    this.#remember(tgid, { containerId, exe: snap.exe, ppid, uid, session });
+    if (!containerId || isRuncInit(snap.argv, parentExe)) return;
     const at = Date.now();
     const exe = snap.exe ?? '';
     const drift = exe !== '' && (this.#o.drift?.has(containerId, exe) ?? false);
@@ -190,14 +206,16 @@ export class ProcessSource {
       process: {
         pid: tgid,
         ppid,
-        uid: snap.uid ?? -1,
+        uid: uid ?? -1,
         exe,
-        argv: snap.argv,
+        // For the root of a docker exec, Docker's argv is what runc executed; /proc may already
+        // show the next image (sh execs its last command in place) or nothing (`docker exec c true`).
+        argv: execRoot ? (session?.argv ?? snap.argv) : snap.argv,
         parentExe,
         execId: session?.execId ?? null,
         healthcheck: session?.healthcheck ?? false,
         drift,
-        complete: snap.exe !== null,
+        complete: snap.exe !== null && snap.argv.length > 0,
       },
     }));
   }
