@@ -78,6 +78,12 @@ export class ExecSessions {
     return session;
   }
 
+  /** The container of the oldest exec Docker announced that no process has claimed yet. */
+  unclaimedContainer(): string | null {
+    this.#expire();
+    return this.#records[0]?.containerId ?? null;
+  }
+
   /** Sends everything still held, without waiting (at stop). */
   flushAll(): void {
     for (const waiting of this.#waiting.splice(0)) {

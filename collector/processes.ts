@@ -164,6 +164,16 @@ export class ProcessSource {
     return known !== undefined ? known : readContainerId(pid);
   }
 
+  /**
+   * A child of runc gone before /proc could be read (`docker exec c true` lives microseconds) and
+   * whose parent's cgroup is gone too: the exec Docker announced and nobody claimed is its origin.
+   */
+  #orphanOfRunc(ppid: number): string | null {
+    const parentExe = this.#pids.get(ppid)?.exe ?? readExe(ppid);
+    const runc = parentExe === '/' || (parentExe?.endsWith('/runc') ?? false);
+    return runc ? this.#sessions.unclaimedContainer() : null;
+  }
+
   #exec(tgid: number): void {
     this.counts.execs++;
     const snap = snapshotProcess(tgid);
@@ -175,7 +185,7 @@ export class ProcessSource {
     const containerId =
       snap.containerId !== undefined
         ? snap.containerId
-        : (readContainerId(ppid) ?? known?.containerId ?? parentContainer ?? null);
+        : (readContainerId(ppid) ?? known?.containerId ?? parentContainer ?? this.#orphanOfRunc(ppid));
     const parentExe = this.#pids.get(ppid)?.exe ?? readExe(ppid);
     let session = known?.session ?? null;
     let execRoot = false;
