@@ -207,7 +207,12 @@ export class ProcessSource {
     if (!containerId || isRuncInit(snap.argv, parentExe)) return;
     const at = Date.now();
     const exe = snap.exe ?? '';
-    const drift = exe !== '' && (this.#o.drift?.has(containerId, exe) ?? false);
+    // For the root of a docker exec, Docker's argv is what runc executed; /proc may already
+    // show the next image (sh execs its last command in place) or nothing (`docker exec c true`).
+    const argv = execRoot ? (session?.argv ?? snap.argv) : snap.argv;
+    // Gone before its exe could be read: an absolute argv[0] names the file that was executed.
+    const executed = exe !== '' ? exe : argv[0]?.startsWith('/') ? argv[0] : '';
+    const drift = executed !== '' && (this.#o.drift?.has(containerId, executed) ?? false);
     this.#dispatch(containerId, session, (container) => ({
       kind: 'process.exec',
       at,
@@ -218,9 +223,7 @@ export class ProcessSource {
         ppid,
         uid: uid ?? -1,
         exe,
-        // For the root of a docker exec, Docker's argv is what runc executed; /proc may already
-        // show the next image (sh execs its last command in place) or nothing (`docker exec c true`).
-        argv: execRoot ? (session?.argv ?? snap.argv) : snap.argv,
+        argv,
         parentExe,
         execId: session?.execId ?? null,
         healthcheck: session?.healthcheck ?? false,

@@ -45,10 +45,9 @@ describe('process events from the proc connector', () => {
     );
     // sh execs cat as its last command in its own pid; `id` is a busybox applet that sh runs in a
     // forked child without any exec, so the kernel reports no exec for it (nor would it to Falco).
-    const cat = await waitFor(
-      () => execs(targetId).find((e) => e.process.pid === sh.process.pid && e !== sh),
-      { what: 'the exec of cat' },
-    );
+    const cat = await waitFor(() => execs(targetId).find((e) => e.process.pid === sh.process.pid && e !== sh), {
+      what: 'the exec of cat',
+    });
     if (sh.process.complete) expect(sh.process.exe).toBe('/bin/busybox');
     expect(sh.container.name).toBe(target);
     expect(sh.process.execId).toMatch(/^[0-9a-f]{64}$/);
@@ -70,8 +69,11 @@ describe('process events from the proc connector', () => {
   it('emits nothing for a process of the host', async () => {
     const marker = `swt-host-${Date.now()}`;
     await run('/bin/sh', ['-c', `/bin/true ${marker}`]);
-    await docker('exec', target, 'true'); // a later container event: the host one would have come first
-    await waitFor(() => execs(targetId).find((e) => e.process.argv[0] === 'true'), { what: 'true in container' });
+    // A later container event: the host one would have come first.
+    await docker('exec', target, 'sleep', '0.2');
+    await waitFor(() => execs(targetId).find((e) => e.process.argv.join(' ') === 'sleep 0.2'), {
+      what: 'sleep in container',
+    });
     const leaked = activity.events.filter((e) => e.kind === 'process.exec' && e.process.argv.includes(marker));
     expect(leaked).toEqual([]);
   });
@@ -94,9 +96,17 @@ describe('process events from the proc connector', () => {
     expect(children().every((e) => e.process.execId === loop.process.execId)).toBe(true);
   });
 
-  it('reports process exits of the container', async () => {
-    const exits = activity.events.filter((e) => e.kind === 'process.exit' && e.container.id === targetId);
-    expect(exits.length).toBeGreaterThan(0);
+  it('reports the exit of a container process with its exit code', async () => {
+    await docker('exec', target, 'sh', '-c', 'sleep 0.1; exit 3').catch(() => '');
+    const root = await waitFor(() => execs(targetId).find((e) => e.process.argv[2] === 'sleep 0.1; exit 3'), {
+      what: 'the exec',
+    });
+    const exit = await waitFor(
+      () => activity.events.find((e) => e.kind === 'process.exit' && e.pid === root.process.pid && e.exitCode === 3),
+      { what: 'the exit with code 3' },
+    );
+    expect(exit.kind === 'process.exit' && exit.exitCode).toBe(3);
+    expect(exit.kind === 'process.exit' && exit.container.id).toBe(targetId);
   });
 });
 
@@ -117,10 +127,9 @@ describe('process events without the proc connector', () => {
     expect(activity.health.get('processes')?.state).toBe('degraded');
     expect(activity.health.get('processes')?.detail).toMatch(/polling/);
     const id = await runContainer(name);
-    const exec = await waitFor(
-      () => activity.events.find((e) => e.kind === 'process.exec' && e.container.id === id),
-      { what: 'a polled exec' },
-    );
+    const exec = await waitFor(() => activity.events.find((e) => e.kind === 'process.exec' && e.container.id === id), {
+      what: 'a polled exec',
+    });
     expect(exec.kind === 'process.exec' && exec.process.argv).toEqual(['sleep', '600']);
   });
 });
