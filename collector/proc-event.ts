@@ -24,7 +24,8 @@ const PROC_EVENT_EXIT = 0x80000000;
 export type ProcEvent =
   | { what: 'ack'; err: number }
   | { what: 'fork'; parentPid: number; parentTgid: number; childPid: number; childTgid: number }
-  | { what: 'exec'; pid: number; tgid: number }
+  /** timestampNs: CLOCK_MONOTONIC of the exec (process.hrtime.bigint() reads the same clock). */
+  | { what: 'exec'; pid: number; tgid: number; timestampNs: bigint }
   | { what: 'exit'; pid: number; tgid: number; exitCode: number; exitSignal: number };
 
 /** The netlink message that subscribes this socket to proc events. */
@@ -56,7 +57,12 @@ export function parseProcEvent(data: Buffer): ProcEvent | null {
       };
     case PROC_EVENT_EXEC:
       if (data.length < at + 8) return null;
-      return { what: 'exec', pid: data.readUInt32LE(at), tgid: data.readUInt32LE(at + 4) };
+      return {
+        what: 'exec',
+        pid: data.readUInt32LE(at),
+        tgid: data.readUInt32LE(at + 4),
+        timestampNs: data.readBigUInt64LE(8),
+      };
     case PROC_EVENT_EXIT:
       if (data.length < at + 16) return null;
       return {

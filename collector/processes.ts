@@ -23,6 +23,8 @@ export interface ProcessSourceOptions {
   /** `poll` forces the fallback (tests, kernels without the connector). */
   mode?: 'auto' | 'poll';
   pollIntervalMs?: number;
+  /** Called with the delay from the kernel's exec to the event's emission, in ns (benchmarks). */
+  onLatency?: (ns: bigint) => void;
 }
 
 /** Pids remembered for parent lookups; a busy host reuses pids long before this fills. */
@@ -122,8 +124,10 @@ export class ProcessSource {
     });
     socket.on('message', (datagram) => {
       for (const event of parseProcMessages(datagram)) {
-        if (event.what === 'exec') this.#exec(event.tgid);
-        else if (event.what === 'fork') this.#fork(event.parentTgid, event.childPid, event.childTgid);
+        if (event.what === 'exec') {
+          this.#exec(event.tgid);
+          this.#o.onLatency?.(process.hrtime.bigint() - event.timestampNs);
+        } else if (event.what === 'fork') this.#fork(event.parentTgid, event.childPid, event.childTgid);
         else if (event.what === 'exit' && event.pid === event.tgid) this.#exit(event.tgid, exitCodeOf(event.exitCode));
       }
     });

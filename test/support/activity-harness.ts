@@ -20,7 +20,10 @@ export interface ActivityHarness {
   stop(): Promise<void>;
 }
 
-export async function startActivity(mode: 'auto' | 'poll' = 'auto'): Promise<ActivityHarness> {
+export async function startActivity(
+  mode: 'auto' | 'poll' = 'auto',
+  onLatency?: (ns: bigint) => void,
+): Promise<ActivityHarness> {
   const log = pino({ level: 'warn' });
   const health = new Health();
   const inventory = new Inventory();
@@ -30,7 +33,13 @@ export async function startActivity(mode: 'auto' | 'poll' = 'auto'): Promise<Act
   const docker = createDockerClient(DOCKER_HOST);
   const common = { inventory, host: 'test-host', health, log, emit: bus.emit };
   const source = new DockerSource({ ...common, docker, dockerHost: DOCKER_HOST, zoneMapping: {} });
-  const processes = new ProcessSource({ ...common, drift, mode, pollIntervalMs: 200 });
+  const processes = new ProcessSource({
+    ...common,
+    drift,
+    mode,
+    pollIntervalMs: 200,
+    ...(onLatency ? { onLatency } : {}),
+  });
   const files = new FileSource({ ...common, docker, drift });
   bus.subscribe((event) => events.push(event));
   bus.subscribe(processes.observe);

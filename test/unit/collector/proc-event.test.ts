@@ -23,7 +23,7 @@ function datagram(event: Buffer): Buffer {
 
 describe('proc connector decoding', () => {
   it('decodes an exec event into pid and tgid', () => {
-    expect(parseProcEvent(procEvent(0x2, [41, 40]))).toEqual({ what: 'exec', pid: 41, tgid: 40 });
+    expect(parseProcEvent(procEvent(0x2, [41, 40]))).toEqual({ what: 'exec', pid: 41, tgid: 40, timestampNs: 123n });
   });
 
   it('decodes a fork event into parent and child', () => {
