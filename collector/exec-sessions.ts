@@ -6,7 +6,7 @@
 // exec.started and holds its processes' events meanwhile, so no event leaves without its execId.
 
 /** How long a new exec session waits for Docker's exec.started before its events go out without. */
-export const AWAIT_MS = 500;
+export const AWAIT_MS = 1000;
 /** exec.started records older than this cannot match a process any more. */
 const EXEC_RECORD_TTL_MS = 30_000;
 
