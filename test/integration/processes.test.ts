@@ -110,6 +110,34 @@ describe('process events from the proc connector', () => {
   });
 });
 
+describe('healthcheck processes', () => {
+  const name = uniqueName('proc-health');
+  let activity: ActivityHarness;
+
+  beforeAll(async () => {
+    activity = await startActivity();
+  });
+
+  afterAll(async () => {
+    await activity?.stop();
+    await removeContainers(name);
+  });
+
+  it('marks the processes of a Docker healthcheck as healthcheck, not interactive', async () => {
+    const id = await runContainer(name, ['--health-cmd', 'sleep 0.1', '--health-interval', '1s']);
+    const check = await waitFor(
+      () =>
+        activity.events.find(
+          (e): e is EventOf<'process.exec'> =>
+            e.kind === 'process.exec' && e.container.id === id && e.process.argv.join(' ') === '/bin/sh -c sleep 0.1',
+        ),
+      { timeout: 15_000, what: 'a healthcheck exec' },
+    );
+    expect(check.process.healthcheck).toBe(true);
+    expect(check.process.execId).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
 describe('process events without the proc connector', () => {
   const name = uniqueName('proc-poll');
   let activity: ActivityHarness;
