@@ -21,6 +21,7 @@ import { Detection } from './detection.ts';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 import { ContainersWiring } from './containers-wiring.ts';
 import { attachCapture, type CaptureHandle } from './capture.ts';
+import { attachActivitySources, type ActivitySources } from '../collector/activity.ts';
 
 export class Agent {
   readonly config: Config;
@@ -38,6 +39,7 @@ export class Agent {
   readonly detection: Detection;
   readonly containers: ContainersWiring;
   readonly capture: CaptureHandle;
+  readonly activity: ActivitySources;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -88,6 +90,7 @@ export class Agent {
       stateOf: (info) =>
         this.response.isolator.isIsolated(info.id) ? 'isolated' : this.detection.phase(info.workload),
     });
+    this.activity = attachActivitySources(this);
     this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
     this.server.route({
       method: 'GET',
@@ -119,6 +122,7 @@ export class Agent {
     this.docker.start();
     this.containers.start();
     this.capture.start();
+    this.activity.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
     return address;
   }
@@ -126,6 +130,7 @@ export class Agent {
   async stop(): Promise<void> {
     await this.capture.stop();
     await this.containers.stop();
+    this.activity.stop();
     await this.docker.stop();
     this.detection.stop();
     await this.alerts.close();

@@ -67,6 +67,12 @@ export interface ProcessInfo {
   parentExe: string | null;
   /** Set when the process descends from a `docker exec`. */
   execId: string | null;
+  /** The `docker exec` it descends from is the container's healthcheck (not interactive). */
+  healthcheck?: boolean;
+  /** The executable was created or modified in the container after it started (overlay UpperDir). */
+  drift?: boolean;
+  /** False when the process was gone before /proc could be read: exe and argv are unknown (''/[]). */
+  complete?: boolean;
 }
 
 export type FileOp = 'create' | 'write' | 'delete' | 'rename' | 'chmod';
@@ -119,6 +125,8 @@ export type ShipwatchEvent =
       op: FileOp;
       /** True for changes found at attach (`GET /containers/{id}/changes`), made before we watched. */
       preexisting: boolean;
+      /** For `rename`: the path it had before. */
+      from?: string;
     })
   | (ContainerEventBase & { kind: 'stats.sample'; stats: StatsSample; intervalMs: number })
   | (EventBase & { kind: 'daemon.posture'; posture: DaemonPosture });

@@ -47,7 +47,9 @@ function judge(
 ): Finding[] {
   const base = { container, details: processDetails(p), at };
   const name = commandName(p);
-  if (state.written.get(container.id)?.has(p.exe)) {
+  // The collector marks drift itself when it saw the write before the exec (its raw inotify event
+  // beats the debounced file.changed); the detector's own record covers replays and fixtures.
+  if (p.drift === true || state.written.get(container.id)?.has(p.exe)) {
     return [
       {
         ...base,

@@ -118,6 +118,12 @@ describe('drift_executable', () => {
     expect(findings[0]?.summary).toContain('a file written inside the container after it started');
   });
 
+  it('trusts the collector when it marks the exec as drift before the file event arrives', () => {
+    const h = learned();
+    const findings = h.feed(exec(h.now, api, '/tmp/dropped', ['/tmp/dropped'], { drift: true }));
+    expect(h.rules(findings)).toEqual(['drift_executable']);
+  });
+
   it('fires while learning too', () => {
     const h = harness();
     h.feed(fileChanged(h.at(0), api, '/usr/local/bin/tool', 'create'));
