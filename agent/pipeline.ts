@@ -17,6 +17,7 @@ import { IsolationStore } from '../response/isolation-store.ts';
 import { AutoResponder } from '../response/policy.ts';
 import { ResponseService } from '../response/service.ts';
 import { registerResponseRoutes } from './response-routes.ts';
+import { registerWebRoutes } from './web-routes.ts';
 
 export class Agent {
   readonly config: Config;
@@ -54,6 +55,7 @@ export class Agent {
     );
     this.autoResponder = new AutoResponder(config.response, this.response);
     registerResponseRoutes(this.server, this.response);
+    registerWebRoutes(this.server);
     this.bus.subscribe((event) => this.metrics.events.inc({ source: eventSource(event) }));
     this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
     this.server.route({
