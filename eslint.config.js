@@ -11,7 +11,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.mjs', 'dashboards/web/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -29,6 +29,27 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+  },
+  {
+    // The live page runs in the browser.
+    files: ['dashboards/web/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'document',
+          'location',
+          'sessionStorage',
+          'fetch',
+          'WebSocket',
+          'URL',
+          'URLSearchParams',
+          'setTimeout',
+          'setInterval',
+          'prompt',
+          'alert',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
   },
   {
     // Detectors decide and touch nothing: no Docker, kernel, network, metrics or file system.

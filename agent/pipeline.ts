@@ -22,6 +22,7 @@ import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 import { ContainersWiring } from './containers-wiring.ts';
 import { attachCapture, type CaptureHandle } from './capture.ts';
 import { attachActivitySources, type ActivitySources } from '../collector/activity.ts';
+import { registerWebRoutes } from './web-routes.ts';
 
 export class Agent {
   readonly config: Config;
@@ -67,6 +68,7 @@ export class Agent {
     );
     this.autoResponder = new AutoResponder(config.response, this.response);
     registerResponseRoutes(this.server, this.response);
+    registerWebRoutes(this.server);
     this.bus.subscribe((event) => this.metrics.events.inc({ source: eventSource(event) }));
     this.bus.subscribe((event) => this.alerts.stream.onEvent(event));
     this.detection = new Detection({

@@ -1,0 +1,43 @@
+// The PromQL expressions of the committed Grafana dashboards, with Grafana's variables filled in
+// the way Grafana would for "All", so tests can check them against the metrics and a real Prometheus.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const DIR = path.resolve(import.meta.dirname, '../../dashboards/grafana');
+
+interface Panel {
+  title: string;
+  type: string;
+  targets?: { expr: string }[];
+}
+
+export interface DashboardQuery {
+  dashboard: string;
+  panel: string;
+  expr: string;
+}
+
+export function dashboardFiles(): string[] {
+  return readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => path.join(DIR, f));
+}
+
+export function dashboardQueries(): DashboardQuery[] {
+  return dashboardFiles().flatMap((file) => {
+    const dashboard = JSON.parse(readFileSync(file, 'utf8')) as { title: string; panels: Panel[] };
+    return dashboard.panels.flatMap((panel) =>
+      (panel.targets ?? []).map((t) => ({
+        dashboard: dashboard.title,
+        panel: panel.title,
+        expr: t.expr.replaceAll('$__rate_interval', '1m').replaceAll('$workload', '.*').replaceAll('$network', '.*'),
+      })),
+    );
+  });
+}
+
+/** Metric names an expression reads (histogram series map back to their histogram). */
+export function metricNames(expr: string): string[] {
+  const names = expr.match(/\b(shipwatch|container)_[a-z_]+\b/g) ?? [];
+  return [...new Set(names.map((n) => n.replace(/_(bucket|sum|count)$/, '')))];
+}
