@@ -2,12 +2,24 @@
 # Installs the npm dependencies from the lock file when node_modules was not installed from this
 # exact lock file. Compares content, not timestamps: a checkout that touches the lock file without
 # changing it must not trigger `npm ci`, which empties node_modules before it downloads anything.
+# Tries npm's local cache first (no network at all), then the registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 marker=node_modules/.shipwatch-lock-sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [[ ! -f $marker || $(cat "$marker") != "$want" ]]; then
-  echo "setup: installing npm dependencies (npm ci)" >&2
+[[ -f $marker && $(cat "$marker") == "$want" ]] && exit 0
+
+echo "setup: installing npm dependencies (npm ci)" >&2
+saved=$(mktemp)
+cp package-lock.json "$saved"
+restore() { cp "$saved" package-lock.json && rm -f "$saved"; }
+node scripts/lockfile-with-resolved.mjs "$(npm config get registry)" >"$saved.offline"
+cp "$saved.offline" package-lock.json && rm -f "$saved.offline"
+if npm ci --offline --no-fund --no-audit --loglevel=error >&2 2>/dev/null; then
+  restore
+else
+  restore
+  echo "setup: not everything is in npm's cache; installing from the registry" >&2
   npm ci --prefer-offline --no-fund --no-audit --loglevel=error >&2
-  echo "$want" >"$marker"
 fi
+echo "$want" >"$marker"

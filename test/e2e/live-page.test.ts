@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
 import { launchBrowser } from '../support/browser.ts';
-import { removeContainers, runContainer, uniqueName } from '../support/testenv.ts';
+import { docker, removeContainers, runContainer, uniqueName } from '../support/testenv.ts';
 
 describe('the live page', () => {
   const name = uniqueName('page');
@@ -32,9 +32,18 @@ describe('the live page', () => {
     await expect(row.locator('td').nth(2).textContent()).resolves.toMatch(/^(learning|monitoring)$/);
   });
 
+  it('shows an alert as it happens, without a reload', async () => {
+    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 10_000 });
+    await docker('exec', name, 'true');
+    const row = page.locator('#alerts tr[data-rule="interactive_exec"]', { hasText: name });
+    await row.waitFor({ timeout: 5000 });
+    await expect(row.locator('td').nth(1).textContent()).resolves.toBe('low');
+  });
+
   it('shows the live stream connected and the health of the sources', async () => {
     await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 10_000 });
     await expect(page.locator('#health').textContent()).resolves.toMatch(/^(ok|degraded)$/);
     await page.screenshot({ path: path.join(agent.stateDir, 'live-page.png'), fullPage: true });
+    console.log(`screenshot: ${path.join(agent.stateDir, 'live-page.png')}`);
   });
 });

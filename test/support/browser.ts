@@ -1,8 +1,6 @@
 // Debian's chromium driven by playwright-core (no browser download), with the flags this machine
-// needs: no sandbox as root, and no background networking (the network is closed).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// needs: no sandbox as root, and no background networking (the network is closed). Playwright
+// gives every launch a fresh, empty profile of its own.
 import { chromium, type Browser } from 'playwright-core';
 
 export async function launchBrowser(): Promise<Browser> {
@@ -17,7 +15,6 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${mkdtempSync(path.join(tmpdir(), 'sw-chromium-'))}`,
     ],
   });
 }
