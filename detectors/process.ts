@@ -8,6 +8,7 @@ import { judging, phaseOf, type WorkloadBaseline } from './baseline.ts';
 import type { Detector, DetectorContext, StepResult } from './context.ts';
 import { processDetails, quoted, who } from './describe.ts';
 import type { Finding } from './finding.ts';
+import { remember, takeExecsOf, type RecentExecs } from './recent-execs.ts';
 import { classify, commandName, isInitChild, isShell, programName } from './process-classify.ts';
 
 /** Written paths remembered per container; past this the oldest are forgotten (logged as a limit in the README). */
@@ -15,6 +16,8 @@ export const MAX_WRITTEN_PATHS = 4096;
 
 export interface ProcessState {
   written: Map<string, Set<string>>;
+  /** Execs that were not drift when they ran, in case their file's write is reported late. */
+  recent: RecentExecs;
 }
 
 function track(state: ProcessState, containerId: string, path: string, op: string): void {
@@ -38,6 +41,17 @@ function shellExpected(p: ProcessInfo, baseline: WorkloadBaseline | null, ctx: D
   return baseline.entrypointShells.includes(programName(p));
 }
 
+function driftFinding(container: ContainerRef, p: ProcessInfo, at: number): Finding {
+  return {
+    container,
+    details: processDetails(p),
+    at,
+    rule: 'drift_executable',
+    key: p.exe,
+    summary: `${who(container)} executed ${p.exe}, a file written inside the container after it started (${quoted(p.argv)})`,
+  };
+}
+
 function judge(
   state: ProcessState,
   container: ContainerRef,
@@ -49,16 +63,8 @@ function judge(
   const name = commandName(p);
   // The collector marks drift itself when it saw the write before the exec (its raw inotify event
   // beats the debounced file.changed); the detector's own record covers replays and fixtures.
-  if (p.drift === true || state.written.get(container.id)?.has(p.exe)) {
-    return [
-      {
-        ...base,
-        rule: 'drift_executable',
-        key: p.exe,
-        summary: `${who(container)} executed ${p.exe}, a file written inside the container after it started (${quoted(p.argv)})`,
-      },
-    ];
-  }
+  if (p.drift === true || state.written.get(container.id)?.has(p.exe)) return [driftFinding(container, p, at)];
+  if (p.exe) remember(state.recent, { container, process: p, at });
   const suspicion = classify(p);
   if (suspicion) {
     return [
@@ -102,16 +108,21 @@ function judge(
 
 export const processDetector: Detector<ProcessState> = {
   name: 'process',
-  initialState: () => ({ written: new Map() }),
+  initialState: () => ({ written: new Map(), recent: new Map() }),
   step(state: ProcessState, event: ShipwatchEvent, ctx: DetectorContext): StepResult<ProcessState> {
     switch (event.kind) {
       case 'process.exec':
         return { state, findings: judge(state, event.container, event.process, ctx, event.at) };
-      case 'file.changed':
+      case 'file.changed': {
         track(state, event.container.id, event.path, event.op);
-        return { state, findings: [] };
+        if (event.op === 'delete') return { state, findings: [] };
+        // The write was reported after the exec of the same file: still drift.
+        const late = takeExecsOf(state.recent, event.container.id, event.path, event.at);
+        return { state, findings: late.map((e) => driftFinding(e.container, e.process, e.at)) };
+      }
       case 'container.removed':
         state.written.delete(event.container.id);
+        state.recent.delete(event.container.id);
         return { state, findings: [] };
       case 'flow.start':
       case 'flow.update':

@@ -127,7 +127,8 @@ down() {
   ip netns del "$NETNS" 2>/dev/null || true
   # The data root is kept (image cache) unless asked: SHIPWATCH_TESTENV_PURGE=1.
   if [[ ${SHIPWATCH_TESTENV_PURGE:-0} == 1 ]]; then
-    umount -R "$ENV_DIR/data" 2>/dev/null || true
+    # Docker leaves network-namespace bind mounts under the exec root; unmount before removing.
+    for mnt in $(awk -v d="$ENV_DIR" '$2 ~ "^"d {print $2}' /proc/mounts | sort -r); do umount -l "$mnt" 2>/dev/null || true; done
     rm -rf "$ENV_DIR"
   fi
   log "down"

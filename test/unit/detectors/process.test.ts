@@ -124,6 +124,21 @@ describe('drift_executable', () => {
     expect(h.rules(findings)).toEqual(['drift_executable']);
   });
 
+  it('raises drift_executable when the write of an executed file is reported just after the exec', () => {
+    const h = learned();
+    h.feed(exec(h.now, api, '/tmp/dropped', ['/tmp/dropped']));
+    const findings = h.feed(fileChanged(h.now + 300, api, '/tmp/dropped', 'create'));
+    expect(h.rules(findings)).toContain('drift_executable');
+    // Tied once: a second write of the same file does not raise it again.
+    expect(h.rules(h.feed(fileChanged(h.now + 400, api, '/tmp/dropped', 'chmod')))).not.toContain('drift_executable');
+  });
+
+  it('does not tie a write to an exec of the same path long before it', () => {
+    const h = learned();
+    h.feed(exec(h.now, api, '/tmp/tool', ['/tmp/tool']));
+    expect(h.rules(h.feed(fileChanged(h.now + 60_000, api, '/tmp/tool', 'create')))).not.toContain('drift_executable');
+  });
+
   it('fires while learning too', () => {
     const h = harness();
     h.feed(fileChanged(h.at(0), api, '/usr/local/bin/tool', 'create'));
