@@ -129,6 +129,8 @@ function learnFrom(baseline: WorkloadBaseline, event: ShipwatchEvent): void {
       return;
     }
     case 'process.exec':
+      // An exec whose executable could not be read teaches nothing.
+      if (programName(event.process) === '') return;
       addUnique(baseline.executables, programName(event.process));
       if (isShell(event.process) && event.process.execId === null && isInitChild(event.process)) {
         addUnique(baseline.entrypointShells, programName(event.process));

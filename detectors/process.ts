@@ -93,7 +93,10 @@ function judge(
       },
     ];
   }
-  if (judging(baseline, ctx.now) && !baseline.executables.includes(programName(p))) {
+  // A process gone before /proc could be read has no executable to compare (collector marks it
+  // complete: false); calling "" unexpected would be noise. Its argv, when known, was judged above.
+  const program = programName(p);
+  if (program !== '' && judging(baseline, ctx.now) && !baseline.executables.includes(program)) {
     return [
       {
         ...base,

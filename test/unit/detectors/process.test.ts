@@ -109,6 +109,14 @@ describe('suspicious_process', () => {
   });
 });
 
+describe('processes gone before they could be read', () => {
+  it('are not called unexpected when their executable is unknown', () => {
+    const h = learned();
+    const findings = h.feed(exec(h.now, api, '', [], { complete: false }));
+    expect(h.rules(findings)).not.toContain('unexpected_process');
+  });
+});
+
 describe('drift_executable', () => {
   it('raises only drift_executable when a binary written after start is executed', () => {
     const h = learned();
