@@ -31,6 +31,11 @@ export class ContainerMetrics {
   readonly #metrics: Metrics;
   /** container id → last sample and the labels its series were written with. */
   readonly #last = new Map<string, { stats: StatsSample; labels: Labels }>();
+  /**
+   * Containers already removed: a sample read just before the removal can be delivered just after
+   * it, and must not bring the series back. Ids are never reused; the set is bounded.
+   */
+  readonly #gone = new Set<string>();
 
   constructor(metrics: Metrics) {
     this.#metrics = metrics;
@@ -39,7 +44,7 @@ export class ContainerMetrics {
   readonly handle = (event: ShipwatchEvent): void => {
     switch (event.kind) {
       case 'stats.sample':
-        this.#record(event.container, event.stats);
+        if (!this.#gone.has(event.container.id)) this.#record(event.container, event.stats);
         return;
       case 'container.started': {
         // A (re)start means new cgroup counters from zero, even when they soon exceed the old ones.
@@ -57,6 +62,8 @@ export class ContainerMetrics {
         const last = this.#last.get(event.container.id);
         this.#metrics.removeContainer(last?.labels ?? labelsOf(event.container));
         this.#last.delete(event.container.id);
+        this.#gone.add(event.container.id);
+        if (this.#gone.size > 4096) this.#gone.delete(this.#gone.values().next().value ?? '');
         return;
       }
       default:

@@ -49,7 +49,8 @@ describe('shipwatch command line', () => {
     expect(result.stderr).toContain('no token_file');
   });
 
-  it('prints help for every command and exits 0', () => {
+  // Starts the CLI three times (tsx compiles on each start): allow for a loaded machine.
+  it('prints help for every command and exits 0', { timeout: 30_000 }, () => {
     for (const command of [[], ['run'], ['check-config']]) {
       const result = shipwatch(...command, '--help');
       expect(result.status).toBe(0);

@@ -28,6 +28,13 @@ describe('cAdvisor-named container metrics', () => {
     expect(await cpu()).toBeCloseTo(3.5, 9);
   });
 
+  it('does not bring back the series of a removed container for a sample that arrives late', async () => {
+    feed(sample(1));
+    handler.handle({ kind: 'container.removed', at: 0, host: 'h', container: ref });
+    feed(sample(2));
+    expect(await cpu()).toBeUndefined();
+  });
+
   it('never decreases when the kernel counter resets on a restart', async () => {
     feed(sample(10));
     feed(sample(0.5));
