@@ -17,7 +17,7 @@ import {
 import { LEARN_MS, harness } from '../test/fixtures/harness.ts';
 
 const n = Number(process.argv[2] ?? 200_000);
-const h = harness({ allowlist: ['10.0.0.0/8', '*.corp.example:443/tcp', '2001:db8::/32'] });
+const h = harness({ allowlist: ['198.19.0.0/16', '*.corp.example:443/tcp', '2001:db8::/32'] });
 
 function event(i: number, at: number): ShipwatchEvent {
   switch (i % 6) {

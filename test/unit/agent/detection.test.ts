@@ -4,8 +4,8 @@ import { detectorConfig } from '../../../agent/detection.ts';
 
 describe('detector configuration', () => {
   it('rejects a bad egress allowlist entry at validation, naming its index', () => {
-    expect(() => validateConfig({ egress_allowlist: ['10.0.0.0/8', '10.0.0.0/40'] }, 'test.yaml')).toThrow(
-      /egress_allowlist\.1: 10\.0\.0\.0\/40: bad prefix length/,
+    expect(() => validateConfig({ egress_allowlist: ['198.19.0.0/16', '198.19.0.0/40'] }, 'test.yaml')).toThrow(
+      /egress_allowlist\.1: 198\.19\.0\.0\/40: bad prefix length/,
     );
   });
 
