@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DOCKER_HOST } from './testenv.ts';
 import { waitFor } from './wait.ts';
+import { collectOutput } from './child-output.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/shipwatch.js');
 
@@ -28,22 +29,7 @@ export async function startAgent(args: string[] = [], env: NodeJS.ProcessEnv = {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logs: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  let buffer = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        stderr.push(line);
-      }
-    }
-  });
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  const { logs, stderr } = collectOutput(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const listening = await waitFor(
     () => {

@@ -6,6 +6,7 @@ import type { AlertAgentOptions } from './alert-agent.ts';
 import { waitFor } from './wait.ts';
 import type { Alert } from '../../alerts/alert.ts';
 import type { Finding } from '../../detectors/finding.ts';
+import { collectOutput } from './child-output.ts';
 
 const SCRIPT = path.resolve(import.meta.dirname, 'alert-agent.ts');
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -25,22 +26,7 @@ export async function startAlertAgent(options: AlertAgentOptions): Promise<Alert
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logs: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  let buffer = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        stderr.push(line);
-      }
-    }
-  });
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  const { logs, stderr } = collectOutput(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const listening = await waitFor(
     () => {
