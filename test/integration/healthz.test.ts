@@ -28,7 +28,10 @@ describe('agent against the private Docker daemon', () => {
       { what: 'docker to be up in /healthz' },
     );
     expect(health.sources.docker?.state).toBe('up');
-    const connected = agent.logs.find((l) => l.msg === 'docker connected');
+    // The log line is written asynchronously: it may trail the health state by a moment.
+    const connected = await waitFor(() => agent.logs.find((l) => l.msg === 'docker connected'), {
+      what: 'the docker connected log line',
+    });
     expect(connected?.containers).toBeGreaterThanOrEqual(1);
   });
 
