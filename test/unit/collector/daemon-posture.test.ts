@@ -66,7 +66,7 @@ describe('daemon posture', () => {
       'fd://',
       '--host=tcp://0.0.0.0:2376',
       '-Hunix:///run/alt.sock',
-      '--host-gateway-ip=172.17.0.1',
+      '--host-gateway-ip=198.19.255.1',
       '--tlsverify',
     ]);
     expect(flags).toEqual({ hosts: ['fd://', 'tcp://0.0.0.0:2376', 'unix:///run/alt.sock'], tlsVerify: true });
