@@ -57,6 +57,8 @@ try {
     emit: () => undefined,
   });
   let received = 0;
+  // Kernel timestamp → agent handling, per packet: how late the agent learns of a packet.
+  let lags: number[] = [];
   let up = false;
   const capture = new BridgeCapture({
     iface: bridge,
@@ -64,6 +66,7 @@ try {
     filter: '',
     onPacket: (buf, caplen, linkType, at) => {
       received++;
+      if ((received & 63) === 0) lags.push(Date.now() - at);
       processor.handle(bridge, buf, caplen, linkType, at);
     },
     onUp: () => (up = true),
@@ -76,16 +79,21 @@ try {
     tcpdump.stderr.on('data', (c: Buffer) => (tdErr += c.toString()));
     while (!tdErr.includes('listening')) await sleep(20);
     const count = rate * seconds;
+    lags = [];
     const [before, childBefore, selfBefore, tdBefore] = [
       received,
       cpuOf(capture.pid!),
       process.cpuUsage(),
       cpuOf(tcpdump.pid!),
     ];
-    execFileSync(
+    const replayStart = Date.now();
+    // Asynchronously: the agent's side of the pipe is read on this event loop, which must not block.
+    const replay = spawn(
       'tcpreplay',
+      // -K: preload the file into memory, so reading it does not limit the rate.
       [
         '-q',
+        '-K',
         '-i',
         peer,
         '--pps',
@@ -96,11 +104,18 @@ try {
         String(count),
         file,
       ],
-      {
-        stdio: 'ignore',
-      },
+      { stdio: 'ignore' },
     );
-    await sleep(1000);
+    await new Promise((resolve) => replay.once('exit', resolve));
+    const achieved = Math.round(count / ((Date.now() - replayStart) / 1000));
+    // Wait until nothing more arrives: what is still in the ring or the pipe is late, not lost.
+    const replayed = Date.now();
+    let seen = -1;
+    while (seen !== received && Date.now() - replayed < 10_000) {
+      seen = received;
+      await sleep(300);
+    }
+    const drainMs = Date.now() - replayed - 300;
     const self = process.cpuUsage(selfBefore);
     const agentCpu = cpuOf(capture.pid!) - childBefore + (self.user + self.system) / 1e6;
     const tdCpu = cpuOf(tcpdump.pid!) - tdBefore;
@@ -109,9 +124,15 @@ try {
     await exited;
     const tdGot = Number(/(\d+) packets captured/.exec(tdErr)?.[1] ?? NaN);
     const got = received - before;
-    const cores = (cpu: number) => `${((cpu / (seconds + 1)) * 100).toFixed(0)}% of a core`;
+    const kernelDropped = capture.newlyDropped();
+    lags.sort((a, b) => a - b);
+    const lagMs = (q: number) =>
+      lags.length ? Math.round(lags[Math.min(lags.length - 1, Math.floor(q * lags.length))]!) : NaN;
+    const lag = `lag p50 ${lagMs(0.5)} ms, p99 ${lagMs(0.99)} ms, max ${lagMs(1)} ms`;
+    lags = [];
+    const cores = (cpu: number) => `${((cpu / (seconds + drainMs / 1000)) * 100).toFixed(0)}% of a core`;
     process.stdout.write(
-      `${String(rate).padStart(7)} packets/s × ${seconds}s: agent got ${got}/${count} (lost ${count - got}), ${cores(agentCpu)}; ` +
+      `${String(rate).padStart(7)} packets/s × ${seconds}s (achieved ~${achieved}/s): agent got ${got}/${count} (lost ${count - got}, kernel says dropped ${kernelDropped}, ${lag}), ${cores(agentCpu)}; ` +
         `tcpdump got ${tdGot}, ${cores(tdCpu)}\n`,
     );
   }

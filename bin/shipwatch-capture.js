@@ -1,17 +1,22 @@
 #!/usr/bin/env node
 // One live capture with `cap` (libpcap), in its own process: `node bin/shipwatch-capture.js IFACE SNAPLEN [FILTER]`.
 //
-// Why a child process: cap's poll callback asserts that libuv reported no error, and a packet
-// socket whose interface goes down (every `docker network rm`) reports POLLERR — so cap aborts
-// the whole process (reproduced: "Assertion `status == 0' failed", exit 134). Here that abort only
-// ends this child; the agent sees it exit and detaches. Packets go to the parent on stdout, framed:
-//   hello:  "SWCP" u32le linktype
-//   packet: u32le caplen, u32le 0, f64le epoch ms, caplen bytes
-//   drops:  u32le 0xffffffff, u32le count, f64le epoch ms   (packets discarded while the pipe was full)
-// Frames are batched per poll wake-up; when the parent cannot keep up (MAX_QUEUED waiting),
-// packets are counted and dropped here instead of piling up in memory.
+// `cap` runs with the project's patch (patches/cap+0.2.1.patch): a real snaplen, TPACKET_V3
+// blocks instead of immediate mode, every packet of a wake-up packed into one buffer and handed
+// over in one call, pcap_stats, and an 'error' event where upstream aborted the process.
+//
+// Why still a child process: native code reading a ring the kernel writes is the one part of the
+// agent that can take the whole process down; here a crash only ends this child, and the agent
+// sees it exit and detaches. Packets go to the parent on stdout, framed:
+//   hello:   "SWCP" u32le linktype
+//   packet:  u32le caplen, u32le wire length, f64le kernel timestamp (epoch ms), caplen bytes
+//   dropped: u32le 0xffffffff, u32le count, f64le epoch ms   (the kernel's count of packets our
+//            ring had no room for, since the previous such frame; from pcap_stats, every second)
+// Batches are written as they come. stdout is a pipe, which Node writes synchronously on Linux:
+// when the agent falls behind, this process waits, the kernel ring fills, and what it cannot hold
+// is counted by the kernel — and reported in the dropped frames — rather than queued here.
 import { createRequire } from 'node:module';
-import { setImmediate } from 'node:timers';
+import { clearInterval, setInterval } from 'node:timers';
 
 const require = createRequire(import.meta.url);
 const { Cap } = require('cap');
@@ -19,86 +24,87 @@ const { Cap } = require('cap');
 const [iface = '', snaplenArg = '256', filter = ''] = process.argv.slice(2);
 const snaplen = Math.max(64, Math.min(65535, Number(snaplenArg) || 256));
 const LINK_TYPES = { NULL: 0, ETHERNET: 1, RAW: 101, LINKTYPE_LINUX_SLL: 113 };
-const BATCH = 1 << 18;
+const BATCH_BYTES = 1 << 20;
+// With TPACKET_V3 the ring is packed by actual length, so 32 MiB holds ~100k short packets:
+// half a second at 200k packets/s.
 const RING_BYTES = 32 << 20;
-// write() returns false as soon as a chunk exceeds the stream's high-water mark, which every
-// burst does; that is no reason to drop. Packets are dropped only when this much is queued for
-// the parent (about 100k packets at the default snaplen): then memory, not the pipe, is at stake.
-const MAX_QUEUED = 32 << 20;
+// A block of the ring is handed over when full or after this long: the worst-case added latency.
+const BLOCK_TIMEOUT_MS = 50;
+const STATS_EVERY_MS = 1000;
 
 const cap = new Cap();
+if (typeof cap.stats !== 'function') {
+  process.stderr.write('cap is not patched (patches/cap+0.2.1.patch): reinstall with `npm ci`\n');
+  process.exit(3);
+}
 // cap keeps a raw pointer into this Buffer for as long as the capture is open: it must stay
 // reachable (module scope, for the life of the process), or libpcap writes into freed memory.
-const packet = Buffer.alloc(snaplen);
-globalThis.__swCapturePacketBuffer = packet;
+const batch = Buffer.alloc(BATCH_BYTES);
+globalThis.__swCaptureBatchBuffer = batch;
 
 let linkName;
 try {
-  // cap asks for immediate mode, in which libpcap uses TPACKET_V2: fixed ring slots sized for
-  // cap's fixed 65535-byte snaplen (~64 KiB each), so 8 MiB held only ~127 packets and a burst of
-  // ten short TCP connections overflowed it on a busy host (measured: 40 of 378 lost). 32 MiB holds
-  // ~500 packets; the real fix is a smaller snaplen, which cap does not let us set.
-  linkName = cap.open(iface, filter, RING_BYTES, packet);
+  linkName = cap.open(iface, filter, RING_BYTES, batch, {
+    snaplen,
+    immediate: false,
+    timeout: BLOCK_TIMEOUT_MS,
+    batch: true,
+  });
 } catch (error) {
   process.stderr.write(`open ${iface}: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(3);
 }
-
-let out = Buffer.allocUnsafe(BATCH);
-let pos = 0;
-let scheduled = false;
-let dropped = 0;
 
 const hello = Buffer.alloc(8);
 hello.write('SWCP', 0, 'latin1');
 hello.writeUInt32LE(LINK_TYPES[linkName] ?? 0xffff, 4);
 process.stdout.write(hello);
 
-function flush() {
-  scheduled = false;
-  if (pos === 0) return;
-  const chunk = out.subarray(0, pos);
-  out = Buffer.allocUnsafe(BATCH);
-  pos = 0;
-  process.stdout.write(chunk);
-}
-
-process.stdout.on('drain', () => {
-  if (dropped > 0) {
-    const frame = Buffer.alloc(16);
-    frame.writeUInt32LE(0xffffffff, 0);
-    frame.writeUInt32LE(dropped, 4);
-    frame.writeDoubleLE(Date.now(), 8);
-    dropped = 0;
-    process.stdout.write(frame);
-  }
+cap.on('packets', (bytes) => {
+  // The batch buffer is refilled at the next wake-up: hand the pipe a copy.
+  process.stdout.write(Buffer.from(batch.subarray(0, bytes)));
 });
 
-cap.on('packet', (nbytes) => {
-  if (process.stdout.writableLength > MAX_QUEUED) {
-    dropped++;
+let droppedSoFar = 0;
+function reportDrops() {
+  let stats;
+  try {
+    stats = cap.stats();
+  } catch {
     return;
   }
-  if (pos + 16 + nbytes > BATCH) flush();
-  out.writeUInt32LE(nbytes, pos);
-  out.writeUInt32LE(0, pos + 4);
-  out.writeDoubleLE(Date.now(), pos + 8);
-  packet.copy(out, pos + 16, 0, nbytes);
-  pos += 16 + nbytes;
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(flush);
-  }
+  // ps_drop is a 32-bit counter in libpcap: take the difference modulo 2^32.
+  const fresh = (stats.dropped - droppedSoFar) >>> 0;
+  droppedSoFar = stats.dropped;
+  if (fresh === 0) return;
+  const frame = Buffer.alloc(16);
+  frame.writeUInt32LE(0xffffffff, 0);
+  frame.writeUInt32LE(fresh, 4);
+  frame.writeDoubleLE(Date.now(), 8);
+  process.stdout.write(frame);
+}
+const statsTimer = setInterval(reportDrops, STATS_EVERY_MS);
+
+function stop(code) {
+  clearInterval(statsTimer);
+  reportDrops();
+  cap.close();
+  process.exit(code);
+}
+
+cap.on('error', (error) => {
+  // The interface went away (network removed) or the socket failed: say why and leave.
+  process.stderr.write(`capture on ${iface} ended: ${error.message}\n`);
+  stop(4);
+});
+
+// The agent is gone and nobody reads what we capture.
+process.stdout.on('error', () => {
+  cap.close();
+  process.exit(0);
 });
 
 // The parent closes our stdin when it detaches (or dies): stop capturing and leave.
 process.stdin.on('data', () => undefined);
-process.stdin.on('end', () => {
-  cap.close();
-  flush();
-  process.exit(0);
-});
-process.on('SIGTERM', () => {
-  cap.close();
-  process.exit(0);
-});
+process.stdin.on('end', () => stop(0));
+process.on('SIGTERM', () => stop(0));

@@ -1,10 +1,9 @@
 // One Docker bridge being captured: a bin/shipwatch-capture.js process running `cap` on it, its framed
-// stdout parsed back into packets, and what it captured versus what the kernel says passed the
-// bridge (see bridge-counters.ts). Ends cleanly on detach(); when the child dies on its own (the
-// bridge went down), onExit says why.
+// stdout parsed back into packets, and the kernel's count of packets the capture had no room for
+// (pcap_stats, reported by the child). Ends cleanly on detach(); when the child dies on its own
+// (the bridge went down), onExit says why.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { BridgeCounters } from './bridge-counters.ts';
 import { CaptureStream } from './capture-stream.ts';
 
 const CHILD = path.resolve(import.meta.dirname, '../bin/shipwatch-capture.js');
@@ -22,10 +21,7 @@ export class BridgeCapture {
   readonly iface: string;
   /** Packets received from the child, not yet reported to metrics. */
   unreportedPackets = 0;
-  #captured = 0;
-  #expected = 0;
-  #droppedReported = 0;
-  #counters: BridgeCounters | null = null;
+  #unreportedDrops = 0;
   #linkType = 1;
   #stopping = false;
   #stderr = '';
@@ -39,15 +35,15 @@ export class BridgeCapture {
     const stream = new CaptureStream({
       hello: (linkType) => {
         this.#linkType = linkType;
-        this.#counters = new BridgeCounters(o.iface);
         o.onUp();
       },
       packet: (data, caplen, at) => {
-        this.#captured++;
         this.unreportedPackets++;
         o.onPacket(data, caplen, this.#linkType, at);
       },
-      dropped: () => undefined, // already part of the kernel-counter comparison: they never reached us
+      dropped: (count) => {
+        this.#unreportedDrops += count;
+      },
       corrupt: (reason) => {
         this.#stderr += `capture stream corrupt: ${reason}`;
         this.#child.kill('SIGTERM');
@@ -66,19 +62,10 @@ export class BridgeCapture {
     this.#child.once('error', (error) => o.onExit(`capture process failed: ${error.message}`));
   }
 
-  /**
-   * Packets newly known to be missed. Compares the kernel's count from the previous tick with
-   * what we have received by now, so packets still in flight through the ring and the pipe are
-   * not mistaken for losses; the estimate is exact once traffic pauses for one tick.
-   */
+  /** Packets the kernel dropped since the previous call, because the capture's ring was full. */
   newlyDropped(): number {
-    if (!this.#counters) return 0;
-    // #expected is the kernel's total as of the previous tick.
-    const missed = this.#expected - this.#captured;
-    this.#expected += this.#counters.delta();
-    const fresh = missed - this.#droppedReported;
-    if (fresh <= 0) return 0;
-    this.#droppedReported += fresh;
+    const fresh = this.#unreportedDrops;
+    this.#unreportedDrops = 0;
     return fresh;
   }
 

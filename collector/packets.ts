@@ -6,7 +6,7 @@
 import type { Health } from '../agent/health.ts';
 import type { Logger } from '../agent/logger.ts';
 import { BridgeCapture } from './bridge-capture.ts';
-import { interfaceExists } from './bridge-counters.ts';
+import { interfaceExists } from './net-interfaces.ts';
 import type { Inventory } from './inventory.ts';
 
 export interface PacketCaptureOptions {
@@ -30,6 +30,8 @@ const FILTER = '';
 export class PacketCapture {
   readonly #o: PacketCaptureOptions;
   readonly #captures = new Map<string, BridgeCapture>();
+  /** Interfaces whose capture ended on its own while the interface still existed: retried, or forgotten once unwanted. */
+  readonly #failed = new Set<string>();
   #running = false;
   #stopped = false;
 
@@ -53,6 +55,14 @@ export class PacketCapture {
     const wanted = new Set(this.#wanted().filter(interfaceExists));
     for (const [iface, capture] of this.#captures) {
       if (!wanted.has(iface)) void this.#detach(iface, capture);
+    }
+    for (const iface of this.#failed) {
+      if (wanted.has(iface)) continue;
+      // Docker takes a bridge down before it deletes it, so its capture can end while the
+      // interface still exists; once the network is gone from the inventory, that was a detach.
+      this.#failed.delete(iface);
+      this.#o.health.remove(`capture:${iface}`);
+      this.#o.log.info({ interface: iface }, 'capture detached: network gone');
     }
     for (const iface of wanted) if (!this.#captures.has(iface)) this.#attach(iface);
   }
@@ -87,6 +97,7 @@ export class PacketCapture {
   #attach(iface: string): void {
     const { health, log, snaplen } = this.#o;
     const source = `capture:${iface}`;
+    this.#failed.delete(iface);
     health.set(source, 'starting');
     let network = this.networkOf(iface);
     const capture = new BridgeCapture({
@@ -103,6 +114,7 @@ export class PacketCapture {
         if (this.#captures.get(iface) !== capture) return;
         this.#captures.delete(iface);
         if (interfaceExists(iface) && !this.#stopped) {
+          this.#failed.add(iface);
           health.set(source, 'down', reason);
           log.warn({ interface: iface, reason }, 'capture stopped; retrying at the next sync');
         } else {

@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 marker=node_modules/.shipwatch-lock-sha256
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
+# The patches under patches/ are applied (and cap rebuilt) by the postinstall script: a changed
+# patch needs a fresh install as much as a changed lock file does.
+want=$(cat package-lock.json patches/*.patch | sha256sum | cut -d' ' -f1)
 [[ -f $marker && $(cat "$marker") == "$want" ]] && exit 0
 
 echo "setup: installing npm dependencies (npm ci)" >&2
