@@ -52,6 +52,24 @@ export default tseslint.config(
     },
   },
   {
+    // The collector turns the world into events; agent/ wires it. The collector may use the
+    // agent's leaf modules (health, logger, coded errors), never the wiring that depends on it.
+    files: ['collector/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../agent/*', '!../agent/health.ts', '!../agent/logger.ts', '!../agent/errors.ts'],
+              message: 'collector/ must not depend on agent/ (take narrow options instead)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Detectors decide and touch nothing: no Docker, kernel, network, metrics or file system.
     files: ['detectors/**/*.ts'],
     rules: {

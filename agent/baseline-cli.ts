@@ -1,11 +1,13 @@
-// `shipwatch baseline show|export|import|reset [WORKLOAD]`: works on the state directory directly,
-// so it runs with or without an agent. A running agent keeps its baselines in memory: use
-// PUT/DELETE /api/baselines/{workload} against it, or restart it after an import or reset.
+// `shipwatch baseline show|export|import|reset [WORKLOAD]`. show and export read the state
+// directory (with or without an agent). import and reset change it: with no agent on the directory
+// they write the files holding its lock; with one running they go through its API
+// (baseline-remote.ts), because it keeps baselines in memory and would overwrite the files.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { BaselineStore, fromYaml, toYaml } from './baseline-store.ts';
 import { ShipwatchError } from './errors.ts';
 import { loadConfig } from './load-config.ts';
+import { announce, importThroughAgent, lockOrAgent, resetThroughAgent, type RunningAgent } from './baseline-remote.ts';
 import { phaseOf, type WorkloadBaseline } from '../detectors/baseline.ts';
 
 interface StoreFlags {
@@ -13,9 +15,34 @@ interface StoreFlags {
   stateDir?: string;
 }
 
+interface ChangeFlags extends StoreFlags {
+  tokenFile?: string;
+}
+
 function openStore(flags: StoreFlags): BaselineStore {
   const config = loadConfig({ config: flags.config, stateDir: flags.stateDir });
   return new BaselineStore(config.state_dir);
+}
+
+/** Runs `local` on the store holding the state dir's lock, or `remote` through the agent holding it. */
+async function change(
+  flags: ChangeFlags,
+  command: string,
+  local: (store: BaselineStore) => void,
+  remote: (agent: RunningAgent) => Promise<void>,
+): Promise<void> {
+  const config = loadConfig({ config: flags.config, stateDir: flags.stateDir, tokenFile: flags.tokenFile });
+  const target = await lockOrAgent(config, command);
+  if ('agent' in target) {
+    await remote(target.agent);
+    announce(target.agent, config.state_dir);
+    return;
+  }
+  try {
+    local(new BaselineStore(config.state_dir));
+  } finally {
+    target.lock.release();
+  }
 }
 
 function select(store: BaselineStore, workload: string | undefined): WorkloadBaseline[] {
@@ -31,6 +58,13 @@ function withStoreOptions(command: Command): Command {
   return command
     .option('--config <file>', 'YAML configuration file (for state_dir)')
     .option('--state-dir <dir>', 'state directory (default /var/lib/shipwatch)');
+}
+
+function withChangeOptions(command: Command): Command {
+  return withStoreOptions(command).option(
+    '--token-file <file>',
+    'name:token file of the running agent, when one runs on the state directory',
+  );
 }
 
 export function baselineCommand(): Command {
@@ -62,12 +96,11 @@ export function baselineCommand(): Command {
       }),
   );
   baseline.addCommand(
-    withStoreOptions(
+    withChangeOptions(
       new Command('import').argument('[workload]').description('replace baselines from YAML (stdin or --file)'),
     )
       .option('--file <file>', 'read this file instead of stdin')
-      .action((workload: string | undefined, flags: StoreFlags & { file?: string }) => {
-        const store = openStore(flags);
+      .action(async (workload: string | undefined, flags: ChangeFlags & { file?: string }) => {
         let list: WorkloadBaseline[];
         try {
           list = fromYaml(readFileSync(flags.file ?? 0, 'utf8'));
@@ -79,21 +112,34 @@ export function baselineCommand(): Command {
         }
         if (workload !== undefined) list = list.filter((b) => b.workload === workload);
         if (list.length === 0) throw new ShipwatchError('SW_USAGE', 'no baseline to import');
-        for (const b of list) {
-          store.save(b);
-          process.stdout.write(`imported ${b.workload}\n`);
-        }
+        await change(
+          flags,
+          'baseline import',
+          (store) => {
+            for (const b of list) {
+              store.save(b);
+              process.stdout.write(`imported ${b.workload}\n`);
+            }
+          },
+          (agent) => importThroughAgent(agent, list),
+        );
       }),
   );
   baseline.addCommand(
-    withStoreOptions(
+    withChangeOptions(
       new Command('reset').argument('[workload]').description('forget baselines: the workload learns again'),
-    ).action((workload: string | undefined, flags: StoreFlags) => {
-      const store = openStore(flags);
-      for (const b of select(store, workload)) {
-        store.remove(b.workload);
-        process.stdout.write(`reset ${b.workload}\n`);
-      }
+    ).action(async (workload: string | undefined, flags: ChangeFlags) => {
+      await change(
+        flags,
+        'baseline reset',
+        (store) => {
+          for (const b of select(store, workload)) {
+            store.remove(b.workload);
+            process.stdout.write(`reset ${b.workload}\n`);
+          }
+        },
+        (agent) => resetThroughAgent(agent, workload),
+      );
     }),
   );
   return baseline;

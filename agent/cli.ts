@@ -10,6 +10,8 @@ import { isolateCommand, releaseCommand } from './cli-response.ts';
 import { baselineCommand } from './baseline-cli.ts';
 import { alertsCommand } from '../alerts/alerts-command.ts';
 import { runPcap } from './pcap-run.ts';
+import { lockStateDir } from './state-lock.ts';
+import { apiBaseUrl } from './api-client.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -45,19 +47,31 @@ function runCommand(): Command {
     .action(async (flags: RunFlags) => {
       const config = loadConfig(flags);
       const log = createLogger(config.log_level);
-      if (config.pcap) return void (await runPcap(config, log, config.pcap));
-      const agent = new Agent(config, log);
-      await agent.start();
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          log.info({ signal }, 'shutting down');
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await agent.stop();
-      log.flush?.();
+      // Before anything opens the journal, queues or baselines: one writer per state directory.
+      const lock = await lockStateDir(config.state_dir, config.pcap ? 'run --pcap' : 'run', (dead) =>
+        log.warn(
+          { dir: config.state_dir, pid: dead.pid, since: dead.since },
+          `state directory lock left by a process that is gone (pid ${dead.pid}); taken over`,
+        ),
+      );
+      try {
+        if (config.pcap) return void (await runPcap(config, log, config.pcap));
+        const agent = new Agent(config, log);
+        const { host, port } = await agent.start();
+        lock.publish(apiBaseUrl(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, config.tls !== null));
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            log.info({ signal }, 'shutting down');
+            resolve();
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await agent.stop();
+      } finally {
+        lock.release();
+        log.flush?.();
+      }
     });
 }
 

@@ -11,6 +11,7 @@ export const ErrorCodes = {
   SW_TOKEN_FILE_INVALID: 'the token file is invalid',
   SW_PCAP_UNREADABLE: 'the capture file cannot be read',
   SW_AGENT_UNREACHABLE: 'the running agent cannot be reached',
+  SW_STATE_LOCKED: 'the state directory is in use by another shipwatch process',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -33,7 +34,8 @@ export class ShipwatchError extends Error {
       this.code === 'SW_CONFIG_UNREADABLE' ||
       this.code === 'SW_TOKEN_FILE_INVALID' ||
       this.code === 'SW_INSECURE_LISTEN' ||
-      this.code === 'SW_PCAP_UNREADABLE'
+      this.code === 'SW_PCAP_UNREADABLE' ||
+      this.code === 'SW_STATE_LOCKED'
       ? 2
       : 1;
   }

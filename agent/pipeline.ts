@@ -92,7 +92,15 @@ export class Agent {
       stateOf: (info) =>
         this.response.isolator.isIsolated(info.id) ? 'isolated' : this.detection.phase(info.workload),
     });
-    this.activity = attachActivitySources(this);
+    this.activity = attachActivitySources({
+      inventory: this.inventory,
+      host: config.host,
+      dockerHost: config.docker_host,
+      health: this.health,
+      log,
+      emit: this.bus.emit,
+      subscribe: (listener) => this.bus.subscribe(listener),
+    });
     this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
     this.server.route({
       method: 'GET',

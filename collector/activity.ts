@@ -1,11 +1,28 @@
-// Wires the process and file sources into the agent: one call from the pipeline. They share the
-// drift registry (paths each container wrote since it started), so an exec of a dropped file is
-// marked `drift: true` on its process.exec event.
-import type { Agent } from '../agent/pipeline.ts';
+// Wires the process and file sources: one call from the pipeline. They share the drift registry
+// (paths each container wrote since it started), so an exec of a dropped file is marked
+// `drift: true` on its process.exec event. Takes what it uses, not the agent: collector/ must
+// not depend on the wiring that depends on it.
+import type { Health } from '../agent/health.ts';
+import type { Logger } from '../agent/logger.ts';
 import { createDockerClient } from './docker-client.ts';
 import { DriftPaths } from './drift-paths.ts';
+import type { ShipwatchEvent } from './events.ts';
 import { FileSource } from './files.ts';
+import type { Inventory } from './inventory.ts';
 import { ProcessSource } from './processes.ts';
+
+export interface ActivityOptions {
+  inventory: Inventory;
+  /** Host name in every event. */
+  host: string;
+  /** Docker engine the file source asks for a container's earlier changes. */
+  dockerHost: string;
+  health: Health;
+  log: Logger;
+  emit: (event: ShipwatchEvent) => void;
+  /** The sources follow the inventory (container started, stopped) through the event stream. */
+  subscribe: (listener: (event: ShipwatchEvent) => void) => void;
+}
 
 export interface ActivitySources {
   processes: ProcessSource;
@@ -14,21 +31,21 @@ export interface ActivitySources {
   stop(): void;
 }
 
-export function attachActivitySources(agent: Agent): ActivitySources {
+export function attachActivitySources(o: ActivityOptions): ActivitySources {
   const drift = new DriftPaths();
-  const common = { inventory: agent.inventory, host: agent.config.host, health: agent.health, emit: agent.bus.emit };
-  const processes = new ProcessSource({ ...common, log: agent.log.child({ source: 'processes' }), drift });
+  const common = { inventory: o.inventory, host: o.host, health: o.health, emit: o.emit };
+  const processes = new ProcessSource({ ...common, log: o.log.child({ source: 'processes' }), drift });
   const files = new FileSource({
     ...common,
-    docker: createDockerClient(agent.config.docker_host),
-    log: agent.log.child({ source: 'files' }),
+    docker: createDockerClient(o.dockerHost),
+    log: o.log.child({ source: 'files' }),
     drift,
   });
-  agent.bus.subscribe(processes.observe);
-  agent.bus.subscribe(files.observe);
-  agent.bus.subscribe((event) => {
+  o.subscribe(processes.observe);
+  o.subscribe(files.observe);
+  o.subscribe((event) => {
     if (event.kind === 'process.exec' || event.kind === 'process.exit' || event.kind === 'file.changed')
-      agent.log.debug({ event }, event.kind);
+      o.log.debug({ event }, event.kind);
   });
   return {
     processes,

@@ -1,27 +1,16 @@
 // The file source: what each running container writes, from inotify on its overlay2 UpperDir
-// (everything a container writes lands there), with paths as the container sees them. Bursts of
-// raw events per path are debounced into one event (an `echo x > f` is create+modify+close), and
-// the final state of the path decides the operation (overlay-paths.ts). Changes made before we
-// watched come from Docker's `GET /containers/{id}/changes`, marked `preexisting`.
+// (everything a container writes lands there), with paths as the container sees them. Which
+// containers are watched, and their health, is decided here; turning one container's raw events
+// into debounced, classified changes is upper-dir-changes.ts. Changes made before we watched come
+// from Docker's `GET /containers/{id}/changes`, marked `preexisting`.
 import type Docker from 'dockerode';
-import { lstatSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Health } from '../agent/health.ts';
 import type { Logger } from '../agent/logger.ts';
-import { ContainerWatch } from './container-watch.ts';
 import type { DriftPaths } from './drift-paths.ts';
 import type { FileOp, ShipwatchEvent } from './events.ts';
 import { refOf, type Inventory } from './inventory.ts';
 import type { ContainerInfo } from './inventory-types.ts';
-import {
-  classifyChange,
-  containerPath,
-  isWhiteout,
-  lowerDirsOf,
-  type Burst,
-  type Known,
-  type UpperState,
-} from './overlay-paths.ts';
+import { UpperDirChanges } from './upper-dir-changes.ts';
 
 export interface FileSourceOptions {
   docker: Docker;
@@ -42,22 +31,7 @@ const CHANGE_KINDS: Record<number, FileOp> = { 0: 'write', 1: 'create', 2: 'dele
 
 interface Attached {
   info: ContainerInfo;
-  watch: ContainerWatch;
-  lowerDirs: string[];
-  known: Map<string, Known>;
-  pending: Map<string, Burst>;
-  timer: NodeJS.Timeout | null;
-}
-
-function upperState(full: string): UpperState {
-  try {
-    const stat = lstatSync(full);
-    if (isWhiteout(stat)) return { kind: 'whiteout' };
-    const kind = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'other';
-    return { kind, mode: stat.mode, ino: stat.ino };
-  } catch {
-    return { kind: 'missing' };
-  }
+  changes: UpperDirChanges;
 }
 
 export class FileSource {
@@ -86,23 +60,15 @@ export class FileSource {
 
   #attach(info: ContainerInfo): void {
     if (this.#attached.has(info.id) || !info.upperDir) return;
-    const upperDir = info.upperDir;
-    let lowerDirs: string[] = [];
-    try {
-      lowerDirs = lowerDirsOf(upperDir, readFileSync(path.join(path.dirname(upperDir), 'lower'), 'utf8'));
-    } catch {
-      // A base layer has no `lower`; every path in the UpperDir is then new.
-    }
     const attached: Attached = {
       info,
-      lowerDirs,
-      known: new Map(),
-      pending: new Map(),
-      timer: null,
-      watch: new ContainerWatch({
-        upperDir,
+      changes: new UpperDirChanges({
+        containerId: info.id,
+        upperDir: info.upperDir,
         maxWatches: this.#o.maxWatches ?? 8192,
-        onEvent: (full, type) => this.#raw(attached, full, type),
+        debounceMs: this.#o.debounceMs ?? 150,
+        drift: this.#o.drift,
+        onChange: (rel, op, from) => this.#send(attached, rel, op, false, from),
         onOverflow: (watched) => {
           this.#truncated.add(info.id);
           this.#o.log.warn({ container: info.name, watched }, 'container tree too large to watch fully');
@@ -111,7 +77,7 @@ export class FileSource {
       }),
     };
     this.#attached.set(info.id, attached);
-    for (const file of attached.watch.add(upperDir)) this.#remember(attached, file);
+    attached.changes.start();
     this.#reportHealth();
     void this.#emitPreexisting(attached);
   }
@@ -119,8 +85,7 @@ export class FileSource {
   #detach(id: string): void {
     const attached = this.#attached.get(id);
     if (!attached) return;
-    if (attached.timer) clearTimeout(attached.timer);
-    attached.watch.close();
+    attached.changes.close();
     this.#attached.delete(id);
     this.#truncated.delete(id);
     this.#o.drift.forget(id);
@@ -132,12 +97,6 @@ export class FileSource {
     if (truncated.length > 0)
       this.#o.health.set('files', 'degraded', `tree too large to watch fully: ${truncated.join(', ')}`);
     else this.#o.health.set('files', 'up', `watching ${this.#attached.size} containers`);
-  }
-
-  #remember(attached: Attached, full: string): void {
-    const state = upperState(full);
-    const rel = containerPath(attached.info.upperDir ?? '', full);
-    if (rel && 'mode' in state) attached.known.set(rel, { mode: state.mode, ino: state.ino });
   }
 
   async #emitPreexisting(attached: Attached): Promise<void> {
@@ -154,78 +113,6 @@ export class FileSource {
       if (!op) continue;
       if (op !== 'delete') this.#o.drift.add(attached.info.id, change.Path);
       this.#send(attached, change.Path, op, true);
-    }
-  }
-
-  #raw(attached: Attached, full: string, type: 'rename' | 'change'): void {
-    const rel = containerPath(attached.info.upperDir ?? '', full);
-    if (!rel || rel === '/') return;
-    // Marked at once, before the debounce: an exec may follow the write within microseconds.
-    this.#o.drift.add(attached.info.id, rel);
-    const burst = attached.pending.get(rel) ?? { renamed: false, changed: false };
-    if (type === 'rename') burst.renamed = true;
-    else burst.changed = true;
-    attached.pending.set(rel, burst);
-    attached.timer ??= setTimeout(() => this.#flush(attached), this.#o.debounceMs ?? 150);
-  }
-
-  #lowerMode(attached: Attached, rel: string): { mode: number } | null {
-    for (const dir of attached.lowerDirs) {
-      try {
-        const stat = lstatSync(path.join(dir, rel));
-        return isWhiteout(stat) ? null : { mode: stat.mode };
-      } catch {
-        // not in this layer
-      }
-    }
-    return null;
-  }
-
-  #flush(attached: Attached): void {
-    attached.timer = null;
-    if (this.#attached.get(attached.info.id) !== attached) return;
-    const upperDir = attached.info.upperDir ?? '';
-    const batch = [...attached.pending];
-    attached.pending.clear();
-    const results: { rel: string; op: FileOp; now: UpperState; before: Known | undefined }[] = [];
-    for (const [rel, burst] of batch) {
-      const full = path.join(upperDir, rel);
-      const now = upperState(full);
-      const before = attached.known.get(rel);
-      const op = classifyChange(burst, now, before, this.#lowerMode(attached, rel));
-      if ('mode' in now) attached.known.set(rel, { mode: now.mode, ino: now.ino });
-      else attached.known.delete(rel);
-      if (now.kind === 'dir') {
-        // New or copied-up directory: watch it, and report what was created in it before the watch.
-        for (const file of attached.watch.add(full)) this.#raw(attached, file, 'rename');
-      } else if (now.kind !== 'file' && now.kind !== 'other') {
-        attached.watch.remove(full);
-        this.#o.drift.delete(attached.info.id, rel);
-      }
-      if (op) results.push({ rel, op, now, before });
-    }
-    this.#emitBatch(attached, results);
-  }
-
-  /** A path that vanished and one that appeared with its inode in the same window: one rename. */
-  #emitBatch(
-    attached: Attached,
-    results: { rel: string; op: FileOp; now: UpperState; before: Known | undefined }[],
-  ): void {
-    const gone = new Map<number, string>();
-    for (const r of results) if (r.op === 'delete' && r.before) gone.set(r.before.ino, r.rel);
-    const renamedFrom = new Set<string>();
-    for (const r of results) {
-      if (r.op !== 'create' || !('ino' in r.now)) continue;
-      const from = gone.get(r.now.ino);
-      if (from === undefined) continue;
-      renamedFrom.add(from);
-      this.#send(attached, r.rel, 'rename', false, from);
-      r.op = 'rename';
-    }
-    for (const r of results) {
-      if (r.op === 'rename' || renamedFrom.has(r.rel)) continue;
-      this.#send(attached, r.rel, r.op, false);
     }
   }
 

@@ -2,14 +2,15 @@
 // attributed to its container through /proc/<pid>/cgroup, with docker exec sessions and drift
 // marked. Host processes update the caches but emit nothing: the union's process events belong to
 // containers. Falls back to polling cgroup member lists where the connector is unavailable.
-import { RawNetlinkSocket } from 'netlink';
 import type { Health } from '../agent/health.ts';
 import type { Logger } from '../agent/logger.ts';
+import { AwaitingContainers } from './awaiting-containers.ts';
 import type { DriftPaths } from './drift-paths.ts';
 import type { ShipwatchEvent } from './events.ts';
 import { ExecSessions, type ExecSession } from './exec-sessions.ts';
 import { refOf, type Inventory } from './inventory.ts';
-import { CN_IDX_PROC, NETLINK_CONNECTOR, exitCodeOf, listenRequest, parseProcMessages } from './proc-event.ts';
+import { PidTable } from './pid-table.ts';
+import { openProcConnector, type ProcConnector } from './proc-connector.ts';
 import { ProcessPoller } from './process-poller.ts';
 import { readContainerId, readExe, snapshotProcess } from './proc-reader.ts';
 
@@ -27,21 +28,8 @@ export interface ProcessSourceOptions {
   onLatency?: (ns: bigint) => void;
 }
 
-/** Pids remembered for parent lookups; a busy host reuses pids long before this fills. */
-const MAX_PIDS = 65_536;
 /** Events of a container Docker has not described yet (its entrypoint runs before `start`) wait this long. */
 const UNKNOWN_CONTAINER_WAIT_MS = 10_000;
-/** 4 MiB of socket buffer holds ~50k proc events: a fork storm's burst while the loop is busy. */
-const RECV_BUFFER_BYTES = 4 << 20;
-
-interface PidEntry {
-  /** undefined: not known yet (inherited lazily from the parent at fork). */
-  containerId: string | null | undefined;
-  exe: string | null;
-  ppid: number;
-  uid: number | null;
-  session: ExecSession | null;
-}
 
 /**
  * runc re-executes itself (from a memfd, so its exe reads as "/") as `runc init` inside the new
@@ -53,16 +41,19 @@ export function isRuncInit(argv: string[], parentExe: string | null): boolean {
 
 export class ProcessSource {
   readonly #o: ProcessSourceOptions;
-  readonly #pids = new Map<number, PidEntry>();
+  readonly #pids = new PidTable();
   readonly #sessions = new ExecSessions();
-  readonly #unknown = new Map<string, { sends: (() => void)[]; timer: NodeJS.Timeout }>();
-  #socket: RawNetlinkSocket | null = null;
+  readonly #unknown: AwaitingContainers;
+  #socket: ProcConnector | null = null;
   #poller: ProcessPoller | null = null;
   /** Counters for /healthz details, logs and benchmarks. */
   readonly counts = { execs: 0, exits: 0, emitted: 0, overruns: 0 };
 
   constructor(options: ProcessSourceOptions) {
     this.#o = options;
+    this.#unknown = new AwaitingContainers(UNKNOWN_CONTAINER_WAIT_MS, (containerId, dropped) =>
+      this.#o.log.debug({ containerId, dropped }, 'process events of a container Docker never described'),
+    );
   }
 
   get mode(): 'netlink' | 'poll' | 'stopped' {
@@ -99,7 +90,6 @@ export class ProcessSource {
     this.#poller?.stop();
     this.#poller = null;
     this.#sessions.flushAll();
-    for (const { timer } of this.#unknown.values()) clearTimeout(timer);
     this.#unknown.clear();
   }
 
@@ -108,64 +98,26 @@ export class ProcessSource {
     if (event.kind === 'exec.started') {
       this.#sessions.execStarted(event.container.id, event.execId, event.argv, event.healthcheck);
     } else if (event.kind === 'container.started') {
-      const waiting = this.#unknown.get(event.container.id);
-      if (!waiting) return;
-      clearTimeout(waiting.timer);
-      this.#unknown.delete(event.container.id);
-      for (const send of waiting.sends) send();
+      this.#unknown.release(event.container.id);
     }
   };
 
   #openSocket(): void {
-    const socket = new RawNetlinkSocket(NETLINK_CONNECTOR, {
-      localGroups: CN_IDX_PROC,
-      recvBufferSize: RECV_BUFFER_BYTES,
-      sendBufferSize: 65_536,
+    this.#socket = openProcConnector({
+      exec: (tgid, timestampNs) => {
+        this.#exec(tgid);
+        this.#o.onLatency?.(process.hrtime.bigint() - timestampNs);
+      },
+      fork: (parentTgid, childPid, childTgid) => this.#pids.fork(parentTgid, childPid, childTgid),
+      exit: (tgid, exitCode) => this.#exit(tgid, exitCode),
+      error: (code) => {
+        // The kernel dropped events (ENOBUFS): count it, say it, keep going.
+        this.counts.overruns++;
+        this.#o.health.set('processes', 'degraded', `proc connector: ${code} (${this.counts.overruns} overruns)`);
+        if (this.counts.overruns === 1 || this.counts.overruns % 100 === 0)
+          this.#o.log.warn({ code, overruns: this.counts.overruns }, 'proc connector error');
+      },
     });
-    socket.on('message', (datagram) => {
-      for (const event of parseProcMessages(datagram)) {
-        if (event.what === 'exec') {
-          this.#exec(event.tgid);
-          this.#o.onLatency?.(process.hrtime.bigint() - event.timestampNs);
-        } else if (event.what === 'fork') this.#fork(event.parentTgid, event.childPid, event.childTgid);
-        else if (event.what === 'exit' && event.pid === event.tgid) this.#exit(event.tgid, exitCodeOf(event.exitCode));
-      }
-    });
-    socket.on('error', (error) => {
-      // ENOBUFS: the kernel dropped events because we fell behind. Count it, say it, keep going.
-      this.counts.overruns++;
-      this.#o.health.set('processes', 'degraded', `proc connector: ${error.code} (${this.counts.overruns} overruns)`);
-      if (this.counts.overruns === 1 || this.counts.overruns % 100 === 0)
-        this.#o.log.warn({ code: error.code, overruns: this.counts.overruns }, 'proc connector error');
-    });
-    socket.send(listenRequest(socket.address().port));
-    this.#socket = socket;
-  }
-
-  #remember(pid: number, entry: PidEntry): void {
-    this.#pids.delete(pid);
-    this.#pids.set(pid, entry);
-    if (this.#pids.size > MAX_PIDS) {
-      const oldest = this.#pids.keys().next().value;
-      if (oldest !== undefined) this.#pids.delete(oldest);
-    }
-  }
-
-  #fork(parentTgid: number, childPid: number, childTgid: number): void {
-    if (childPid !== childTgid) return; // a new thread, not a process
-    const parent = this.#pids.get(parentTgid);
-    this.#remember(childTgid, {
-      containerId: parent?.containerId,
-      exe: parent?.exe ?? null,
-      ppid: parentTgid,
-      uid: parent?.uid ?? null,
-      session: parent?.session ?? null,
-    });
-  }
-
-  #containerOf(pid: number): string | null | undefined {
-    const known = this.#pids.get(pid)?.containerId;
-    return known !== undefined ? known : readContainerId(pid);
   }
 
   /**
@@ -183,7 +135,7 @@ export class ProcessSource {
     const snap = snapshotProcess(tgid);
     const known = this.#pids.get(tgid);
     const ppid = snap.ppid ?? known?.ppid ?? 0;
-    const parentContainer = ppid > 0 ? this.#containerOf(ppid) : null;
+    const parentContainer = ppid > 0 ? this.#pids.containerOf(ppid) : null;
     // Gone already: the parent's cgroup now (runc's init joins the container's cgroup after its
     // own exec was cached as a host process), else what the child inherited at fork.
     const containerId =
@@ -207,7 +159,7 @@ export class ProcessSource {
       if (execRoot) session = this.#sessions.open(containerId, snap.argv);
     }
     const uid = snap.uid ?? known?.uid ?? null;
-    this.#remember(tgid, { containerId, exe: snap.exe, ppid, uid, session });
+    this.#pids.set(tgid, { containerId, exe: snap.exe, ppid, uid, session });
     if (!containerId || isRuncInit(snap.argv, parentExe)) return;
     const at = Date.now();
     const exe = snap.exe ?? '';
@@ -239,8 +191,7 @@ export class ProcessSource {
 
   #exit(tgid: number, exitCode: number | null): void {
     this.counts.exits++;
-    const entry = this.#pids.get(tgid);
-    this.#pids.delete(tgid);
+    const entry = this.#pids.take(tgid);
     const containerId = entry?.containerId !== undefined ? entry.containerId : readContainerId(tgid);
     if (!containerId) return;
     const at = Date.now();
@@ -263,7 +214,7 @@ export class ProcessSource {
     const send = (): void => {
       const info = this.#o.inventory.container(containerId);
       if (!info) {
-        this.#waitForContainer(containerId, send);
+        this.#unknown.hold(containerId, send);
         return;
       }
       this.counts.emitted++;
@@ -271,20 +222,5 @@ export class ProcessSource {
     };
     if (session?.pending) session.pending.push(send);
     else send();
-  }
-
-  #waitForContainer(containerId: string, send: () => void): void {
-    const waiting = this.#unknown.get(containerId);
-    if (waiting) {
-      waiting.sends.push(send);
-      return;
-    }
-    const timer = setTimeout(() => {
-      const dropped = this.#unknown.get(containerId)?.sends.length ?? 0;
-      this.#unknown.delete(containerId);
-      this.#o.log.debug({ containerId, dropped }, 'process events of a container Docker never described');
-    }, UNKNOWN_CONTAINER_WAIT_MS);
-    timer.unref();
-    this.#unknown.set(containerId, { sends: [send], timer });
   }
 }

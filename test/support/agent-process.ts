@@ -1,6 +1,6 @@
 // Runs the real agent (bin/shipwatch.js) as a child process, the way users run it, and gives
 // tests its address, its log lines and a clean stop.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -52,4 +52,22 @@ export async function startAgent(args: string[] = [], env: NodeJS.ProcessEnv = {
       return code;
     },
   };
+}
+
+/** One `shipwatch` command to its end, as a user runs it: exit code and output. */
+export function runShipwatch(
+  args: string[],
+  { input, env = {} }: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { timeout: 60_000, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+      },
+    );
+    child.stdin?.end(input ?? '');
+  });
 }

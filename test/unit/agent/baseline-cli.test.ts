@@ -1,10 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BaselineStore } from '../../../agent/baseline-store.ts';
 import { newBaseline } from '../../../detectors/baseline.ts';
+import { LOCK_FILE, processStartTime } from '../../../agent/state-lock.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../../bin/shipwatch.js');
 
@@ -62,5 +63,29 @@ describe('shipwatch baseline', () => {
     expect(shipwatch(['baseline', 'reset', 'shop/api', '--state-dir', dir]).stdout).toBe('reset shop/api\n');
     expect(new BaselineStore(dir).load('shop/api')).toBeNull();
     expect(shipwatch(['baseline', 'reset', 'shop/api', '--state-dir', dir]).status).toBe(2);
+  });
+
+  it('holds the state directory lock while it writes, and leaves none behind', () => {
+    const dir = stateWithApi();
+    expect(shipwatch(['baseline', 'reset', 'shop/api', '--state-dir', dir]).status).toBe(0);
+    expect(existsSync(path.join(dir, LOCK_FILE))).toBe(false);
+  });
+
+  it('refuses to import, exit 2 naming the pid, while a process that serves no API holds the directory', () => {
+    const dir = stateWithApi();
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = holder.pid ?? 0;
+      writeFileSync(
+        path.join(dir, LOCK_FILE),
+        JSON.stringify({ pid, startTime: processStartTime(pid), command: 'run --pcap', since: '' }),
+      );
+      const result = shipwatch(['baseline', 'import', '--state-dir', dir], 'workload: shop/web\n');
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(`${dir} is in use by another shipwatch process (pid ${pid}, run --pcap)`);
+      expect(new BaselineStore(dir).load('shop/web')).toBeNull();
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 });

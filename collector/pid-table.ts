@@ -1,0 +1,60 @@
+// What the process source knows of each live pid: its container, exe, parent, uid and docker exec
+// session. Filled at fork (the child inherits what is known of its parent) and exec, dropped at
+// exit; a short-lived process is often gone before /proc can be read, and then this is all there is.
+import type { ExecSession } from './exec-sessions.ts';
+import { readContainerId } from './proc-reader.ts';
+
+/** Pids remembered for parent lookups; a busy host reuses pids long before this fills. */
+const MAX_PIDS = 65_536;
+
+export interface PidEntry {
+  /** undefined: not known yet (inherited lazily from the parent at fork). */
+  containerId: string | null | undefined;
+  exe: string | null;
+  ppid: number;
+  uid: number | null;
+  session: ExecSession | null;
+}
+
+export class PidTable {
+  readonly #pids = new Map<number, PidEntry>();
+
+  get(pid: number): PidEntry | undefined {
+    return this.#pids.get(pid);
+  }
+
+  /** Most recently set last: past MAX_PIDS the entry set longest ago goes. */
+  set(pid: number, entry: PidEntry): void {
+    this.#pids.delete(pid);
+    this.#pids.set(pid, entry);
+    if (this.#pids.size > MAX_PIDS) {
+      const oldest = this.#pids.keys().next().value;
+      if (oldest !== undefined) this.#pids.delete(oldest);
+    }
+  }
+
+  /** The entry of a process that exited, removed. */
+  take(pid: number): PidEntry | undefined {
+    const entry = this.#pids.get(pid);
+    this.#pids.delete(pid);
+    return entry;
+  }
+
+  fork(parentTgid: number, childPid: number, childTgid: number): void {
+    if (childPid !== childTgid) return; // a new thread, not a process
+    const parent = this.#pids.get(parentTgid);
+    this.set(childTgid, {
+      containerId: parent?.containerId,
+      exe: parent?.exe ?? null,
+      ppid: parentTgid,
+      uid: parent?.uid ?? null,
+      session: parent?.session ?? null,
+    });
+  }
+
+  /** The container known for `pid`, else what its cgroup says now. */
+  containerOf(pid: number): string | null | undefined {
+    const known = this.#pids.get(pid)?.containerId;
+    return known !== undefined ? known : readContainerId(pid);
+  }
+}
