@@ -3,6 +3,7 @@
 // attachCapture(agent) once and start()/stop() with the agent.
 import type { Agent } from './pipeline.ts';
 import { inventoryAttributor } from '../collector/flow-attribution.ts';
+import { PacketMerger } from '../collector/packet-merge.ts';
 import { PacketProcessor } from '../collector/packet-processor.ts';
 import { PacketCapture } from '../collector/packets.ts';
 import { recordFlowMetrics } from './flow-metrics.ts';
@@ -10,6 +11,13 @@ import { recordFlowMetrics } from './flow-metrics.ts';
 const TICK_MS = 1000;
 /** Docker events trigger a sync at once; this catches what an event could not (a failed attach). */
 const SYNC_MS = 5000;
+/**
+ * How long packets wait to be put back in time order across bridges (see packet-merge.ts): the
+ * capture child's ring block timeout (20 ms) plus the pipe, with room for a busy moment.
+ */
+const MERGE_HOLD_MS = 50;
+const MERGE_MAX_HELD = 200_000;
+const MERGE_EVERY_MS = 10;
 
 export interface CaptureHandle {
   readonly processor: PacketProcessor;
@@ -26,13 +34,23 @@ export function attachCapture(agent: Agent, now: () => number = Date.now): Captu
     attributor: inventoryAttributor(agent.inventory),
     emit: agent.bus.emit,
   });
+  const merger = new PacketMerger({
+    holdMs: MERGE_HOLD_MS,
+    maxHeld: MERGE_MAX_HELD,
+    deliver: (p) => processor.handle(p.network, p.buf, p.caplen, p.linkType, p.at),
+  });
   const capture = new PacketCapture({
     interfaces: config.interfaces,
     snaplen: config.capture.snaplen,
     inventory: agent.inventory,
     health: agent.health,
     log,
-    onPacket: (network, buf, caplen, linkType, at) => processor.handle(network, buf, caplen, linkType, at),
+    onPacket: (iface, network, buf, caplen, linkType, at) => {
+      // One bridge has nothing to be ordered against: no need to hold its packets.
+      if (merger.held === 0 && capture.attachedCount <= 1) processor.handle(network, buf, caplen, linkType, at);
+      else merger.push(iface, { network, buf, caplen, linkType, at });
+    },
+    onDetached: (iface) => merger.forget(iface),
     onCounts: (iface, captured, dropped) => {
       if (captured) metrics.capturePackets.inc({ interface: iface }, captured);
       if (dropped) metrics.captureDropped.inc({ interface: iface }, dropped);
@@ -63,7 +81,14 @@ export function attachCapture(agent: Agent, now: () => number = Date.now): Captu
         .filter((f) => !network || f.networks.includes(network))
         .sort((a, b) => b.lastSeen - a.lastSeen)
         .slice(0, limit);
-      return { json: { flows, malformedPackets: processor.counts.malformed, evictedFlows: processor.flows.evicted } };
+      return {
+        json: {
+          flows,
+          malformedPackets: processor.counts.malformed,
+          evictedFlows: processor.flows.evicted,
+          latePackets: merger.late,
+        },
+      };
     },
   });
   const timers: NodeJS.Timeout[] = [];
@@ -72,11 +97,16 @@ export function attachCapture(agent: Agent, now: () => number = Date.now): Captu
     capture,
     start() {
       capture.start();
-      timers.push(setInterval(tick, TICK_MS).unref(), setInterval(() => capture.sync(), SYNC_MS).unref());
+      timers.push(
+        setInterval(tick, TICK_MS).unref(),
+        setInterval(() => capture.sync(), SYNC_MS).unref(),
+        setInterval(() => merger.release(now()), MERGE_EVERY_MS).unref(),
+      );
     },
     async stop() {
       for (const timer of timers) clearInterval(timer);
       await capture.stop();
+      merger.flush();
       processor.flows.flush(now());
       recordFlowMetrics(metrics, processor.flows);
     },

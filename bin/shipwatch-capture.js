@@ -29,7 +29,7 @@ const BATCH_BYTES = 1 << 20;
 // half a second at 200k packets/s.
 const RING_BYTES = 32 << 20;
 // A block of the ring is handed over when full or after this long: the worst-case added latency.
-const BLOCK_TIMEOUT_MS = 50;
+const BLOCK_TIMEOUT_MS = 20;
 const STATS_EVERY_MS = 1000;
 
 const cap = new Cap();

@@ -1,5 +1,7 @@
 // Parses the frames bin/shipwatch-capture.js writes on its stdout (see there for the format) as chunks
-// arrive, calling back once per packet with a view into the chunk (valid during the call).
+// arrive, calling back once per packet with a view into the chunk. The chunks are the buffers the
+// child's stdout stream delivered, allocated afresh for every read and never written again: a
+// view may be held after the call (packet-merge.ts holds them for a few milliseconds).
 
 export interface CaptureStreamHandlers {
   hello(linkType: number): void;

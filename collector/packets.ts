@@ -15,7 +15,10 @@ export interface PacketCaptureOptions {
   inventory: Inventory;
   health: Health;
   log: Logger;
-  onPacket: (network: string, buf: Buffer, caplen: number, linkType: number, at: number) => void;
+  /** A packet captured on bridge `iface` of `network`, at its kernel timestamp `at` (epoch ms). */
+  onPacket: (iface: string, network: string, buf: Buffer, caplen: number, linkType: number, at: number) => void;
+  /** A bridge's capture ended: nothing more will come from `iface` until it is attached again. */
+  onDetached?: (iface: string) => void;
   /** Periodic report of packets captured and newly missed, per interface. */
   onCounts: (iface: string, captured: number, dropped: number) => void;
 }
@@ -37,6 +40,10 @@ export class PacketCapture {
 
   constructor(options: PacketCaptureOptions) {
     this.#o = options;
+  }
+
+  get attachedCount(): number {
+    return this.#captures.size;
   }
 
   /** Interfaces currently attached. */
@@ -104,7 +111,7 @@ export class PacketCapture {
       iface,
       snaplen,
       filter: FILTER,
-      onPacket: (buf, caplen, linkType, at) => this.#o.onPacket(network, buf, caplen, linkType, at),
+      onPacket: (buf, caplen, linkType, at) => this.#o.onPacket(iface, network, buf, caplen, linkType, at),
       onUp: () => {
         network = this.networkOf(iface);
         health.set(source, 'up', `network ${network}`);
@@ -113,6 +120,7 @@ export class PacketCapture {
       onExit: (reason) => {
         if (this.#captures.get(iface) !== capture) return;
         this.#captures.delete(iface);
+        this.#o.onDetached?.(iface);
         if (interfaceExists(iface) && !this.#stopped) {
           this.#failed.add(iface);
           health.set(source, 'down', reason);
@@ -131,6 +139,7 @@ export class PacketCapture {
     this.#captures.delete(iface);
     this.#o.health.remove(`capture:${iface}`);
     await capture.detach();
+    this.#o.onDetached?.(iface);
     this.#o.log.info({ interface: iface }, 'capture detached');
   }
 }

@@ -276,6 +276,27 @@ describe('packet capture on the Docker bridges', () => {
     expect(flow?.dst.container?.name).toBe(remote);
     expect(flowStarts((f) => f.dst.ip === remoteIp && f.dst.port === 9000)).toHaveLength(1);
   });
+
+  it('starts every routed flow at its source, whichever bridge capture hands its packets over first', async () => {
+    const remoteIp = await ipOf(remote, netB);
+    const before = flowStarts((f) => f.dst.ip === remoteIp).length;
+    // Each connection is one flow seen on two bridges by two capture processes; the merge puts the
+    // source bridge's sighting first by kernel timestamp, so the flow begins at the client.
+    for (let i = 0; i < 5; i++)
+      await docker('exec', client, 'sh', '-c', `echo cross | nc -w 2 ${remoteIp} 9000 || true`);
+    const starts = await waitFor(
+      () => {
+        const found = flowStarts((f) => f.dst.ip === remoteIp).slice(before);
+        return found.length >= 5 ? found : null;
+      },
+      { what: 'five routed flows' },
+    );
+    expect(starts).toHaveLength(5);
+    for (const { flow } of starts) {
+      expect(flow.src.container?.name).toBe(client);
+      expect(flow.network).toBe(netA);
+    }
+  });
 });
 
 /** The host side of a container's eth0: its peer ifindex, read inside the container. */

@@ -185,19 +185,18 @@ describe('detection scenario: learn a benign app, then catch one attack at a tim
     ).trim();
     const at = Date.now();
     await docker('exec', web, 'sh', '-c', `printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 2 ${dbIp} 80 || true`);
-    // Known defect: each bridge is captured by its own process, so the two sightings of a routed
-    // flow can arrive in either order and the flow is sometimes oriented db → web. The alert must
-    // come either way and name both ends; its direction is not asserted until that is fixed.
+    // The flow is seen on both bridges by two capture processes; the agent orders their packets
+    // by kernel timestamp (collector/packet-merge.ts), so it begins at web, the source.
     const alert = await waitFor(
       () =>
         alerts().find(
           (a) =>
             a.rule === 'cross_segment_traffic' &&
             Date.parse(a.alertTime) >= at &&
-            a.summary.includes(web) &&
+            a.container?.name === web &&
             a.summary.includes(db),
         ),
-      { timeout: 2000, interval: 50, what: 'cross_segment_traffic between web and db' },
+      { timeout: 2000, interval: 50, what: 'cross_segment_traffic from web to db' },
     );
     latencies.cross_segment_traffic = Date.parse(alert.alertTime) - at;
   });
