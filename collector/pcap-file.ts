@@ -2,21 +2,35 @@
 // (sections of either byte order, several interfaces, if_tsresol, enhanced/simple/obsolete packet
 // blocks). Hand-written because `cap` only opens live devices (it calls pcap_create, never
 // pcap_open_offline) and no pcap reader is installed. Streams the file through one window buffer,
-// so a large capture costs no more memory than a small one; a packet's bytes are a view into that
-// window, valid until the next packet. A file that is not a capture fails at open with
-// PcapFileError; damage further in (a cut-off record, an absurd length) ends the read and is
-// reported in `damaged`, never thrown.
+// so a large capture costs no more memory than a small one; a packet is an offset into that
+// window, valid until the next packet (no Buffer view per packet: at 10⁶ packets/s that
+// allocation and its GC cost more than decoding, bench/README.md). A file that is not a capture
+// fails at open with PcapFileError; damage further in (a cut-off record, an absurd length) ends
+// the read and is reported in `damaged`, never thrown.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ByteWindow } from './byte-window.ts';
 
 export class PcapFileError extends Error {}
 
-export interface FilePacket {
-  data: Buffer;
-  caplen: number;
+/** One reused record per reader: copy what you keep before the next packet. */
+export class FilePacket {
+  /** The reader's window; the frame is buf[offset, offset + caplen). */
+  buf: Buffer;
+  offset = 0;
+  caplen = 0;
   linkType: number;
   /** Epoch milliseconds. */
-  at: number;
+  at = 0;
+
+  constructor(buf: Buffer, linkType: number) {
+    this.buf = buf;
+    this.linkType = linkType;
+  }
+
+  /** The frame as a view of its own; allocates, so hot loops pass buf and offset instead. */
+  get data(): Buffer {
+    return this.buf.subarray(this.offset, this.offset + this.caplen);
+  }
 }
 
 /** Largest record accepted: far above any real snaplen (262144), low enough to catch garbage lengths. */
@@ -73,7 +87,7 @@ export class CaptureFile {
     // The upper bits of the link-type field may carry FCS information (pcap-savefile(5)).
     const linkType = u32(w.start + 20) & 0x0fffffff;
     w.consume(24);
-    const packet: FilePacket = { data: w.buf, caplen: 0, linkType, at: 0 };
+    const packet = new FilePacket(w.buf, linkType);
     for (;;) {
       if (!w.ensure(16)) {
         if (w.available > 0) this.damaged = 'truncated record header';
@@ -84,7 +98,8 @@ export class CaptureFile {
       const caplen = u32(w.start + 8);
       if (caplen > MAX_RECORD) return void (this.damaged = `record length ${caplen} is not plausible`);
       if (!w.ensure(16 + caplen)) return void (this.damaged = 'truncated record');
-      packet.data = w.buf.subarray(w.start + 16, w.start + 16 + caplen);
+      packet.buf = w.buf;
+      packet.offset = w.start + 16;
       packet.caplen = caplen;
       packet.at = seconds * 1000 + (nano ? fraction / 1e6 : fraction / 1e3);
       w.consume(16 + caplen);
@@ -96,7 +111,7 @@ export class CaptureFile {
     const w = this.#window;
     let le = true;
     let interfaces: { linkType: number; unitsPerMs: number; snaplen: number }[] = [];
-    const packet: FilePacket = { data: w.buf, caplen: 0, linkType: 0, at: 0 };
+    const packet = new FilePacket(w.buf, 0);
     for (;;) {
       if (!w.ensure(12)) {
         if (w.available > 0) this.damaged = 'truncated block header';
@@ -133,7 +148,8 @@ export class CaptureFile {
         if (iface && caplen <= bodyEnd - body - 20) {
           // Split so the high word stays exact; rounded to the microsecond, beyond which doubles drift.
           const ms = (u32(body + 4) * 2 ** 32) / iface.unitsPerMs + u32(body + 8) / iface.unitsPerMs;
-          packet.data = w.buf.subarray(body + 20, body + 20 + caplen);
+          packet.buf = w.buf;
+          packet.offset = body + 20;
           packet.caplen = caplen;
           packet.linkType = iface.linkType;
           packet.at = Math.round(ms * 1000) / 1000;
@@ -146,7 +162,8 @@ export class CaptureFile {
         if (iface) {
           const origLen = u32(body);
           const caplen = Math.min(origLen, bodyEnd - body - 4, iface.snaplen || MAX_RECORD);
-          packet.data = w.buf.subarray(body + 4, body + 4 + caplen);
+          packet.buf = w.buf;
+          packet.offset = body + 4;
           packet.caplen = caplen;
           packet.linkType = iface.linkType;
           packet.at = 0; // simple packet blocks carry no timestamp
