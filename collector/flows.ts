@@ -5,7 +5,7 @@
 // (and after 5 min idle), UDP/ICMP after 1 min idle. The clock is injected: time comes from packet
 // timestamps and `sweep(now)`, so the table is testable and replays a pcap at its own pace.
 import type { FlowRecord, Protocol, ShipwatchEvent } from './events.ts';
-import type { Attributor } from './flow-attribution.ts';
+import type { Attributed, Attributor } from './flow-attribution.ts';
 import {
   formatAddress,
   IPPROTO_ICMP,
@@ -109,32 +109,26 @@ export class FlowTable {
     const srcAttr = attributor.attribute(network, srcIp);
     const dstAttr = attributor.attribute(network, dstIp);
     const hasPorts = protocol === 'tcp' || protocol === 'udp';
-    const endpoint = (ip: string, port: number, attr: typeof srcAttr) => ({
-      ip,
-      port: hasPorts ? port : null,
-      kind: attr.kind,
-      container: attr.container,
-      name: this.#o.nameOf?.(ip, at) ?? null,
-    });
-    const routedKey = RoutedFlowMatcher.key(meta.protocol, dstIp, meta.dstPort);
     const side =
       dstAttr.kind === 'container' && !dstAttr.local
         ? 'egress'
         : srcAttr.kind === 'host' && dstAttr.kind === 'container'
           ? 'ingress'
           : null;
+    const routedKey = side ? RoutedFlowMatcher.key(meta.protocol, dstIp, meta.dstPort) : '';
     if (side) {
       const other = this.#routed.take(routedKey, side, network, meta.srcPort, at);
       if (other && this.#flows.has(other)) {
-        this.#join(other, key, network, side === 'egress' ? endpoint(srcIp, meta.srcPort, srcAttr) : null, at);
+        const realSrc = side === 'egress' ? this.#endpoint(srcIp, meta.srcPort, hasPorts, srcAttr, at) : null;
+        this.#join(other, key, network, realSrc, at);
         return other;
       }
     }
     const flow: FlowRecord = {
       id: `${network}|${protocol}|${srcIp}|${meta.srcPort}|${dstIp}|${meta.dstPort}|${at}`,
       protocol,
-      src: endpoint(srcIp, meta.srcPort, srcAttr),
-      dst: endpoint(dstIp, meta.dstPort, dstAttr),
+      src: this.#endpoint(srcIp, meta.srcPort, hasPorts, srcAttr, at),
+      dst: this.#endpoint(dstIp, meta.dstPort, hasPorts, dstAttr, at),
       network,
       networks: [network],
       bytesOut: 0,
@@ -151,6 +145,18 @@ export class FlowTable {
     this.#flows.add(entry);
     if (side) this.#routed.offer(routedKey, side, network, meta.srcPort, at, entry);
     return entry;
+  }
+
+  // A method, not a closure in #start: tsx (esbuild keepNames) names every closure it creates with
+  // a defineProperty call, which showed in the profile of each flow's start.
+  #endpoint(ip: string, port: number, hasPorts: boolean, attr: Attributed, at: number): FlowRecord['src'] {
+    return {
+      ip,
+      port: hasPorts ? port : null,
+      kind: attr.kind,
+      container: attr.container,
+      name: this.#o.nameOf?.(ip, at) ?? null,
+    };
   }
 
   /** The other bridge's sighting of a routed flow: one record, both networks, the real source kept. */
