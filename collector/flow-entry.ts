@@ -37,9 +37,16 @@ const LETTERS: [number, string][] = [
   [TCP_URG, 'U'],
 ];
 
-/** TCP flag bits as the letters FlowRecord.tcpFlags uses, in a fixed order (S, A, F, R, P, U). */
-export function flagLetters(bits: number): string {
+function spell(bits: number): string {
   let letters = '';
   for (const [bit, letter] of LETTERS) if (bits & bit) letters += letter;
   return letters;
+}
+
+/** Every combination of the six flags, spelled once: a flow's flags change on its first packets. */
+const SPELLED = Array.from({ length: 64 }, (_, bits) => spell(bits));
+
+/** TCP flag bits as the letters FlowRecord.tcpFlags uses, in a fixed order (S, A, F, R, P, U). */
+export function flagLetters(bits: number): string {
+  return SPELLED[bits & 0x3f]!;
 }
