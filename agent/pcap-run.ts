@@ -56,7 +56,7 @@ export async function runPcap(config: Config, log: Logger, file: string): Promis
   for (const packet of capture.packets()) {
     const at = packet.at || lastAt;
     lastAt = at;
-    processor.handle(null, packet.data, packet.caplen, packet.linkType, at);
+    processor.handle(null, packet.buf, packet.caplen, packet.linkType, at, packet.offset);
     if (at >= nextSweep) {
       processor.flows.sweep(at);
       nextSweep = at + SWEEP_EVERY_MS;

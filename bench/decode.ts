@@ -94,7 +94,7 @@ const processor = new PacketProcessor({
 time('offline: pcap reader + decode + flow table', count, () => {
   let nextSweep = 0;
   for (const packet of new CaptureFile(file).packets()) {
-    processor.handle('bench', packet.data, packet.caplen, packet.linkType, packet.at);
+    processor.handle('bench', packet.buf, packet.caplen, packet.linkType, packet.at, packet.offset);
     if (packet.at >= nextSweep) {
       processor.flows.sweep(packet.at);
       nextSweep = packet.at + 1000;

@@ -3,6 +3,7 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { ContainerRef } from './events.ts';
 import { refOf, type Inventory } from './inventory.ts';
+import { parseIpv4, prefixMask } from './ipv4-number.ts';
 
 export interface Attributed {
   kind: 'container' | 'host' | 'external';
@@ -34,6 +35,8 @@ interface CidrNetwork {
   name: string;
   block: BlockList;
   gateway: string;
+  /** An IPv4 subnet as numbers (base & mask), checked without the BlockList; null for IPv6. */
+  v4: { base: number; mask: number } | null;
 }
 
 /**
@@ -53,23 +56,33 @@ export class CidrAttributor implements Attributor {
       if (!family) continue;
       const block = new BlockList();
       block.addSubnet(address, prefix, family);
-      this.#networks.push({ name, block, gateway: firstHost(address, family) });
+      const mask = prefixMask(prefix);
+      const v4 = family === 'ipv4' ? { base: (parseIpv4(address) & mask) >>> 0, mask } : null;
+      this.#networks.push({ name, block, gateway: firstHost(address, family), v4 });
     }
   }
 
   /** The configured network holding this address, if any. */
   networkOf(ip: string): string | null {
-    const family = isIPv4(ip) ? 'ipv4' : 'ipv6';
-    return this.#networks.find((n) => n.block.check(ip, family))?.name ?? null;
+    return this.#home(ip)?.name ?? null;
   }
 
   attribute(network: string, ip: string): Attributed {
-    const family = isIPv4(ip) ? 'ipv4' : 'ipv6';
-    const home = this.#networks.find((n) => n.block.check(ip, family));
+    const home = this.#home(ip);
     if (!home) return EXTERNAL;
     if (home.gateway === ip) return home.name === network ? HOST : EXTERNAL;
     const container: ContainerRef = { id: `pcap:${ip}`, name: ip, image: '', workload: home.name };
     return { kind: 'container', container, local: home.name === network };
+  }
+
+  /** The first configured network holding `ip`, in configuration order. */
+  #home(ip: string): CidrNetwork | undefined {
+    const n = parseIpv4(ip);
+    if (n < 0) return this.#networks.find((net) => net.block.check(ip, 'ipv6'));
+    // An IPv6 subnet can hold an IPv4 address (v4-mapped): that case stays with the BlockList.
+    return this.#networks.find((net) =>
+      net.v4 ? (n & net.v4.mask) >>> 0 === net.v4.base : net.block.check(ip, 'ipv4'),
+    );
   }
 }
 

@@ -69,16 +69,26 @@ export function newPacketMeta(): PacketMeta {
 const MAX_VLAN_TAGS = 4;
 const MAX_IPV6_EXTENSIONS = 8;
 
-/** Decodes the frame in buf[0, caplen) of the given link type into `out`. */
-export function decodePacket(buf: Uint8Array, caplen: number, linkType: number, out: PacketMeta): DecodeStatus {
-  const end = Math.min(caplen, buf.length);
+/**
+ * Decodes the frame in buf[start, start + caplen) of the given link type into `out`; offsets in
+ * `out` are into `buf`. `start` lets a reader decode in place inside its own window instead of
+ * handing over a view per packet (a Buffer allocation each, bench/README.md).
+ */
+export function decodePacket(
+  buf: Uint8Array,
+  caplen: number,
+  linkType: number,
+  out: PacketMeta,
+  start = 0,
+): DecodeStatus {
+  const end = Math.min(start + caplen, buf.length);
   let offset: number;
   let etherType: number;
   switch (linkType) {
     case LINKTYPE_ETHERNET: {
-      if (end < 14) return 'malformed';
-      etherType = (buf[12]! << 8) | buf[13]!;
-      offset = 14;
+      if (end < start + 14) return 'malformed';
+      etherType = (buf[start + 12]! << 8) | buf[start + 13]!;
+      offset = start + 14;
       for (let tags = 0; etherType === 0x8100 || etherType === 0x88a8 || etherType === 0x9100; tags++) {
         if (tags === MAX_VLAN_TAGS || offset + 4 > end) return 'malformed';
         etherType = (buf[offset + 2]! << 8) | buf[offset + 3]!;
@@ -87,40 +97,41 @@ export function decodePacket(buf: Uint8Array, caplen: number, linkType: number, 
       break;
     }
     case LINKTYPE_LINUX_SLL:
-      if (end < 16) return 'malformed';
-      etherType = (buf[14]! << 8) | buf[15]!;
-      offset = 16;
+      if (end < start + 16) return 'malformed';
+      etherType = (buf[start + 14]! << 8) | buf[start + 15]!;
+      offset = start + 16;
       break;
     case LINKTYPE_LINUX_SLL2:
-      if (end < 20) return 'malformed';
-      etherType = (buf[0]! << 8) | buf[1]!;
-      offset = 20;
+      if (end < start + 20) return 'malformed';
+      etherType = (buf[start]! << 8) | buf[start + 1]!;
+      offset = start + 20;
       break;
     case LINKTYPE_NULL:
     case LINKTYPE_LOOP: {
-      if (end < 4) return 'malformed';
+      if (end < start + 4) return 'malformed';
       // The address family in host (NULL) or network (LOOP) byte order: 2 = AF_INET; 10, 24, 28, 30 = AF_INET6 on various systems.
-      const family = buf[0]! | buf[3]!;
+      const family = buf[start]! | buf[start + 3]!;
       etherType = family === 2 ? 0x0800 : family === 10 || family === 24 || family === 28 || family === 30 ? 0x86dd : 0;
-      offset = 4;
+      offset = start + 4;
       break;
     }
     case LINKTYPE_RAW:
     case LINKTYPE_IPV4:
     case LINKTYPE_IPV6:
-      if (end < 1) return 'malformed';
-      etherType = buf[0]! >> 4 === 6 ? 0x86dd : 0x0800;
-      offset = 0;
+      if (end < start + 1) return 'malformed';
+      etherType = buf[start]! >> 4 === 6 ? 0x86dd : 0x0800;
+      offset = start;
       break;
     default:
       return 'ignored';
   }
-  if (etherType === 0x0800) return decodeIpv4(buf, offset, end, out);
-  if (etherType === 0x86dd) return decodeIpv6(buf, offset, end, out);
+  if (etherType === 0x0800) return decodeIpv4(buf, offset, end, offset - start, out);
+  if (etherType === 0x86dd) return decodeIpv6(buf, offset, end, offset - start, out);
   return 'ignored';
 }
 
-function decodeIpv4(buf: Uint8Array, offset: number, end: number, out: PacketMeta): DecodeStatus {
+/** `linkBytes`: the link header before the IP header, counted in wireBytes. */
+function decodeIpv4(buf: Uint8Array, offset: number, end: number, linkBytes: number, out: PacketMeta): DecodeStatus {
   if (offset + 20 > end) return 'malformed';
   const first = buf[offset]!;
   const headerLength = (first & 0x0f) * 4;
@@ -133,21 +144,21 @@ function decodeIpv4(buf: Uint8Array, offset: number, end: number, out: PacketMet
   out.protocol = buf[offset + 9]!;
   out.srcOffset = offset + 12;
   out.dstOffset = offset + 16;
-  out.wireBytes = offset + totalLength;
+  out.wireBytes = linkBytes + totalLength;
   out.fragment = fragmentOffset !== 0;
   // A frame shorter than the IP length is a snaplen cut; trailing bytes past it are Ethernet padding.
   const l4End = Math.min(end, offset + totalLength);
   return decodeTransport(buf, offset + headerLength, l4End, out);
 }
 
-function decodeIpv6(buf: Uint8Array, offset: number, end: number, out: PacketMeta): DecodeStatus {
+function decodeIpv6(buf: Uint8Array, offset: number, end: number, linkBytes: number, out: PacketMeta): DecodeStatus {
   if (offset + 40 > end) return 'malformed';
   if (buf[offset]! >> 4 !== 6) return 'malformed';
   const payloadLength = (buf[offset + 4]! << 8) | buf[offset + 5]!;
   out.ipVersion = 6;
   out.srcOffset = offset + 8;
   out.dstOffset = offset + 24;
-  out.wireBytes = offset + 40 + payloadLength;
+  out.wireBytes = linkBytes + 40 + payloadLength;
   out.fragment = false;
   const l4End = Math.min(end, offset + 40 + payloadLength);
   let next = buf[offset + 6]!;

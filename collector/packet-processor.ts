@@ -44,13 +44,16 @@ export class PacketProcessor {
     });
   }
 
-  /** Handles the frame in buf[0, caplen) captured on `network`'s bridge (null: resolve it) at `at` (epoch ms). */
-  handle(network: string | null, buf: Buffer, caplen: number, linkType: number, at: number): void {
+  /**
+   * Handles the frame in buf[start, start + caplen) captured on `network`'s bridge (null: resolve
+   * it) at `at` (epoch ms). `start` lets the file reader pass its window as is (no view per packet).
+   */
+  handle(network: string | null, buf: Buffer, caplen: number, linkType: number, at: number, start = 0): void {
     this.counts.packets++;
     const meta = this.#meta;
     let status;
     try {
-      status = decodePacket(buf, caplen, linkType, meta);
+      status = decodePacket(buf, caplen, linkType, meta, start);
     } catch {
       // The decoder bounds-checks every read; this only guards against a bug turning into a crash loop.
       status = 'malformed' as const;

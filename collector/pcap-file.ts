@@ -1,26 +1,20 @@
-// Reader for capture files: classic pcap (both byte orders, micro- and nanosecond) and pcapng
-// (sections of either byte order, several interfaces, if_tsresol, enhanced/simple/obsolete packet
-// blocks). Hand-written because `cap` only opens live devices (it calls pcap_create, never
+// Reader for capture files: classic pcap (pcap-records.ts) and pcapng (pcapng-blocks.ts).
+// Hand-written because `cap` only opens live devices (it calls pcap_create, never
 // pcap_open_offline) and no pcap reader is installed. Streams the file through one window buffer,
-// so a large capture costs no more memory than a small one; a packet's bytes are a view into that
-// window, valid until the next packet. A file that is not a capture fails at open with
-// PcapFileError; damage further in (a cut-off record, an absurd length) ends the read and is
-// reported in `damaged`, never thrown.
+// so a large capture costs no more memory than a small one; a packet is an offset into that
+// window, valid until the next packet (no Buffer view per packet: at 10⁶ packets/s that
+// allocation and its GC cost more than decoding, bench/README.md). A file that is not a capture
+// fails at open with PcapFileError; damage further in (a cut-off record, an absurd length) ends
+// the read and is reported in `damaged`, never thrown.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ByteWindow } from './byte-window.ts';
+import { FilePacket } from './file-packet.ts';
+import { PcapRecords } from './pcap-records.ts';
+import { PcapngBlocks } from './pcapng-blocks.ts';
+
+export { FilePacket } from './file-packet.ts';
 
 export class PcapFileError extends Error {}
-
-export interface FilePacket {
-  data: Buffer;
-  caplen: number;
-  linkType: number;
-  /** Epoch milliseconds. */
-  at: number;
-}
-
-/** Largest record accepted: far above any real snaplen (262144), low enough to catch garbage lengths. */
-const MAX_RECORD = 1 << 20;
 
 export class CaptureFile {
   readonly format: 'pcap' | 'pcapng';
@@ -37,7 +31,10 @@ export class CaptureFile {
     }
     this.#window = new ByteWindow((buf, offset, length) => readSync(this.#fd, buf, offset, length, null));
     const w = this.#window;
-    if (!w.ensure(4)) throw new PcapFileError(`${path}: not a capture file (too short)`);
+    if (!w.ensure(4)) {
+      this.close();
+      throw new PcapFileError(`${path}: not a capture file (too short)`);
+    }
     const magic = w.buf.readUInt32LE(w.start);
     if (magic === 0x0a0d0d0a) this.format = 'pcapng';
     else if ([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1].includes(magic)) this.format = 'pcap';
@@ -47,12 +44,32 @@ export class CaptureFile {
     }
   }
 
-  *packets(): Generator<FilePacket> {
-    try {
-      yield* this.format === 'pcap' ? this.#pcap() : this.#pcapng();
-    } finally {
-      this.close();
-    }
+  /**
+   * The packets, one reused record; the file is closed at the end or when the loop breaks. Not a
+   * generator: for-of over one allocates a result object per packet, and resuming it costs more
+   * than this plain next().
+   */
+  packets(): IterableIterator<FilePacket> {
+    const reader = this.format === 'pcap' ? new PcapRecords(this.#window) : new PcapngBlocks(this.#window);
+    const packet = new FilePacket(this.#window.buf);
+    const more: IteratorResult<FilePacket> = { done: false, value: packet };
+    const end: IteratorResult<FilePacket> = { done: true, value: undefined };
+    let open = true;
+    const finish = () => {
+      if (open) {
+        open = false;
+        this.damaged = reader.damaged;
+        this.close();
+      }
+      return end;
+    };
+    return {
+      next: () => (open && reader.next(packet) ? more : finish()),
+      return: finish,
+      [Symbol.iterator]() {
+        return this;
+      },
+    };
   }
 
   close(): void {
@@ -62,116 +79,4 @@ export class CaptureFile {
       // already closed
     }
   }
-
-  *#pcap(): Generator<FilePacket> {
-    const w = this.#window;
-    if (!w.ensure(24)) return void (this.damaged = 'truncated file header');
-    const magic = w.buf.readUInt32LE(w.start);
-    const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-    const nano = magic === 0xa1b23c4d || magic === 0x4d3cb2a1;
-    const u32 = (at: number) => (le ? w.buf.readUInt32LE(at) : w.buf.readUInt32BE(at));
-    // The upper bits of the link-type field may carry FCS information (pcap-savefile(5)).
-    const linkType = u32(w.start + 20) & 0x0fffffff;
-    w.consume(24);
-    const packet: FilePacket = { data: w.buf, caplen: 0, linkType, at: 0 };
-    for (;;) {
-      if (!w.ensure(16)) {
-        if (w.available > 0) this.damaged = 'truncated record header';
-        return;
-      }
-      const seconds = u32(w.start);
-      const fraction = u32(w.start + 4);
-      const caplen = u32(w.start + 8);
-      if (caplen > MAX_RECORD) return void (this.damaged = `record length ${caplen} is not plausible`);
-      if (!w.ensure(16 + caplen)) return void (this.damaged = 'truncated record');
-      packet.data = w.buf.subarray(w.start + 16, w.start + 16 + caplen);
-      packet.caplen = caplen;
-      packet.at = seconds * 1000 + (nano ? fraction / 1e6 : fraction / 1e3);
-      w.consume(16 + caplen);
-      yield packet;
-    }
-  }
-
-  *#pcapng(): Generator<FilePacket> {
-    const w = this.#window;
-    let le = true;
-    let interfaces: { linkType: number; unitsPerMs: number; snaplen: number }[] = [];
-    const packet: FilePacket = { data: w.buf, caplen: 0, linkType: 0, at: 0 };
-    for (;;) {
-      if (!w.ensure(12)) {
-        if (w.available > 0) this.damaged = 'truncated block header';
-        return;
-      }
-      const type = w.buf.readUInt32LE(w.start);
-      if (type === 0x0a0d0d0a) {
-        // Section header: its byte-order magic decides how everything in the section reads.
-        const bom = w.buf.readUInt32LE(w.start + 8);
-        if (bom !== 0x1a2b3c4d && bom !== 0x4d3c2b1a) return void (this.damaged = 'bad section byte-order magic');
-        le = bom === 0x1a2b3c4d;
-        interfaces = [];
-      }
-      const u32 = (at: number) => (le ? w.buf.readUInt32LE(at) : w.buf.readUInt32BE(at));
-      const u16 = (at: number) => (le ? w.buf.readUInt16LE(at) : w.buf.readUInt16BE(at));
-      const length = u32(w.start + 4);
-      if (length < 12 || length % 4 !== 0 || length > MAX_RECORD) {
-        return void (this.damaged = `block length ${length} is not plausible`);
-      }
-      if (!w.ensure(length)) return void (this.damaged = 'truncated block');
-      const body = w.start + 8;
-      const bodyEnd = w.start + length - 4;
-      const blockType = u32(w.start);
-      if (blockType === 1 && bodyEnd - body >= 8) {
-        interfaces.push({
-          linkType: u16(body),
-          snaplen: u32(body + 4),
-          unitsPerMs: tsUnitsPerMs(w.buf, body + 8, bodyEnd, le),
-        });
-      } else if ((blockType === 6 || blockType === 2) && bodyEnd - body >= 20) {
-        const ifIndex = blockType === 6 ? u32(body) : u16(body);
-        const iface = interfaces[ifIndex];
-        const caplen = u32(body + 12);
-        if (iface && caplen <= bodyEnd - body - 20) {
-          // Split so the high word stays exact; rounded to the microsecond, beyond which doubles drift.
-          const ms = (u32(body + 4) * 2 ** 32) / iface.unitsPerMs + u32(body + 8) / iface.unitsPerMs;
-          packet.data = w.buf.subarray(body + 20, body + 20 + caplen);
-          packet.caplen = caplen;
-          packet.linkType = iface.linkType;
-          packet.at = Math.round(ms * 1000) / 1000;
-          w.consume(length);
-          yield packet;
-          continue;
-        }
-      } else if (blockType === 3 && bodyEnd - body >= 4) {
-        const iface = interfaces[0];
-        if (iface) {
-          const origLen = u32(body);
-          const caplen = Math.min(origLen, bodyEnd - body - 4, iface.snaplen || MAX_RECORD);
-          packet.data = w.buf.subarray(body + 4, body + 4 + caplen);
-          packet.caplen = caplen;
-          packet.linkType = iface.linkType;
-          packet.at = 0; // simple packet blocks carry no timestamp
-          w.consume(length);
-          yield packet;
-          continue;
-        }
-      }
-      w.consume(length);
-    }
-  }
-}
-
-/** Timestamp units per millisecond from an interface block's options (if_tsresol, code 9); default microseconds. */
-function tsUnitsPerMs(buf: Buffer, at: number, end: number, le: boolean): number {
-  while (at + 4 <= end) {
-    const code = le ? buf.readUInt16LE(at) : buf.readUInt16BE(at);
-    const length = le ? buf.readUInt16LE(at + 2) : buf.readUInt16BE(at + 2);
-    if (code === 0) break;
-    if (code === 9 && length >= 1 && at + 5 <= end) {
-      const value = buf[at + 4]!;
-      const perSecond = value & 0x80 ? 2 ** (value & 0x7f) : 10 ** value;
-      return perSecond / 1000;
-    }
-    at += 4 + Math.ceil(length / 4) * 4;
-  }
-  return 1000;
 }

@@ -3,7 +3,7 @@ import type { ContainerRef, ShipwatchEvent } from '../../../collector/events.ts'
 import type { Attributed, Attributor } from '../../../collector/flow-attribution.ts';
 import { FlowTable } from '../../../collector/flows.ts';
 import { decodePacket, LINKTYPE_ETHERNET, newPacketMeta } from '../../../collector/packet-decoder.ts';
-import { ipv4Frame, type FrameSpec } from '../../support/packet-builder.ts';
+import { ipv4Frame, ipv6Frame, type FrameSpec } from '../../support/packet-builder.ts';
 
 const ref = (name: string, workload: string): ContainerRef => ({ id: `id-${name}`, name, image: workload, workload });
 const API = ref('api', 'shop/api');
@@ -117,6 +117,55 @@ describe('FlowTable', () => {
     expect(table.evicted).toBe(1);
     const ended = events.find((e) => e.kind === 'flow.end');
     expect(flowOf(ended)).toMatchObject({ state: 'evicted', src: { port: 1 } });
+  });
+
+  it('forgets evicted flows: the bound holds, every eviction is counted, a returning flow starts anew', () => {
+    table = new FlowTable({ host: 'h', maxFlows: 100, attributor, emit: (e) => events.push(e) });
+    const udp = (port: number) => ({ src: '198.18.1.2', dst: '203.0.113.10', protocol: 'udp' as const, srcPort: port });
+    for (let port = 1; port <= 1000; port++) send('net-a', udp(port), port);
+    expect(table.size).toBe(100);
+    expect(table.evicted).toBe(900);
+    expect(events.filter((e) => e.kind === 'flow.end')).toHaveLength(900);
+    send('net-a', udp(1), 2000);
+    expect(kinds().filter((k) => k === 'flow.start')).toHaveLength(1001);
+    expect(table.size).toBe(100);
+  });
+
+  it('keeps the same 5-tuple on two bridges apart when it is not a routed flow', () => {
+    const tuple = { src: '198.18.1.2', dst: '203.0.113.10', protocol: 'udp' as const, srcPort: 41000 };
+    send('net-a', tuple, 0);
+    send('net-c', tuple, 0);
+    send('net-a', tuple, 1);
+    expect(table.active().map((f) => [f.network, f.packetsOut])).toEqual([
+      ['net-a', 2],
+      ['net-c', 1],
+    ]);
+  });
+
+  it('starts a new flow on a fresh SYN after the 5-tuple closed (port reuse)', () => {
+    const tuple = { src: '198.18.1.2', dst: '203.0.113.10', protocol: 'tcp' as const, srcPort: 41000, dstPort: 80 };
+    send('net-a', { ...tuple, flags: 'S' }, 0);
+    send('net-a', { ...tuple, flags: 'R' }, 1);
+    send('net-a', { ...tuple, flags: 'S' }, 2);
+    expect(kinds()).toEqual(['flow.start', 'flow.end', 'flow.start']);
+    expect(table.size).toBe(1);
+    expect(table.active()[0]).toMatchObject({ firstSeen: 2, packetsOut: 1 });
+  });
+
+  it('counts both directions of an IPv6 flow as one', () => {
+    const a = Buffer.from('fd000000000000000000000000000002', 'hex');
+    const b = Buffer.from('fd000000000000000000000000000003', 'hex');
+    const udp = (sp: number, dp: number) => Buffer.from([sp >> 8, sp & 0xff, dp >> 8, dp & 0xff, 0, 8, 0, 0]);
+    for (const frame of [
+      ipv6Frame({ src: b, dst: a, extensions: [], protocol: 17, l4: udp(5353, 40000) }),
+      ipv6Frame({ src: a, dst: b, extensions: [], protocol: 17, l4: udp(40000, 5353) }),
+      ipv6Frame({ src: b, dst: a, extensions: [], protocol: 17, l4: udp(5353, 40000) }),
+    ]) {
+      expect(decodePacket(frame, frame.length, LINKTYPE_ETHERNET, meta)).toBe('ip');
+      table.observe('net-a', meta, frame, 0);
+    }
+    expect(table.active()).toHaveLength(1);
+    expect(table.active()[0]).toMatchObject({ src: { ip: 'fd00::3', port: 5353 }, packetsOut: 2, packetsIn: 1 });
   });
 
   it('recognises a flow routed between two bridges as one, with the real source kept', () => {

@@ -109,6 +109,33 @@ describe('decodePacket', () => {
     expect(meta.payloadLength).toBe(96 - 14 - 20 - 8);
   });
 
+  it('decodes a frame in place inside a larger buffer, offsets into that buffer', () => {
+    const frame = ipv4Frame({ src: '198.18.0.2', dst: '203.0.113.10', protocol: 'tcp', srcPort: 41234, flags: 'S' });
+    const window = Buffer.concat([Buffer.alloc(37, 0xee), frame, Buffer.alloc(50, 0xee)]);
+    const alone = decode(frame).meta;
+    const meta = newPacketMeta();
+    expect(decodePacket(window, frame.length, LINKTYPE_ETHERNET, meta, 37)).toBe('ip');
+    expect(meta).toEqual({
+      ...alone,
+      srcOffset: alone.srcOffset + 37,
+      dstOffset: alone.dstOffset + 37,
+      payloadOffset: alone.payloadOffset + 37,
+    });
+    expect(formatAddress(window, meta.srcOffset, 4)).toBe('198.18.0.2');
+  });
+
+  it('never reads past caplen when decoding in place, whatever follows in the buffer', () => {
+    const frame = ipv4Frame({ src: '198.18.0.2', dst: '198.18.0.3', protocol: 'tcp' });
+    const window = Buffer.concat([Buffer.alloc(5), frame]);
+    const meta = newPacketMeta();
+    for (let caplen = 0; caplen < frame.length; caplen++) {
+      const status = decodePacket(window, caplen, LINKTYPE_ETHERNET, meta, 5);
+      expect(status, `caplen ${caplen}`).toBe(decode(frame, caplen).status);
+    }
+    // A start beyond the buffer is a malformed frame, not an exception.
+    expect(decodePacket(window, 60, LINKTYPE_ETHERNET, meta, window.length + 10)).toBe('malformed');
+  });
+
   it('survives random bytes', () => {
     let seed = 42;
     const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff;

@@ -32,7 +32,7 @@ describe('the shared pcap corpus', () => {
         },
       });
       for (const packet of capture.packets())
-        processor.handle('pcap', packet.data, packet.caplen, packet.linkType, packet.at);
+        processor.handle('pcap', packet.buf, packet.caplen, packet.linkType, packet.at, packet.offset);
       processor.flows.flush(0);
       totals.files++;
       if (capture.damaged) totals.damaged++;

@@ -67,6 +67,16 @@ describe('CaptureFile', () => {
     expect(capture.damaged).toBeNull();
   });
 
+  it('hands each frame as an offset into its window, and as a view on request', () => {
+    const file = write('c.pcap', pcapFile([1, 2, 3].map((port) => ({ at: port, data: frame(port) }))));
+    const frames: Buffer[] = [];
+    for (const p of new CaptureFile(file).packets()) {
+      expect(p.buf.subarray(p.offset, p.offset + p.caplen)).toEqual(p.data);
+      frames.push(Buffer.from(p.data));
+    }
+    expect(frames).toEqual([frame(1), frame(2), frame(3)]);
+  });
+
   it('reads pcapng enhanced packet blocks with nanosecond resolution', () => {
     const file = write('b.pcapng', pcapng([frame(1), frame(2), frame(3)], 9));
     const capture = new CaptureFile(file);
