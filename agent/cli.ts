@@ -13,6 +13,9 @@ import { runPcap } from './pcap-run.ts';
 import { lockStateDir } from './state-lock.ts';
 import { apiBaseUrl } from './api-client.ts';
 
+/** How long a shutdown may take after SIGTERM/SIGINT before the agent exits anyway (systemd's default stop timeout is 90 s). */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function runCommand(): Command {
@@ -56,10 +59,10 @@ function runCommand(): Command {
       );
       try {
         if (config.pcap) return void (await runPcap(config, log, config.pcap));
-        const agent = new Agent(config, log);
-        const { host, port } = await agent.start();
-        lock.publish(apiBaseUrl(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, config.tls !== null));
-        await new Promise<void>((resolve) => {
+        // Listen for the stop signal before starting anything: a SIGTERM during start-up (a
+        // service manager stopping an agent that just started) then shuts down cleanly, after
+        // the start finishes, instead of killing the process mid-write.
+        const stopRequested = new Promise<void>((resolve) => {
           const stop = (signal: string) => {
             log.info({ signal }, 'shutting down');
             resolve();
@@ -67,6 +70,23 @@ function runCommand(): Command {
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
+        const agent = new Agent(config, log);
+        const { host, port } = await agent.start();
+        lock.publish(apiBaseUrl(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, config.tls !== null));
+        await stopRequested;
+        // A second signal, or a shutdown step that never ends, must not leave the agent half-alive.
+        const forceExit = (why: string) => {
+          log.error({ why }, 'shutdown did not finish; exiting now');
+          lock.release();
+          log.flush?.();
+          process.exit(1);
+        };
+        process.once('SIGINT', () => forceExit('second signal'));
+        process.once('SIGTERM', () => forceExit('second signal'));
+        setTimeout(
+          () => forceExit(`still running ${SHUTDOWN_DEADLINE_MS} ms after the signal`),
+          SHUTDOWN_DEADLINE_MS,
+        ).unref();
         await agent.stop();
       } finally {
         lock.release();

@@ -138,12 +138,19 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
-    await this.capture.stop();
-    await this.containers.stop();
-    this.activity.stop();
-    await this.docker.stop();
-    this.detection.stop();
-    await this.alerts.close();
-    await this.server.close();
+    // Each step logs how long it took when that is more than a second: a slow shutdown names its cause.
+    const step = async (name: string, run: () => unknown): Promise<void> => {
+      const started = Date.now();
+      await run();
+      const ms = Date.now() - started;
+      if (ms > 1000) this.log.warn({ step: name, ms }, 'slow shutdown step');
+    };
+    await step('capture', () => this.capture.stop());
+    await step('containers', () => this.containers.stop());
+    await step('activity', () => this.activity.stop());
+    await step('docker', () => this.docker.stop());
+    await step('detection', () => this.detection.stop());
+    await step('alerts', () => this.alerts.close());
+    await step('server', () => this.server.close());
   }
 }

@@ -83,6 +83,12 @@ export class DockerSource {
         const stream = await this.#o.docker.getEvents({ filters: { type: ['container', 'network'] } });
         // Docker's event stream is an http.IncomingMessage: a Readable we can destroy to stop.
         this.#stream = stream as Readable;
+        // stop() may have come while the subscription was being made, when there was no stream
+        // to destroy yet: this one would then be consumed forever.
+        if (this.#abort.signal.aborted) {
+          this.#destroyStream();
+          break;
+        }
         await this.#resync();
         await this.#emitPosture();
         if (everConnected) this.reconnects++;

@@ -46,7 +46,12 @@ export async function startAgent(args: string[] = [], env: NodeJS.ProcessEnv = {
     stderr,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => {
+        // A stop that hangs fails the test with exit null; show where the agent was stuck.
+        const tail = logs.slice(-15).map((l) => JSON.stringify(l));
+        console.error(`agent ${child.pid} did not stop within 10 s of SIGTERM; last log lines:\n${tail.join('\n')}`);
+        child.kill('SIGKILL');
+      }, 10_000);
       const code = await exited;
       clearTimeout(timer);
       return code;
