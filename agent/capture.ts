@@ -39,6 +39,16 @@ export function attachCapture(agent: Agent, now: () => number = Date.now): Captu
     maxHeld: MERGE_MAX_HELD,
     deliver: (p) => processor.handle(p.network, p.buf, p.caplen, p.linkType, p.at),
   });
+  // A release timer only while packets are held: an idle host costs no wake-ups.
+  let releaseTimer: NodeJS.Timeout | null = null;
+  const scheduleRelease = () => {
+    if (releaseTimer) return;
+    releaseTimer = setTimeout(() => {
+      releaseTimer = null;
+      merger.release(now());
+      if (merger.held > 0) scheduleRelease();
+    }, MERGE_EVERY_MS).unref();
+  };
   const capture = new PacketCapture({
     interfaces: config.interfaces,
     snaplen: config.capture.snaplen,
@@ -48,7 +58,10 @@ export function attachCapture(agent: Agent, now: () => number = Date.now): Captu
     onPacket: (iface, network, buf, caplen, linkType, at) => {
       // One bridge has nothing to be ordered against: no need to hold its packets.
       if (merger.held === 0 && capture.attachedCount <= 1) processor.handle(network, buf, caplen, linkType, at);
-      else merger.push(iface, { network, buf, caplen, linkType, at });
+      else {
+        merger.push(iface, { network, buf, caplen, linkType, at });
+        scheduleRelease();
+      }
     },
     onDetached: (iface) => merger.forget(iface),
     onCounts: (iface, captured, dropped) => {
@@ -97,14 +110,11 @@ export function attachCapture(agent: Agent, now: () => number = Date.now): Captu
     capture,
     start() {
       capture.start();
-      timers.push(
-        setInterval(tick, TICK_MS).unref(),
-        setInterval(() => capture.sync(), SYNC_MS).unref(),
-        setInterval(() => merger.release(now()), MERGE_EVERY_MS).unref(),
-      );
+      timers.push(setInterval(tick, TICK_MS).unref(), setInterval(() => capture.sync(), SYNC_MS).unref());
     },
     async stop() {
       for (const timer of timers) clearInterval(timer);
+      if (releaseTimer) clearTimeout(releaseTimer);
       await capture.stop();
       merger.flush();
       processor.flows.flush(now());
