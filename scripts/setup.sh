@@ -10,6 +10,7 @@ packages=(
   iptables iproute2      # Docker's NAT and the test "internet" namespace
   busybox-static         # the only binary in the test image (static: the image has no libc)
   libpcap-dev            # built against by the `cap` addon
+  g++ make python3       # node-gyp builds `cap` (and rebuilds it with patches/cap+0.2.1.patch)
   tcpdump tcpreplay      # packet tests and benchmarks
   prometheus prometheus-alertmanager   # the real judges of metrics and alert delivery
   chromium               # browser tests of the live page
