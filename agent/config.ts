@@ -41,6 +41,23 @@ const alertmanager = z.strictObject({
 });
 
 const responseAction = z.enum(['isolate', 'pause']);
+// A key of response.auto is a rule id or a severity. A misspelt one would match no alert and turn
+// the automatic response the user asked for silently off. The audit rules are left out: the
+// policy never acts on its own output.
+const RESPONSE_TRIGGERS = [
+  ...RULE_IDS.filter((rule) => rule !== 'container_isolated' && rule !== 'container_released'),
+  ...SEVERITIES,
+] as string[];
+const autoResponse = z.record(z.string(), responseAction).superRefine((auto, ctx) => {
+  for (const key of Object.keys(auto)) {
+    if (RESPONSE_TRIGGERS.includes(key)) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: [key],
+      message: `expected a rule id or a severity (${RESPONSE_TRIGGERS.join(', ')})`,
+    });
+  }
+});
 
 export const configSchema = z.strictObject({
   /** Name of this Docker host in every alert. */
@@ -93,7 +110,7 @@ export const configSchema = z.strictObject({
   response: z
     .strictObject({
       /** rule id or severity → action; empty = no automatic response. */
-      auto: z.record(z.string(), responseAction).default({}),
+      auto: autoResponse.default({}),
       dry_run: z.boolean().default(false),
       exempt_workloads: z.array(z.string()).default([]),
       max_actions_per_hour: z.number().int().min(1).default(5),

@@ -48,6 +48,21 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses a response.auto key that is neither a rule id nor a severity, naming it', () => {
+    // A misspelt key would match no alert: the automatic response asked for would never happen.
+    expect(() => validateConfig({ response: { auto: { drift_exectuable: 'isolate' } } }, 'f')).toThrow(
+      /response\.auto\.drift_exectuable: expected a rule id or a severity/,
+    );
+    expect(() => validateConfig({ response: { auto: { container_isolated: 'pause' } } }, 'f')).toThrow(
+      /response\.auto\.container_isolated/,
+    );
+  });
+
+  it('accepts rule ids and severities as response.auto keys', () => {
+    const config = validateConfig({ response: { auto: { drift_executable: 'isolate', critical: 'pause' } } }, 'f');
+    expect(config.response.auto).toEqual({ drift_executable: 'isolate', critical: 'pause' });
+  });
+
   it('lets variables override the file and flags override variables', () => {
     const file = configFile('learn: 1m\nlisten: 127.0.0.1:1000\nstate_dir: /from/file\n');
     const config = loadConfig(
