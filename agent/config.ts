@@ -129,10 +129,12 @@ export type ConfigInput = z.input<typeof configSchema>;
 
 /** One line per problem, each naming the key: `webhooks.0.url: expected an http:// or https:// URL`. */
 export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const path = issue.path.length ? issue.path.join('.') : '(top level)';
-    if (issue.code === 'unrecognized_keys') return `${[...issue.path, ...issue.keys].join('.')}: unknown option`;
-    return `${path}: ${issue.message}`;
+    // zod reports every unknown key of one object in one issue: one line each, each with its path.
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => `${[...issue.path, key].join('.')}: unknown option`);
+    return [`${path}: ${issue.message}`];
   });
 }
 

@@ -42,6 +42,12 @@ describe('configuration', () => {
     expect(error.message).toContain('colour: unknown option');
   });
 
+  it('names each unknown key on its own path when one object has several', () => {
+    expect(() => validateConfig({ capture: { snap_len: 96, maxflows: 100 } }, 'f')).toThrow(
+      'f: capture.snap_len: unknown option; capture.maxflows: unknown option',
+    );
+  });
+
   it('rejects an unknown rule id in rule settings', () => {
     expect(() => validateConfig({ rules: { unexpected_egres: { enabled: false } } }, 'f')).toThrow(
       /rules\.unexpected_egres/,
