@@ -1,13 +1,21 @@
-// `shipwatch baseline show|export|import|reset [WORKLOAD]`. show and export read the state
-// directory (with or without an agent). import and reset change it: with no agent on the directory
-// they write the files holding its lock; with one running they go through its API
-// (baseline-remote.ts), because it keeps baselines in memory and would overwrite the files.
+// `shipwatch baseline show|export|import|reset [WORKLOAD]`. With no agent on the state directory
+// they read the files, and import and reset write them holding its lock. With one running they go
+// through its API (baseline-remote.ts): it keeps baselines in memory, the files may lag it, and it
+// would overwrite files written beside it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { BaselineStore, fromYaml, toYaml } from './baseline-store.ts';
 import { ShipwatchError } from './errors.ts';
 import { loadConfig } from './load-config.ts';
-import { announce, importThroughAgent, lockOrAgent, resetThroughAgent, type RunningAgent } from './baseline-remote.ts';
+import {
+  announce,
+  baselinesFromAgent,
+  importThroughAgent,
+  lockOrAgent,
+  resetThroughAgent,
+  runningAgent,
+  type RunningAgent,
+} from './baseline-remote.ts';
 import { phaseOf, type WorkloadBaseline } from '../detectors/baseline.ts';
 
 interface StoreFlags {
@@ -19,9 +27,12 @@ interface ChangeFlags extends StoreFlags {
   tokenFile?: string;
 }
 
-function openStore(flags: StoreFlags): BaselineStore {
+/** The baselines `show` and `export` print: the running agent's, else the files'. */
+async function read(flags: StoreFlags, workload: string | undefined): Promise<WorkloadBaseline[]> {
   const config = loadConfig({ config: flags.config, stateDir: flags.stateDir });
-  return new BaselineStore(config.state_dir);
+  const agent = runningAgent(config);
+  if (agent) return baselinesFromAgent(agent, workload);
+  return select(new BaselineStore(config.state_dir), workload);
 }
 
 /** Runs `local` on the store holding the state dir's lock, or `remote` through the agent holding it. */
@@ -72,8 +83,8 @@ export function baselineCommand(): Command {
   baseline.addCommand(
     withStoreOptions(
       new Command('show').argument('[workload]').description('list baselines, or print one as YAML'),
-    ).action((workload: string | undefined, flags: StoreFlags) => {
-      const list = select(openStore(flags), workload);
+    ).action(async (workload: string | undefined, flags: StoreFlags) => {
+      const list = await read(flags, workload);
       if (workload !== undefined) {
         process.stdout.write(toYaml(list));
         return;
@@ -89,8 +100,8 @@ export function baselineCommand(): Command {
   baseline.addCommand(
     withStoreOptions(new Command('export').argument('[workload]').description('print baselines as editable YAML'))
       .option('--output <file>', 'write to a file instead of stdout')
-      .action((workload: string | undefined, flags: StoreFlags & { output?: string }) => {
-        const text = toYaml(select(openStore(flags), workload));
+      .action(async (workload: string | undefined, flags: StoreFlags & { output?: string }) => {
+        const text = toYaml(await read(flags, workload));
         if (flags.output) writeFileSync(flags.output, text);
         else process.stdout.write(text);
       }),

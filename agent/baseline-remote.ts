@@ -1,13 +1,14 @@
-// `shipwatch baseline import|reset` while an agent holds the state directory. The agent keeps the
-// baselines in memory and writes them back every few seconds: a file written beside it would go
-// unseen and then be overwritten. So the change goes through its API (PUT/DELETE
-// /api/baselines/{workload}), at the address its state-dir lock publishes, and takes effect at once.
+// `shipwatch baseline` while an agent holds the state directory. The agent keeps the baselines in
+// memory and writes them back every few seconds: a file written beside it would go unseen and then
+// be overwritten, and the files may lag what it has learned. So changes go through its API
+// (PUT/DELETE /api/baselines/{workload}), at the address its state-dir lock publishes, and take
+// effect at once; show and export read the same API (GET), so they print what the agent judges with.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentClient } from './api-client.ts';
 import type { Config } from './config.ts';
 import { ShipwatchError } from './errors.ts';
-import { lockedError, tryLockStateDir, type LockHolder, type StateLock } from './state-lock.ts';
-import type { WorkloadBaseline } from '../detectors/baseline.ts';
+import { lockHolder, lockedError, tryLockStateDir, type LockHolder, type StateLock } from './state-lock.ts';
+import { parseBaseline, type WorkloadBaseline } from '../detectors/baseline.ts';
 
 /** An agent between taking the lock and listening publishes its address within this. */
 const STARTING_AGENT_WAIT_MS = 5000;
@@ -38,6 +39,12 @@ export async function lockOrAgent(
     if (holder.command !== 'run' || Date.now() > deadline) throw lockedError(config.state_dir, holder);
     await sleep(100);
   }
+}
+
+/** The agent serving the state directory, for reads; null when none runs there or it serves no API yet. */
+export function runningAgent(config: Config): RunningAgent | null {
+  const holder = lockHolder(config.state_dir);
+  return holder?.api ? { client: new AgentClient(config, holder.api), holder } : null;
 }
 
 async function call(agent: RunningAgent, method: string, path: string, body?: unknown): Promise<unknown> {
@@ -76,4 +83,22 @@ export async function resetThroughAgent(agent: RunningAgent, workload: string | 
     await call(agent, 'DELETE', baselinePath(name));
     process.stdout.write(`reset ${name}\n`);
   }
+}
+
+/** The agent's baselines (all, or one workload's), as `baseline show|export` print them. */
+export async function baselinesFromAgent(
+  agent: RunningAgent,
+  workload: string | undefined,
+): Promise<WorkloadBaseline[]> {
+  const workloads =
+    workload !== undefined
+      ? [workload]
+      : ((await call(agent, 'GET', '/api/baselines')) as { workload: string }[]).map((b) => b.workload);
+  const baselines: WorkloadBaseline[] = [];
+  for (const name of workloads) {
+    // `state` is the agent's view of the phase, not part of the baseline.
+    const { state: _state, ...baseline } = (await call(agent, 'GET', baselinePath(name))) as Record<string, unknown>;
+    baselines.push(parseBaseline(baseline, name));
+  }
+  return baselines;
 }

@@ -28,15 +28,18 @@ function runCommand(): Command {
     )
     .option('--listen <host:port>', 'HTTP listen address (default 127.0.0.1:9477)')
     .option('--state-dir <dir>', 'journal, queues and baselines (default /var/lib/shipwatch)')
-    .option('--learn <duration>', 'learning window per workload, e.g. 10m; 0 = policy only')
+    .option('--learn <duration>', 'learning window per workload (default 10m); 0 = policy only')
     .option('--webhook <url>', 'deliver alerts to this URL (repeatable)', collect)
     .option('--alertmanager <url>', 'Alertmanager base URL')
-    .option('--interfaces <auto|list>', 'bridges to capture on: auto or a comma-separated list')
+    .option(
+      '--interfaces <auto|list>',
+      'bridges to capture on: auto (default, every Docker bridge) or a comma-separated list',
+    )
     .option('--token-file <file>', 'name:token lines for mutating API calls')
     .option('--pcap <file>', 'read a capture file through the detectors, print a summary and exit')
-    .option('--host <name>', 'host name reported in alerts')
+    .option('--host <name>', "host name reported in alerts (default: this machine's host name)")
     .addOption(
-      new Option('--log-level <level>', 'log level').choices([
+      new Option('--log-level <level>', 'log level (default info)').choices([
         'trace',
         'debug',
         'info',
@@ -47,6 +50,12 @@ function runCommand(): Command {
       ]),
     )
     .option('--stats-interval <duration>', 'container stats sampling interval (default 5s)')
+    .addHelpText(
+      'after',
+      '\nEach option is also a SHIPWATCH_* variable (--state-dir: SHIPWATCH_STATE_DIR; --webhook:\n' +
+        'SHIPWATCH_WEBHOOK, comma-separated) and a key of the YAML file (state_dir; webhooks).\n' +
+        'Flags win over variables, variables over the file.',
+    )
     .action(async (flags: RunFlags) => {
       const config = loadConfig(flags);
       const log = createLogger(config.log_level);

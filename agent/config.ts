@@ -41,6 +41,23 @@ const alertmanager = z.strictObject({
 });
 
 const responseAction = z.enum(['isolate', 'pause']);
+// A key of response.auto is a rule id or a severity. A misspelt one would match no alert and turn
+// the automatic response the user asked for silently off. The audit rules are left out: the
+// policy never acts on its own output.
+const RESPONSE_TRIGGERS = [
+  ...RULE_IDS.filter((rule) => rule !== 'container_isolated' && rule !== 'container_released'),
+  ...SEVERITIES,
+] as string[];
+const autoResponse = z.record(z.string(), responseAction).superRefine((auto, ctx) => {
+  for (const key of Object.keys(auto)) {
+    if (RESPONSE_TRIGGERS.includes(key)) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: [key],
+      message: `expected a rule id or a severity (${RESPONSE_TRIGGERS.join(', ')})`,
+    });
+  }
+});
 
 export const configSchema = z.strictObject({
   /** Name of this Docker host in every alert. */
@@ -93,7 +110,7 @@ export const configSchema = z.strictObject({
   response: z
     .strictObject({
       /** rule id or severity → action; empty = no automatic response. */
-      auto: z.record(z.string(), responseAction).default({}),
+      auto: autoResponse.default({}),
       dry_run: z.boolean().default(false),
       exempt_workloads: z.array(z.string()).default([]),
       max_actions_per_hour: z.number().int().min(1).default(5),
@@ -112,10 +129,12 @@ export type ConfigInput = z.input<typeof configSchema>;
 
 /** One line per problem, each naming the key: `webhooks.0.url: expected an http:// or https:// URL`. */
 export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const path = issue.path.length ? issue.path.join('.') : '(top level)';
-    if (issue.code === 'unrecognized_keys') return `${[...issue.path, ...issue.keys].join('.')}: unknown option`;
-    return `${path}: ${issue.message}`;
+    // zod reports every unknown key of one object in one issue: one line each, each with its path.
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => `${[...issue.path, key].join('.')}: unknown option`);
+    return [`${path}: ${issue.message}`];
   });
 }
 

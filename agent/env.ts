@@ -1,7 +1,7 @@
 // The one module that reads process.env. Everything else receives values through the config.
 
 /** Config keys settable as SHIPWATCH_<KEY> (upper snake case of the YAML key). */
-const ENV_KEYS = [
+export const ENV_KEYS = [
   'config',
   'docker_host',
   'listen',

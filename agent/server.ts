@@ -164,7 +164,14 @@ export class HttpServer {
     const url = new URL(req.url ?? '/', 'http://shipwatch');
     try {
       const candidates = this.#routes.filter((r) => r.pattern.test(url.pathname));
-      if (candidates.length === 0) throw new HttpError(404, 'not_found', `no route ${url.pathname}`);
+      if (candidates.length === 0) {
+        // A WebSocket endpoint opened as a plain request (curl, a health probe): say what it needs.
+        if (this.#upgrades.has(url.pathname)) {
+          res.setHeader('upgrade', 'websocket');
+          throw new HttpError(426, 'upgrade_required', `${url.pathname} is a WebSocket endpoint`);
+        }
+        throw new HttpError(404, 'not_found', `no route ${url.pathname}`);
+      }
       const route = candidates.find((r) => r.method === req.method);
       if (!route) {
         res.setHeader('allow', [...new Set(candidates.map((r) => r.method))].join(', '));

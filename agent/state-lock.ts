@@ -181,6 +181,12 @@ export async function tryLockStateDir(stateDir: string, command: string): Promis
   throw new ShipwatchError('SW_STATE_LOCKED', `state directory ${stateDir}: cannot take ${file} (contended)`);
 }
 
+/** The live process holding the state directory's lock, without taking it; null when none does. */
+export function lockHolder(stateDir: string): LockHolder | null {
+  const holder = parseHolder(readText(path.join(stateDir, LOCK_FILE)) ?? '');
+  return holder && isAlive(holder) ? holder : null;
+}
+
 export function lockedError(stateDir: string, holder: LockHolder): ShipwatchError {
   return new ShipwatchError(
     'SW_STATE_LOCKED',

@@ -1,10 +1,12 @@
-// `shipwatch baseline import|reset` against a state directory a real agent holds: the change goes
-// through the agent's API, so the agent judges with it at once and never writes the old one back.
+// `shipwatch baseline` against a state directory a real agent holds: import and reset go through
+// the agent's API, so the agent judges with the change at once and never writes the old one back;
+// show and export read the API too, so they print what the agent holds, not files that may lag it.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileNameOf } from '../../agent/baseline-store.ts';
+import { BaselineStore, fileNameOf, fromYaml } from '../../agent/baseline-store.ts';
+import { parseBaseline } from '../../detectors/baseline.ts';
 import { runShipwatch, startAgent, type AgentProcess } from '../support/agent-process.ts';
 
 const workload = 'swt-import/api';
@@ -48,6 +50,29 @@ describe('shipwatch baseline import and reset with an agent running', () => {
     expect(result.stderr).toContain(`applied through the API of the agent running on ${stateDir}`);
     expect((await served()).body).toMatchObject({ executables: ['/usr/local/bin/api'], state: 'monitoring' });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ executables: ['/usr/local/bin/api'] });
+  });
+
+  it('shows and exports what the agent holds, not the files beside it', async () => {
+    // Files the agent has not written (yet): a stale copy of the workload and one it never loaded.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('/usr/local/bin/api', '/stale/on/disk'));
+    new BaselineStore(stateDir).save(parseBaseline({ ...fromYaml(yaml)[0], workload: 'swt-import/ghost' }));
+
+    const exported = await runShipwatch(['baseline', 'export', workload, '--state-dir', stateDir]);
+    const listed = await runShipwatch(['baseline', 'show', '--state-dir', stateDir]);
+
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toContain('- /usr/local/bin/api');
+    expect(exported.stdout).not.toContain('/stale/on/disk');
+    expect(exported.stdout).not.toContain('state:');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(`${workload}\tmonitoring\tlearned\tegress=0 peers=0 executables=1 paths=0\n`);
+    expect(listed.stdout).not.toContain('swt-import/ghost');
+  });
+
+  it('exits 2 when show names a workload the agent has no baseline for', async () => {
+    const result = await runShipwatch(['baseline', 'show', 'swt-import/ghost', '--state-dir', stateDir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no baseline for workload swt-import/ghost');
   });
 
   it('resets through the agent: the workload is gone from the agent and from disk', async () => {

@@ -49,6 +49,23 @@ describe('shipwatch command line', () => {
     expect(result.stderr).toContain('no token_file');
   });
 
+  it('names the default of every run option that has one, and the variables, in run --help', () => {
+    const result = shipwatch('run', '--help');
+    const help = result.stdout.replace(/\s+/g, ' ');
+    for (const text of [
+      '--listen <host:port> HTTP listen address (default 127.0.0.1:9477)',
+      '--state-dir <dir> journal, queues and baselines (default /var/lib/shipwatch)',
+      '--learn <duration> learning window per workload (default 10m)',
+      '--interfaces <auto|list> bridges to capture on: auto (default',
+      "(default: this machine's host name)",
+      '--log-level <level> log level (default info)',
+      '--stats-interval <duration> container stats sampling interval (default 5s)',
+      'Each option is also a SHIPWATCH_* variable',
+    ]) {
+      expect(help).toContain(text);
+    }
+  });
+
   // Starts the CLI three times (tsx compiles on each start): allow for a loaded machine.
   it('prints help for every command and exits 0', { timeout: 30_000 }, () => {
     for (const command of [[], ['run'], ['check-config']]) {

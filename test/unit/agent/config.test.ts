@@ -42,10 +42,31 @@ describe('configuration', () => {
     expect(error.message).toContain('colour: unknown option');
   });
 
+  it('names each unknown key on its own path when one object has several', () => {
+    expect(() => validateConfig({ capture: { snap_len: 96, maxflows: 100 } }, 'f')).toThrow(
+      'f: capture.snap_len: unknown option; capture.maxflows: unknown option',
+    );
+  });
+
   it('rejects an unknown rule id in rule settings', () => {
     expect(() => validateConfig({ rules: { unexpected_egres: { enabled: false } } }, 'f')).toThrow(
       /rules\.unexpected_egres/,
     );
+  });
+
+  it('refuses a response.auto key that is neither a rule id nor a severity, naming it', () => {
+    // A misspelt key would match no alert: the automatic response asked for would never happen.
+    expect(() => validateConfig({ response: { auto: { drift_exectuable: 'isolate' } } }, 'f')).toThrow(
+      /response\.auto\.drift_exectuable: expected a rule id or a severity/,
+    );
+    expect(() => validateConfig({ response: { auto: { container_isolated: 'pause' } } }, 'f')).toThrow(
+      /response\.auto\.container_isolated/,
+    );
+  });
+
+  it('accepts rule ids and severities as response.auto keys', () => {
+    const config = validateConfig({ response: { auto: { drift_executable: 'isolate', critical: 'pause' } } }, 'f');
+    expect(config.response.auto).toEqual({ drift_executable: 'isolate', critical: 'pause' });
   });
 
   it('lets variables override the file and flags override variables', () => {
