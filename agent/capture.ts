@@ -63,6 +63,12 @@ export function attachCapture(agent: Agent, now: () => number = Date.now): Captu
         scheduleRelease();
       }
     },
+    // Both counters exist from the attach on, at 0: a quiet bridge is then visibly captured and
+    // loss-free, and rate() over a first packet does not miss it.
+    onAttached: (iface) => {
+      metrics.capturePackets.inc({ interface: iface }, 0);
+      metrics.captureDropped.inc({ interface: iface }, 0);
+    },
     onDetached: (iface) => merger.forget(iface),
     onCounts: (iface, captured, dropped) => {
       if (captured) metrics.capturePackets.inc({ interface: iface }, captured);

@@ -17,6 +17,8 @@ export interface PacketCaptureOptions {
   log: Logger;
   /** A packet captured on bridge `iface` of `network`, at its kernel timestamp `at` (epoch ms). */
   onPacket: (iface: string, network: string, buf: Buffer, caplen: number, linkType: number, at: number) => void;
+  /** A bridge's capture is running (its first packet may be a while away). */
+  onAttached?: (iface: string) => void;
   /** A bridge's capture ended: nothing more will come from `iface` until it is attached again. */
   onDetached?: (iface: string) => void;
   /** Periodic report of packets captured and newly missed, per interface. */
@@ -116,6 +118,7 @@ export class PacketCapture {
         network = this.networkOf(iface);
         health.set(source, 'up', `network ${network}`);
         log.info({ interface: iface, network, pid: capture.pid }, 'capture attached');
+        this.#o.onAttached?.(iface);
       },
       onExit: (reason) => {
         if (this.#captures.get(iface) !== capture) return;

@@ -247,6 +247,10 @@ describe('packet capture on the Docker bridges', () => {
     await waitFor(() => agent.health.get(`capture:${bridge}`)?.state === 'up', {
       what: `capture on the new bridge ${bridge}`,
     });
+    // Its counters exist from the attach on, before any traffic: a quiet bridge reads as 0 lost.
+    await waitFor(async () => (await metrics()).includes(`shipwatch_capture_dropped_total{interface="${bridge}"} 0`), {
+      what: `a zero drop counter for ${bridge}`,
+    });
     await runContainer(lateBox, ['--network', netLate, '--label', 'shipwatch.workload=pk-late']);
     await docker('exec', lateBox, 'sh', '-c', `echo hi | nc -w 2 ${INTERNET_HOST} 80 || true`);
     await waitFor(() => flowStarts((f) => f.network === netLate && f.dst.ip === INTERNET_HOST)[0], {
