@@ -12,6 +12,7 @@ import { alertsCommand } from '../alerts/alerts-command.ts';
 import { runPcap } from './pcap-run.ts';
 import { lockStateDir } from './state-lock.ts';
 import { apiBaseUrl } from './api-client.ts';
+import { unknownEnvVars } from './env.ts';
 
 /** How long a shutdown may take after SIGTERM/SIGINT before the agent exits anyway (systemd's default stop timeout is 90 s). */
 const SHUTDOWN_DEADLINE_MS = 15_000;
@@ -59,6 +60,9 @@ function runCommand(): Command {
     .action(async (flags: RunFlags) => {
       const config = loadConfig(flags);
       const log = createLogger(config.log_level);
+      for (const variable of unknownEnvVars()) {
+        log.warn({ variable }, `${variable} is not a shipwatch setting and is ignored (see README "Configuration")`);
+      }
       // Before anything opens the journal, queues or baselines: one writer per state directory.
       const lock = await lockStateDir(config.state_dir, config.pcap ? 'run --pcap' : 'run', (dead) =>
         log.warn(

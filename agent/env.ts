@@ -29,6 +29,18 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Partial<Record<En
   return values;
 }
 
+/**
+ * SHIPWATCH_* variables that set nothing, most likely typos (SHIPWATCH_LOGLEVEL) or YAML-only keys:
+ * worth a warning, since the setting silently does not apply. Names with TEST in them
+ * (SHIPWATCH_KEEP_TESTENV, SHIPWATCH_TEST_IMAGE…) belong to the test environment's scripts.
+ */
+export function unknownEnvVars(env: NodeJS.ProcessEnv = process.env): string[] {
+  const known = new Set(ENV_KEYS.map((key) => `SHIPWATCH_${key.toUpperCase()}`));
+  return Object.keys(env)
+    .filter((name) => name.startsWith('SHIPWATCH_') && !name.includes('TEST') && !known.has(name))
+    .sort();
+}
+
 export function isTty(): boolean {
   return process.stdout.isTTY === true;
 }
