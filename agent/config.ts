@@ -122,6 +122,18 @@ export const configSchema = z.strictObject({
       snaplen: z.number().int().min(96).max(65535).default(256),
     })
     .prefault({}),
+  /** Every sink's durable queue: its bound, and the backoff between attempts of one delivery. */
+  delivery: z
+    .strictObject({
+      max_queued: z.number().int().min(1).max(10_000_000).default(10_000),
+      retry_min: duration.default(500),
+      retry_max: duration.default(60_000),
+    })
+    .refine((d) => d.retry_min <= d.retry_max, {
+      path: ['retry_max'],
+      message: 'must not be shorter than retry_min',
+    })
+    .prefault({}),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;

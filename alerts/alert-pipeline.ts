@@ -22,7 +22,10 @@ import type { Logger } from '../agent/logger.ts';
 import type { HttpServer } from '../agent/server.ts';
 import type { Finding } from '../detectors/finding.ts';
 
-export type AlertsConfig = Pick<Config, 'host' | 'state_dir' | 'dedup_window' | 'rules' | 'webhooks' | 'alertmanager'>;
+export type AlertsConfig = Pick<
+  Config,
+  'host' | 'state_dir' | 'dedup_window' | 'rules' | 'webhooks' | 'alertmanager' | 'delivery'
+>;
 
 export interface AlertPipelineOptions {
   config: AlertsConfig;
@@ -70,8 +73,8 @@ export class AlertPipeline {
           queueDir: path.join(config.state_dir, 'queues', transport.name),
           metrics,
           log,
-          maxEntries: options.maxQueued,
-          retry: options.retry,
+          maxEntries: options.maxQueued ?? config.delivery.max_queued,
+          retry: options.retry ?? { base: config.delivery.retry_min, max: config.delivery.retry_max },
         }),
     );
     this.#timer = setInterval(() => this.#flushRepeats(), options.repeatFlushMs ?? 5000).unref();

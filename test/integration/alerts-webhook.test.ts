@@ -22,9 +22,9 @@ describe('webhook delivery across receiver outages and agent crashes', () => {
         state_dir: stateDir,
         log_level: 'debug',
         webhooks: [{ url: receiver.url, secret: 'hook-secret-for-tests', timeout: '2s' }],
+        // Short backoff so a test run takes seconds, not the production minute cap.
+        delivery: { retry_min: '200ms', retry_max: '2s' },
       },
-      // Short backoff so a test run takes seconds, not the production minute cap.
-      retry: { base: 200, max: 2000 },
     });
     agents.push(agent);
     return agent;
@@ -85,5 +85,22 @@ describe('webhook delivery across receiver outages and agent crashes', () => {
     expect(receiver.accepted.map((r) => r.id)).toEqual(raised.map((a) => a.id));
     expect(receiver.accepted.every((r) => r.signatureValid)).toBe(true);
     expect(receiver.accepted.map((r) => r.delivery)).toEqual(raised.map((a) => a.id));
+  });
+
+  it('keeps at most delivery.max_queued alerts per sink and counts the rest as dropped', async () => {
+    // A receiver that is not listening: every alert stays queued.
+    const agent = await startAlertAgent({
+      config: {
+        state_dir: mkdtempSync(path.join(tmpdir(), 'sw-webhook-bound-')),
+        webhooks: [{ url: `http://127.0.0.1:${await freePort()}/hook` }],
+        delivery: { max_queued: 3, retry_min: '1s', retry_max: '1s' },
+      },
+    });
+    agents.push(agent);
+    await agent.raise([11, 12, 13, 14, 15].map((port) => egressFinding(port)));
+    await waitFor(async () => (await agent.metric('shipwatch_sink_deliveries_total', { outcome: 'dropped' })) === 2, {
+      what: 'two alerts dropped for the full queue',
+    });
+    expect(await agent.metric('shipwatch_sink_queue_depth')).toBe(3);
   });
 });

@@ -15,9 +15,7 @@ import type { Finding } from '../../detectors/finding.ts';
 
 export interface AlertAgentOptions {
   config: Record<string, unknown>;
-  retry?: { base: number; max: number };
   repeatFlushMs?: number;
-  maxQueued?: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as AlertAgentOptions;
@@ -29,9 +27,7 @@ const alerts = new AlertPipeline({
   config,
   metrics,
   log,
-  retry: options.retry,
   repeatFlushMs: options.repeatFlushMs,
-  maxQueued: options.maxQueued,
 });
 alerts.registerRoutes(server);
 server.route({

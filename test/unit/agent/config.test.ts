@@ -48,6 +48,19 @@ describe('configuration', () => {
     );
   });
 
+  it('bounds the sinks’ queues and backoff through delivery, with production defaults', () => {
+    expect(validateConfig({}, 'f').delivery).toEqual({ max_queued: 10_000, retry_min: 500, retry_max: 60_000 });
+    expect(validateConfig({ delivery: { max_queued: 50, retry_min: '1s', retry_max: '5m' } }, 'f').delivery).toEqual({
+      max_queued: 50,
+      retry_min: 1000,
+      retry_max: 300_000,
+    });
+    expect(() => validateConfig({ delivery: { retry_min: '2m', retry_max: '1m' } }, 'f')).toThrow(
+      'f: delivery.retry_max: must not be shorter than retry_min',
+    );
+    expect(() => validateConfig({ delivery: { max_queued: 0 } }, 'f')).toThrow('delivery.max_queued');
+  });
+
   it('rejects an unknown rule id in rule settings', () => {
     expect(() => validateConfig({ rules: { unexpected_egres: { enabled: false } } }, 'f')).toThrow(
       /rules\.unexpected_egres/,
