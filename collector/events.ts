@@ -108,7 +108,16 @@ export type ShipwatchEvent =
       healthcheck: boolean;
     })
   | (EventBase & { kind: 'flow.start'; flow: FlowRecord })
-  | (EventBase & { kind: 'flow.update'; flow: FlowRecord })
+  | (EventBase & {
+      kind: 'flow.update';
+      flow: FlowRecord;
+      /**
+       * This update is the first to name the flow's real source: a flow routed between two bridges
+       * whose destination's sighting was handled before its source's (and began at the gateway).
+       * Detectors judge it as they judge a flow.start; see isFlowBeginning.
+       */
+      sourceFound?: true;
+    })
   | (EventBase & { kind: 'flow.end'; flow: FlowRecord })
   | (EventBase & {
       kind: 'dns.answer';
@@ -133,6 +142,14 @@ export type ShipwatchEvent =
 
 export type EventKind = ShipwatchEvent['kind'];
 export type EventOf<K extends EventKind> = Extract<ShipwatchEvent, { kind: K }>;
+
+/**
+ * The event that shows a flow as it began: its flow.start, or the update that first names a routed
+ * flow's real source (packet-merge.ts orders the bridges' packets, so this is the rare late case).
+ */
+export function isFlowBeginning(event: ShipwatchEvent): event is EventOf<'flow.start'> | EventOf<'flow.update'> {
+  return event.kind === 'flow.start' || (event.kind === 'flow.update' && event.sourceFound === true);
+}
 
 /** Where an event came from, for shipwatch_events_total{source}. */
 export function eventSource(event: ShipwatchEvent): 'docker' | 'packets' | 'processes' | 'files' | 'stats' {

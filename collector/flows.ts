@@ -167,7 +167,7 @@ export class FlowTable {
     this.#keys.set(key, entry);
     if (!entry.flow.networks.includes(network)) entry.flow.networks.push(network);
     if (realSrc) entry.flow.src = realSrc;
-    this.#emit('flow.update', entry, at);
+    this.#emit('flow.update', entry, at, realSrc !== null);
   }
 
   /** Counts the packet; `fresh`: it is the flow's first, so flow.start goes out (with its flags and bytes) before anything else. */
@@ -310,7 +310,7 @@ export class FlowTable {
     this.#flows.delete(entry);
   }
 
-  #emit(kind: 'flow.start' | 'flow.update' | 'flow.end', entry: FlowEntry, at: number): void {
+  #emit(kind: 'flow.start' | 'flow.update' | 'flow.end', entry: FlowEntry, at: number, sourceFound = false): void {
     entry.lastUpdate = at;
     // A snapshot: subscribers may keep the record while the table keeps counting.
     const flow = {
@@ -319,6 +319,7 @@ export class FlowTable {
       dst: { ...entry.flow.dst },
       networks: [...entry.flow.networks],
     };
-    this.#o.emit({ kind, at, host: this.#o.host, flow });
+    if (kind === 'flow.update' && sourceFound) this.#o.emit({ kind, at, host: this.#o.host, flow, sourceFound });
+    else this.#o.emit({ kind, at, host: this.#o.host, flow });
   }
 }

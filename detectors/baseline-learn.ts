@@ -2,7 +2,7 @@
 // workload learns, what it does is added; when its window ends, raw resource samples are folded
 // into median/MAD and the lists stop growing. Detectors only read baselines, through the context.
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
-import type { FlowRecord, ShipwatchEvent } from '../collector/events.ts';
+import { isFlowBeginning, type FlowRecord, type ShipwatchEvent } from '../collector/events.ts';
 import {
   RESOURCE_METRICS,
   newBaseline,
@@ -101,7 +101,7 @@ export function learnStep(state: LearnerState, event: ShipwatchEvent, now: numbe
     }
     return state;
   }
-  if (event.kind === 'flow.start') learnInbound(state, oriented(event.flow), now, learnMs);
+  if (isFlowBeginning(event)) learnInbound(state, oriented(event.flow), now, learnMs);
   if (!learning) return state;
   learnFrom(baseline, event);
   return state;
@@ -118,8 +118,10 @@ function learnInbound(state: LearnerState, flow: FlowRecord, now: number, learnM
 }
 
 function learnFrom(baseline: WorkloadBaseline, event: ShipwatchEvent): void {
+  if (event.kind === 'flow.update' && !isFlowBeginning(event)) return;
   switch (event.kind) {
-    case 'flow.start': {
+    case 'flow.start':
+    case 'flow.update': {
       const { src, dst, protocol } = oriented(event.flow);
       if (src.kind !== 'container' || !src.container) return;
       if (dst.kind === 'external') addEgress(baseline, { ip: dst.ip, name: dst.name, port: dst.port, protocol });

@@ -1,7 +1,7 @@
 // Network rules on flow.start: unexpected_egress (external destinations outside baseline and
 // allowlist), cross_segment_traffic (routed between bridges or across a forbidden zone pair) and
 // new_peer (workloads that never talked during learning). The alert pipeline dedups by key.
-import type { FlowRecord, ShipwatchEvent } from '../collector/events.ts';
+import { isFlowBeginning, type FlowRecord, type ShipwatchEvent } from '../collector/events.ts';
 import { egressKnown, judging, phaseOf } from './baseline.ts';
 import type { Detector, DetectorContext, StepResult } from './context.ts';
 import { destination, flowDetails, who } from './describe.ts';
@@ -102,14 +102,17 @@ export const networkDetector: Detector<null> = {
   initialState: () => null,
   step(state: null, event: ShipwatchEvent, ctx: DetectorContext): StepResult<null> {
     switch (event.kind) {
-      case 'flow.start': {
+      case 'flow.start':
+      case 'flow.update': {
+        // An update is judged only when it first names a routed flow's real source: the flow's
+        // start, seen from its destination's bridge, began at the gateway and was judged as that.
+        if (!isFlowBeginning(event)) return { state, findings: [] };
         const flow = oriented(event.flow);
         return {
           state,
           findings: [...egress(flow, ctx, event.at), ...segments(flow, ctx, event.at), ...newPeer(flow, ctx, event.at)],
         };
       }
-      case 'flow.update':
       case 'flow.end':
       case 'dns.answer':
       case 'container.created':

@@ -202,6 +202,23 @@ describe('FlowTable', () => {
       networks: ['net-b', 'net-a'],
       src: { ip: '198.18.1.2', container: API },
     });
+    // The start named the gateway as source; the join's update names the real one, flagged so
+    // detectors judge the flow as it really began.
+    expect(events.map((e) => [e.kind, e.kind === 'flow.update' ? e.sourceFound : undefined])).toEqual([
+      ['flow.start', undefined],
+      ['flow.update', true],
+    ]);
+    expect(flowOf(events[1])?.src.container).toEqual(API);
+  });
+
+  it('does not flag the join of a routed flow whose source bridge was read first', () => {
+    const onA = { src: '198.18.1.2', dst: '198.18.2.3', protocol: 'udp' as const, srcPort: 42000, dstPort: 9999 };
+    send('net-a', onA, 7000);
+    send('net-b', { ...onA, src: '198.18.2.1' }, 7000);
+    expect(events.map((e) => [e.kind, e.kind === 'flow.update' ? e.sourceFound : undefined])).toEqual([
+      ['flow.start', undefined],
+      ['flow.update', undefined],
+    ]);
   });
 
   it('keeps two sightings apart when they are further apart in time than forwarding takes', () => {

@@ -26,6 +26,21 @@ describe('baseline learning', () => {
     expect(b?.pathPrefixes).toEqual(['/var/log/api/*']);
   });
 
+  it('learns a routed flow’s peers from the update that names its real source, not from other updates', () => {
+    const h = harness();
+    const start = flowStart(h.at(0), containerEnd(api, IP.apiBack, 2), containerEnd(db, IP.db, 5432), 'shop_backend');
+    if (start.kind !== 'flow.start') throw new Error('fixture');
+    h.feed({ ...start, kind: 'flow.update' });
+    expect(h.runner.baseline('shop/api')?.peers ?? []).toEqual([]);
+    h.feed({ ...start, kind: 'flow.update', sourceFound: true });
+    expect(h.runner.baseline('shop/api')?.peers).toEqual([
+      { workload: 'shop/db', port: 5432, protocol: 'tcp', direction: 'out' },
+    ]);
+    expect(h.runner.baseline('shop/db')?.peers).toEqual([
+      { workload: 'shop/api', port: 5432, protocol: 'tcp', direction: 'in' },
+    ]);
+  });
+
   it('stops learning when the window ends', () => {
     const h = harness();
     h.feed(exec(h.at(0), api, '/usr/local/bin/api', ['api']));

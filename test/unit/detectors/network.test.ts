@@ -132,6 +132,17 @@ describe('cross_segment_traffic', () => {
     expect(finding?.summary).toContain('from zone dmz to zone data, which the zone policy does not allow');
   });
 
+  it('judges the update that first names a routed flow’s real source, and no other update', () => {
+    const h = learned();
+    const start = flowStart(h.now, containerEnd(web, IP.web, 40100), containerEnd(db, IP.db, 5432), 'shop_backend', {
+      networks: ['shop_backend', 'shop_frontend'],
+    });
+    if (start.kind !== 'flow.start') throw new Error('fixture');
+    const update = { ...start, kind: 'flow.update' as const };
+    expect(h.feed(update)).toEqual([]);
+    expect(h.rules(h.feed({ ...update, sourceFound: true as const }))).toEqual(['cross_segment_traffic']);
+  });
+
   it('alerts on a flow seen on more than one bridge', () => {
     const h = learned();
     const flow = flowStart(h.now, containerEnd(api, IP.apiBack, 1), containerEnd(db, IP.db, 5432), 'shop_backend', {
