@@ -4,6 +4,7 @@ import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { ContainerRef } from './events.ts';
 import { refOf, type Inventory } from './inventory.ts';
 import { parseIpv4, prefixMask } from './ipv4-number.ts';
+import { interfaceAddresses } from './net-interfaces.ts';
 
 export interface Attributed {
   kind: 'container' | 'host' | 'external';
@@ -19,12 +20,23 @@ export interface Attributor {
 const EXTERNAL: Attributed = { kind: 'external', container: null, local: false };
 const HOST: Attributed = { kind: 'host', container: null, local: true };
 
-export function inventoryAttributor(inventory: Inventory): Attributor {
+/**
+ * `hostAddresses(bridge)`: the host's own addresses on a bridge. Besides the gateway, the bridge
+ * has an IPv6 link-local address it sends neighbour discovery and multicast reports from; that is
+ * the host too, not something external.
+ */
+export function inventoryAttributor(
+  inventory: Inventory,
+  hostAddresses: (bridge: string) => ReadonlySet<string> = interfaceAddresses,
+): Attributor {
   return {
     attribute(network, ip) {
       const found = inventory.attribute(network, ip);
       if (found.kind === 'host') return HOST;
-      if (found.kind === 'external') return EXTERNAL;
+      if (found.kind === 'external') {
+        const bridge = ip.startsWith('fe80:') ? inventory.network(network)?.bridge : null;
+        return bridge && hostAddresses(bridge).has(ip) ? HOST : EXTERNAL;
+      }
       const local = found.container.networks.some((n) => n.name === network);
       return { kind: 'container', container: refOf(found.container), local };
     },

@@ -3,7 +3,7 @@
 // capture puts on the bus, and reads /api/flows and /metrics over HTTP like a user would.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -256,6 +256,16 @@ describe('packet capture on the Docker bridges', () => {
     await waitFor(() => flowStarts((f) => f.network === netLate && f.dst.ip === INTERNET_HOST)[0], {
       what: 'a flow on the new network',
     });
+    // The kernel's own IPv6 traffic from the bridge (multicast listener reports from its link-local
+    // address, sent once the bridge has a port) is the host's, not external.
+    const linkLocal = await waitFor(
+      () => networkInterfaces()[bridge]?.find((a) => a.family === 'IPv6' && a.address.startsWith('fe80:'))?.address,
+      { what: `an IPv6 link-local address on ${bridge}` },
+    );
+    const fromBridge = await waitFor(() => flowStarts((f) => f.network === netLate && f.src.ip === linkLocal)[0], {
+      what: `a flow from the bridge's own address ${linkLocal}`,
+    });
+    expect(fromBridge.flow.src.kind).toBe('host');
     const pids = captureChildren(bridge);
     expect(pids.length).toBe(1);
     await removeContainers(lateBox);

@@ -1,6 +1,37 @@
 import { BlockList } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { CidrAttributor } from '../../../collector/flow-attribution.ts';
+import { CidrAttributor, inventoryAttributor } from '../../../collector/flow-attribution.ts';
+import { Inventory } from '../../../collector/inventory.ts';
+import type { NetworkInfo } from '../../../collector/inventory-types.ts';
+
+describe('inventoryAttributor', () => {
+  const inventory = new Inventory();
+  const shop: NetworkInfo = {
+    id: 'n1',
+    name: 'shop',
+    driver: 'bridge',
+    bridge: 'br-0123456789ab',
+    subnets: ['198.18.1.0/24'],
+    gateways: ['198.18.1.1'],
+    internal: false,
+    labels: {},
+    zone: 'shop',
+  };
+  inventory.upsertNetwork(shop);
+  const bridgeAddresses = new Map([['br-0123456789ab', new Set(['198.18.1.1', 'fe80::42:f1ff:fe45:2ae'])]]);
+  const attributor = inventoryAttributor(inventory, (bridge) => bridgeAddresses.get(bridge) ?? new Set());
+
+  it('calls the gateway and the bridge’s own IPv6 link-local address the host', () => {
+    expect(attributor.attribute('shop', '198.18.1.1')).toMatchObject({ kind: 'host' });
+    expect(attributor.attribute('shop', 'fe80::42:f1ff:fe45:2ae')).toMatchObject({ kind: 'host' });
+  });
+
+  it('leaves other link-local and unknown addresses external', () => {
+    expect(attributor.attribute('shop', 'fe80::42:acff:fe12:3')).toMatchObject({ kind: 'external' });
+    expect(attributor.attribute('other', 'fe80::42:f1ff:fe45:2ae')).toMatchObject({ kind: 'external' });
+    expect(attributor.attribute('shop', '203.0.113.10')).toMatchObject({ kind: 'external' });
+  });
+});
 
 describe('CidrAttributor', () => {
   const attributor = new CidrAttributor({ shop: '198.18.1.0/24', wide: '198.18.0.0/15', v6: 'fd00::/64' });
