@@ -70,6 +70,10 @@ function runCommand(): Command {
           `state directory lock left by a process that is gone (pid ${dead.pid}); taken over`,
         ),
       );
+      const releaseAndFlush = () => {
+        lock.release();
+        log.flush?.();
+      };
       try {
         if (config.pcap) return void (await runPcap(config, log, config.pcap));
         // Listen for the stop signal before starting anything: a SIGTERM during start-up (a
@@ -90,8 +94,7 @@ function runCommand(): Command {
         // A second signal, or a shutdown step that never ends, must not leave the agent half-alive.
         const forceExit = (why: string) => {
           log.error({ why }, 'shutdown did not finish; exiting now');
-          lock.release();
-          log.flush?.();
+          releaseAndFlush();
           process.exit(1);
         };
         process.once('SIGINT', () => forceExit('second signal'));
@@ -102,8 +105,7 @@ function runCommand(): Command {
         ).unref();
         await agent.stop();
       } finally {
-        lock.release();
-        log.flush?.();
+        releaseAndFlush();
       }
     });
 }

@@ -117,19 +117,19 @@ function learnInbound(state: LearnerState, flow: FlowRecord, now: number, learnM
   }
 }
 
+/** What a flow's source learns from how it began: an egress destination or an outbound peer. */
+function learnOutbound(baseline: WorkloadBaseline, flow: FlowRecord): void {
+  const { src, dst, protocol } = oriented(flow);
+  if (src.kind !== 'container' || !src.container) return;
+  if (dst.kind === 'external') addEgress(baseline, { ip: dst.ip, name: dst.name, port: dst.port, protocol });
+  if (dst.kind === 'container' && dst.container) {
+    addPeer(baseline, { workload: dst.container.workload, port: dst.port, protocol, direction: 'out' });
+  }
+}
+
 function learnFrom(baseline: WorkloadBaseline, event: ShipwatchEvent): void {
-  if (event.kind === 'flow.update' && !isFlowBeginning(event)) return;
+  if (isFlowBeginning(event)) return learnOutbound(baseline, event.flow);
   switch (event.kind) {
-    case 'flow.start':
-    case 'flow.update': {
-      const { src, dst, protocol } = oriented(event.flow);
-      if (src.kind !== 'container' || !src.container) return;
-      if (dst.kind === 'external') addEgress(baseline, { ip: dst.ip, name: dst.name, port: dst.port, protocol });
-      if (dst.kind === 'container' && dst.container) {
-        addPeer(baseline, { workload: dst.container.workload, port: dst.port, protocol, direction: 'out' });
-      }
-      return;
-    }
     case 'process.exec':
       // An exec whose executable could not be read teaches nothing.
       if (programName(event.process) === '') return;
