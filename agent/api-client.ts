@@ -1,6 +1,6 @@
 // How the CLI talks to the running agent: every response action goes through the agent's API, so
 // it is journalled in one place with the token's name.
-import { ShipwatchError } from './errors.ts';
+import { ShipwatchError } from '../core/errors.ts';
 import type { Config } from './config.ts';
 import { Tokens } from './tokens.ts';
 

@@ -1,7 +1,7 @@
 // /api/baselines (list, read, replace, reset) and /api/suppressions. Workload names hold a slash
 // (shop/api): both /api/baselines/shop%2Fapi and /api/baselines/shop/api work.
 import { ZodError } from 'zod';
-import { badRequest, notFound } from './http-errors.ts';
+import { badRequest, notFound } from '../core/http-errors.ts';
 import type { HttpServer, RequestContext } from './server.ts';
 import type { Detection } from './detection.ts';
 import { parseBaseline } from '../detectors/index.ts';

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { BaselineStore, fromYaml, toYaml } from './baseline-store.ts';
-import { ShipwatchError } from './errors.ts';
+import { ShipwatchError } from '../core/errors.ts';
 import { loadConfig } from './load-config.ts';
 import {
   announce,

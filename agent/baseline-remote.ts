@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentClient } from './api-client.ts';
 import type { Config } from './config.ts';
-import { ShipwatchError } from './errors.ts';
+import { ShipwatchError } from '../core/errors.ts';
 import { lockHolder, lockedError, tryLockStateDir, type LockHolder, type StateLock } from './state-lock.ts';
 import { parseBaseline, type WorkloadBaseline } from '../detectors/baseline.ts';
 

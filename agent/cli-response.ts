@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { AgentClient } from './api-client.ts';
 import { currentUser } from './env.ts';
-import { ShipwatchError } from './errors.ts';
+import { ShipwatchError } from '../core/errors.ts';
 import { loadConfig } from './load-config.ts';
 
 interface ClientFlags {

@@ -3,8 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type RunFlags } from './load-config.ts';
 import { readConfigFile, validateConfig } from './config.ts';
-import { ShipwatchError } from './errors.ts';
-import { createLogger } from './logger.ts';
+import { ShipwatchError } from '../core/errors.ts';
+import { createLogger } from '../core/logger.ts';
 import { Agent } from './pipeline.ts';
 import { isolateCommand, releaseCommand } from './cli-response.ts';
 import { baselineCommand } from './baseline-cli.ts';

@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { RULE_IDS, SEVERITIES } from '../detectors/rules.ts';
+import { RULE_IDS, SEVERITIES } from '../findings/catalogue.ts';
 import { checkEgressRule } from '../detectors/egress-allowlist.ts';
-import { parseDuration } from './duration.ts';
-import { ShipwatchError } from './errors.ts';
+import { parseDuration } from '../core/duration.ts';
+import { ShipwatchError } from '../core/errors.ts';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDuration(value);

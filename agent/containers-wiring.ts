@@ -8,8 +8,8 @@ import type { Inventory } from '../collector/inventory.ts';
 import { StatsCollector } from '../collector/stats.ts';
 import type { Config } from './config.ts';
 import type { EventBus } from './event-bus.ts';
-import type { Health } from './health.ts';
-import type { Logger } from './logger.ts';
+import type { Health } from '../core/health.ts';
+import type { Logger } from '../core/logger.ts';
 import { registerContainerRoutes, updateContainerGauge, type StateOf } from './routes/containers.ts';
 import type { HttpServer } from './server.ts';
 

@@ -2,8 +2,8 @@
 // inventory, loads baselines from the state directory at start, saves changed ones every few
 // seconds and at stop, and serves /api/baselines and /api/suppressions.
 import type { Config } from './config.ts';
-import { ShipwatchError } from './errors.ts';
-import type { Logger } from './logger.ts';
+import { ShipwatchError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 import type { HttpServer } from './server.ts';
 import { BaselineStore } from './baseline-store.ts';
 import { registerBaselineRoutes } from './baseline-api.ts';
@@ -17,7 +17,7 @@ import {
   type EgressRule,
   type Phase,
 } from '../detectors/index.ts';
-import type { Finding } from '../detectors/finding.ts';
+import type { Finding } from '../findings/finding.ts';
 import type { Suppression } from '../detectors/suppressions.ts';
 
 /** How often changed baselines are written while workloads learn. */

@@ -41,10 +41,6 @@ export function unknownEnvVars(env: NodeJS.ProcessEnv = process.env): string[] {
     .sort();
 }
 
-export function isTty(): boolean {
-  return process.stdout.isTTY === true;
-}
-
 export function currentUser(): string {
   return process.env.SUDO_USER ?? process.env.USER ?? process.env.LOGNAME ?? `uid:${process.getuid?.() ?? '?'}`;
 }

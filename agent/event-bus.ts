@@ -1,6 +1,6 @@
 // Fan-out of collector events to the parts that consume them (detectors, metrics, the stream).
 // A subscriber that throws is a bug: it is logged and the others still run.
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { ShipwatchEvent } from '../collector/events.ts';
 
 export type Subscriber = (event: ShipwatchEvent) => void;

@@ -3,10 +3,10 @@
 // Attribution uses the live daemon's inventory when the Docker host answers within a few
 // seconds, else the `pcap_networks` CIDRs of the config. Time is the capture's own: flows
 // time out by packet timestamps, so a day-long file behaves as it did on the wire.
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Config } from './config.ts';
 import { Agent } from './pipeline.ts';
-import { ShipwatchError } from './errors.ts';
+import { ShipwatchError } from '../core/errors.ts';
 import { recordFlowMetrics } from './flow-metrics.ts';
 import { CidrAttributor, inventoryAttributor, type Attributor } from '../collector/flow-attribution.ts';
 import { PacketProcessor } from '../collector/packet-processor.ts';

@@ -2,8 +2,8 @@
 // the HTTP routes, and stops everything in reverse order.
 import type { Config } from './config.ts';
 import { EventBus } from './event-bus.ts';
-import { Health } from './health.ts';
-import type { Logger } from './logger.ts';
+import { Health } from '../core/health.ts';
+import type { Logger } from '../core/logger.ts';
 import { HttpServer } from './server.ts';
 import { Tokens } from './tokens.ts';
 import { createDockerClient } from '../collector/docker-client.ts';
@@ -11,7 +11,7 @@ import { DockerSource } from '../collector/docker.ts';
 import { Inventory } from '../collector/inventory.ts';
 import { eventSource } from '../collector/events.ts';
 import { Metrics } from '../alerts/metrics.ts';
-import type { Finding } from '../detectors/finding.ts';
+import type { Finding } from '../findings/finding.ts';
 import { Isolator } from '../response/isolate.ts';
 import { IsolationStore } from '../response/isolation-store.ts';
 import { AutoResponder } from '../response/policy.ts';

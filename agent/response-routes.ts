@@ -1,7 +1,7 @@
 // HTTP routes of the response module: isolate, release, and the list of isolated containers.
 // Mutating routes run under the server's bearer-token rule; the token's name is the actor.
 import { z } from 'zod';
-import { HttpError, badRequest, notFound } from './http-errors.ts';
+import { HttpError, badRequest, notFound } from '../core/http-errors.ts';
 import type { HttpServer } from './server.ts';
 import type { ResponseFailure } from '../response/isolate.ts';
 import type { ResponseService } from '../response/service.ts';

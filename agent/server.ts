@@ -6,9 +6,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Logger } from './logger.ts';
-import { ShipwatchError } from './errors.ts';
-import { HttpError, badRequest } from './http-errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { ShipwatchError } from '../core/errors.ts';
+import { HttpError, badRequest } from '../core/http-errors.ts';
 import type { Tokens } from './tokens.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';

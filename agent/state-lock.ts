@@ -11,7 +11,7 @@
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ShipwatchError } from './errors.ts';
+import { ShipwatchError } from '../core/errors.ts';
 
 export const LOCK_FILE = 'shipwatch.lock';
 

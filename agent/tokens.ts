@@ -2,7 +2,7 @@
 // every action taken with that token.
 import { readFileSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
-import { ShipwatchError } from './errors.ts';
+import { ShipwatchError } from '../core/errors.ts';
 
 export class Tokens {
   readonly #byToken: Map<string, string>;

@@ -18,9 +18,9 @@ import type { RetryPolicy } from './retry-policy.ts';
 import { LiveStream } from './stream.ts';
 import { WebhookTransport } from './webhook.ts';
 import type { Config } from '../agent/config.ts';
-import type { Logger } from '../agent/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { HttpServer } from '../agent/server.ts';
-import type { Finding } from '../detectors/finding.ts';
+import type { Finding } from '../findings/finding.ts';
 
 export type AlertsConfig = Pick<
   Config,

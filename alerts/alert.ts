@@ -3,8 +3,8 @@
 // dedup window. Pure: ids and time come from injected functions so tests run on a fixed clock.
 import { randomBytes } from 'node:crypto';
 import type { ContainerRef } from '../collector/events.ts';
-import type { AlertDetails, Finding } from '../detectors/finding.ts';
-import { RULES, severityRank, type Mitre, type RuleId, type Severity } from '../detectors/rules.ts';
+import type { AlertDetails, Finding } from '../findings/finding.ts';
+import { RULES, severityRank, type Mitre, type RuleId, type Severity } from '../findings/catalogue.ts';
 
 export interface Alert {
   id: string;

@@ -10,8 +10,8 @@ import { parseSince } from './api.ts';
 import { JournalTail, journalDir, queryJournal } from './journal-reader.ts';
 import type { Alert } from './alert.ts';
 import { loadConfig } from '../agent/load-config.ts';
-import { ShipwatchError } from '../agent/errors.ts';
-import { isRuleId } from '../detectors/rules.ts';
+import { ShipwatchError } from '../core/errors.ts';
+import { isRuleId } from '../findings/catalogue.ts';
 
 interface AlertsFlags {
   config?: string;

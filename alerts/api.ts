@@ -1,10 +1,10 @@
 // GET /api/alerts?since=&limit=&rule=&container= — alerts from the journal, newest first.
 // `since` takes an ISO time or a duration back from now ("15m"); bad values are a 400, not a guess.
 import type { AlertQuery, Journal } from './journal.ts';
-import { parseDuration } from '../agent/duration.ts';
-import { badRequest } from '../agent/http-errors.ts';
+import { parseDuration } from '../core/duration.ts';
+import { badRequest } from '../core/http-errors.ts';
 import type { HttpServer } from '../agent/server.ts';
-import { isRuleId } from '../detectors/rules.ts';
+import { isRuleId } from '../findings/catalogue.ts';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;

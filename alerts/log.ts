@@ -1,6 +1,6 @@
 // One structured log line per alert (msg "alert"), so a SIEM that tails stdout gets every field.
 import type { Alert } from './alert.ts';
-import type { Logger } from '../agent/logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 /** The alert's own `time` would collide with pino's line time: it is logged as `alertTime`. */
 export function alertLogFields(alert: Alert, repeat: boolean): Record<string, unknown> {

@@ -8,7 +8,7 @@ import { DeliveryQueue } from './delivery-queue.ts';
 import type { Metrics } from './metrics.ts';
 import { backoffDelay, type RetryPolicy, DEFAULT_RETRY } from './retry-policy.ts';
 import type { AlertTransport, SendResult } from './sink.ts';
-import type { Logger } from '../agent/logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface QueuedSinkOptions {
   transport: AlertTransport;

@@ -2,7 +2,7 @@
 // delivered, retry (optionally after a delay the receiver asked for) or failed (will never work).
 
 import type { Alert } from './alert.ts';
-import type { Severity } from '../detectors/rules.ts';
+import type { Severity } from '../findings/catalogue.ts';
 
 export type SendResult =
   | { outcome: 'delivered' }

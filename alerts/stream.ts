@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { HttpServer } from '../agent/server.ts';
-import type { Logger } from '../agent/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { ShipwatchEvent } from '../collector/events.ts';
 
 export interface LiveStreamOptions {

@@ -11,7 +11,7 @@ import { quantile } from 'simple-statistics';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 import { Metrics } from '../alerts/metrics.ts';
 import { validateConfig } from '../agent/config.ts';
-import { createLogger } from '../agent/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { egressFinding } from '../test/support/findings.ts';
 
 const count = Math.min(Number(process.argv[2] ?? 500), 5000);

@@ -2,8 +2,8 @@
 // (paths each container wrote since it started), so an exec of a dropped file is marked
 // `drift: true` on its process.exec event. Takes what it uses, not the agent: collector/ must
 // not depend on the wiring that depends on it.
-import type { Health } from '../agent/health.ts';
-import type { Logger } from '../agent/logger.ts';
+import type { Health } from '../core/health.ts';
+import type { Logger } from '../core/logger.ts';
 import { createDockerClient } from './docker-client.ts';
 import { DriftPaths } from './drift-paths.ts';
 import type { ShipwatchEvent } from './events.ts';

@@ -1,6 +1,6 @@
 // Builds a dockerode client from a Docker host URL as users give it (DOCKER_HOST syntax).
 import Docker from 'dockerode';
-import { ShipwatchError } from '../agent/errors.ts';
+import { ShipwatchError } from '../core/errors.ts';
 
 export function dockerOptions(dockerHost: string): Docker.DockerOptions {
   if (dockerHost.startsWith('/')) return { socketPath: dockerHost };

@@ -4,8 +4,8 @@
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Health } from '../agent/health.ts';
-import type { Logger } from '../agent/logger.ts';
+import type { Health } from '../core/health.ts';
+import type { Logger } from '../core/logger.ts';
 import { containerFromInspect, networkFromInspect, splitAction, type DockerEventMessage } from './docker-mapping.ts';
 import { readDaemonPosture } from './daemon-posture.ts';
 import type { ShipwatchEvent } from './events.ts';

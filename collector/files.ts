@@ -4,8 +4,8 @@
 // into debounced, classified changes is upper-dir-changes.ts. Changes made before we watched come
 // from Docker's `GET /containers/{id}/changes`, marked `preexisting`.
 import type Docker from 'dockerode';
-import type { Health } from '../agent/health.ts';
-import type { Logger } from '../agent/logger.ts';
+import type { Health } from '../core/health.ts';
+import type { Logger } from '../core/logger.ts';
 import type { DriftPaths } from './drift-paths.ts';
 import type { FileOp, ShipwatchEvent } from './events.ts';
 import { refOf, type Inventory } from './inventory.ts';

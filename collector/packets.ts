@@ -3,8 +3,8 @@
 // auto` the bridges are those of the inventory's bridge networks; with a list, exactly those
 // interfaces (attached as soon as they exist). Reports per-interface state to /healthz and
 // captured/missed counts to whoever asks; decides nothing about the packets.
-import type { Health } from '../agent/health.ts';
-import type { Logger } from '../agent/logger.ts';
+import type { Health } from '../core/health.ts';
+import type { Logger } from '../core/logger.ts';
 import { BridgeCapture } from './bridge-capture.ts';
 import { interfaceExists } from './net-interfaces.ts';
 import type { Inventory } from './inventory.ts';

@@ -2,8 +2,8 @@
 // attributed to its container through /proc/<pid>/cgroup, with docker exec sessions and drift
 // marked. Host processes update the caches but emit nothing: the union's process events belong to
 // containers. Falls back to polling cgroup member lists where the connector is unavailable.
-import type { Health } from '../agent/health.ts';
-import type { Logger } from '../agent/logger.ts';
+import type { Health } from '../core/health.ts';
+import type { Logger } from '../core/logger.ts';
 import { AwaitingContainers } from './awaiting-containers.ts';
 import type { DriftPaths } from './drift-paths.ts';
 import type { ShipwatchEvent } from './events.ts';

@@ -2,8 +2,8 @@
 // (kernel-stats.ts) and emitted as a stats.sample event. The Docker stats API is the fallback
 // only for containers whose files cannot be read; /healthz (source "stats") says which is used.
 import type Docker from 'dockerode';
-import type { Health } from '../agent/health.ts';
-import type { Logger } from '../agent/logger.ts';
+import type { Health } from '../core/health.ts';
+import type { Logger } from '../core/logger.ts';
 import { sampleFromDockerStats, type DockerStatsJson } from './docker-stats.ts';
 import type { ShipwatchEvent, StatsSample } from './events.ts';
 import { refOf, type Inventory } from './inventory.ts';

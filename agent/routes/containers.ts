@@ -5,7 +5,7 @@
 import type { Inventory } from '../../collector/inventory.ts';
 import type { ContainerInfo } from '../../collector/inventory-types.ts';
 import type { Metrics } from '../../alerts/metrics.ts';
-import { notFound } from '../http-errors.ts';
+import { notFound } from '../../core/http-errors.ts';
 import type { HttpServer } from '../server.ts';
 
 export type ContainerState = 'learning' | 'monitoring' | 'isolated';

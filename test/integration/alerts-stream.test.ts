@@ -2,7 +2,7 @@
 // instead of the agent buffering for it without end. Real server, real socket, real ws client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createLogger } from '../../agent/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import { HttpServer } from '../../agent/server.ts';
 import { Tokens } from '../../agent/tokens.ts';
 import { LiveStream, SLOW_CONSUMER_CODE } from '../../alerts/stream.ts';

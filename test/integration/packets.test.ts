@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../agent/config.ts';
-import { createLogger } from '../../agent/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import { Agent } from '../../agent/pipeline.ts';
 import type { FlowRecord, ShipwatchEvent } from '../../collector/events.ts';
 import {

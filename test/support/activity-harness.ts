@@ -2,7 +2,7 @@
 // Inventory filled by the real DockerSource, collecting every event they emit.
 import { pino } from 'pino';
 import { EventBus } from '../../agent/event-bus.ts';
-import { Health } from '../../agent/health.ts';
+import { Health } from '../../core/health.ts';
 import { createDockerClient } from '../../collector/docker-client.ts';
 import { DockerSource } from '../../collector/docker.ts';
 import { DriftPaths } from '../../collector/drift-paths.ts';

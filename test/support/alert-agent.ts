@@ -8,10 +8,10 @@
 import { AlertPipeline } from '../../alerts/alert-pipeline.ts';
 import { Metrics } from '../../alerts/metrics.ts';
 import { validateConfig } from '../../agent/config.ts';
-import { createLogger } from '../../agent/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import { HttpServer } from '../../agent/server.ts';
 import { Tokens } from '../../agent/tokens.ts';
-import type { Finding } from '../../detectors/finding.ts';
+import type { Finding } from '../../findings/finding.ts';
 
 export interface AlertAgentOptions {
   config: Record<string, unknown>;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../agent/config.ts';
 import { loadConfig } from '../../../agent/load-config.ts';
-import type { ShipwatchError } from '../../../agent/errors.ts';
+import type { ShipwatchError } from '../../../core/errors.ts';
 
 function configFile(text: string): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'sw-config-')), 'shipwatch.yaml');

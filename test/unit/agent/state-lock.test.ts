@@ -10,7 +10,7 @@ import {
   tryLockStateDir,
   type LockHolder,
 } from '../../../agent/state-lock.ts';
-import { ShipwatchError } from '../../../agent/errors.ts';
+import { ShipwatchError } from '../../../core/errors.ts';
 
 const children: ChildProcess[] = [];
 afterEach(() => children.splice(0).forEach((c) => c.kill('SIGKILL')));

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlertPipeline } from '../../../alerts/alert-pipeline.ts';
 import { Metrics } from '../../../alerts/metrics.ts';
 import { validateConfig } from '../../../agent/config.ts';
-import { createLogger } from '../../../agent/logger.ts';
+import { createLogger } from '../../../core/logger.ts';
 import { egressFinding } from '../../support/findings.ts';
 
 const dirs: string[] = [];

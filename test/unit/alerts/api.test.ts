@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAlertQuery, parseSince } from '../../../alerts/api.ts';
-import { HttpError } from '../../../agent/http-errors.ts';
+import { HttpError } from '../../../core/http-errors.ts';
 
 const now = Date.parse('2026-11-23T04:00:00Z');
 const q = (text: string) => parseAlertQuery(new URLSearchParams(text), now);

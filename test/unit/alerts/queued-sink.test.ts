@@ -6,8 +6,8 @@ import { AlertFactory, type Alert } from '../../../alerts/alert.ts';
 import { Metrics } from '../../../alerts/metrics.ts';
 import { QueuedSink } from '../../../alerts/queued-sink.ts';
 import type { AlertTransport, SendResult } from '../../../alerts/sink.ts';
-import { createLogger } from '../../../agent/logger.ts';
-import type { Severity } from '../../../detectors/rules.ts';
+import { createLogger } from '../../../core/logger.ts';
+import type { Severity } from '../../../findings/catalogue.ts';
 import { egressFinding } from '../../support/findings.ts';
 import { waitFor } from '../../support/wait.ts';
 

@@ -1,11 +1,10 @@
 // The agent's logger: JSON lines on stdout (what a SIEM tails), pretty-printed when a person is
 // watching a terminal.
 import { pino, type Logger } from 'pino';
-import { isTty } from './env.ts';
 
 export type { Logger };
 
-export function createLogger(level: string, pretty = isTty()): Logger {
+export function createLogger(level: string, pretty = process.stdout.isTTY === true): Logger {
   if (pretty) {
     return pino({ level, transport: { target: 'pino-pretty', options: { colorize: true, destination: 1 } } });
   }

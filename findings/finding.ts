@@ -1,7 +1,7 @@
 // What a detector reports. The alerts side turns a finding into an Alert (DESIGN.md's version-1
 // JSON): id, time, host, MITRE mapping, dedup by (rule, container, key).
 import type { ContainerRef, FileOp } from '../collector/events.ts';
-import type { RuleId, Severity } from './rules.ts';
+import type { RuleId, Severity } from './catalogue.ts';
 
 export interface FlowDetails {
   protocol: string;
