@@ -6,7 +6,7 @@ import { ShipwatchError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { HttpServer } from './server.ts';
 import { BaselineStore } from './baseline-store.ts';
-import { registerBaselineRoutes } from './baseline-api.ts';
+import { registerBaselineRoutes } from './routes/baselines.ts';
 import type { ShipwatchEvent } from '../collector/events.ts';
 import type { Inventory } from '../collector/inventory.ts';
 import {

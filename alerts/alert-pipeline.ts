@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { AlertFactory, type Alert } from './alert.ts';
 import { AlertmanagerTransport } from './alertmanager.ts';
-import { registerAlertRoutes } from './api.ts';
+import { registerAlertRoutes } from '../agent/routes/alerts.ts';
 import { Journal } from './journal.ts';
 import { alertLogFields, logAlert } from './log.ts';
 import type { Metrics } from './metrics.ts';

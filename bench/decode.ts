@@ -11,10 +11,10 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CidrAttributor } from '../collector/flow-attribution.ts';
-import { decodePacket, LINKTYPE_ETHERNET, newPacketMeta } from '../collector/packet-decoder.ts';
-import { PacketProcessor } from '../collector/packet-processor.ts';
-import { CaptureFile } from '../collector/pcap-file.ts';
+import { CidrAttributor } from '../collector/flows/flow-attribution.ts';
+import { decodePacket, LINKTYPE_ETHERNET, newPacketMeta } from '../collector/packets/packet-decoder.ts';
+import { PacketProcessor } from '../collector/flows/packet-processor.ts';
+import { CaptureFile } from '../collector/packets/pcap-file.ts';
 import { ipv4Frame, pcapFile } from '../test/support/packet-builder.ts';
 
 interface CapDecoders {

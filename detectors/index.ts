@@ -1,12 +1,12 @@
 // The detectors' only door: every detector the agent runs, the runner, and the types the agent
 // and the API need.
 import type { Detector } from './context.ts';
-import { configDetector } from './config-rules.ts';
-import { execDetector } from './exec.ts';
-import { fileDetector } from './files.ts';
-import { networkDetector } from './network.ts';
-import { processDetector } from './process.ts';
-import { resourceDetector } from './resource.ts';
+import { configDetector } from './rules/config.ts';
+import { execDetector } from './rules/exec.ts';
+import { fileDetector } from './rules/files.ts';
+import { networkDetector } from './rules/network.ts';
+import { processDetector } from './rules/process.ts';
+import { resourceDetector } from './rules/resource.ts';
 
 export const DETECTORS: readonly Detector<unknown>[] = [
   networkDetector,

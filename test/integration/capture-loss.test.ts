@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BridgeCapture } from '../../collector/bridge-capture.ts';
+import { BridgeCapture } from '../../collector/packets/bridge-capture.ts';
 import { ipv4Frame, pcapFile } from '../support/packet-builder.ts';
 import { waitFor } from '../support/wait.ts';
 

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../agent/config.ts';
 import { createLogger } from '../../core/logger.ts';
-import { Agent } from '../../agent/pipeline.ts';
+import { Agent } from '../../agent/agent.ts';
 import type { FlowRecord, ShipwatchEvent } from '../../collector/events.ts';
 import {
   docker,

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Health } from '../../core/health.ts';
 import { createLogger } from '../../core/logger.ts';
-import { createDockerClient } from '../../collector/docker-client.ts';
-import { containerFromInspect } from '../../collector/docker-mapping.ts';
+import { createDockerClient } from '../../collector/docker/docker-client.ts';
+import { containerFromInspect } from '../../collector/docker/docker-mapping.ts';
 import type { EventOf, ShipwatchEvent } from '../../collector/events.ts';
 import { Inventory } from '../../collector/inventory.ts';
-import { StatsCollector } from '../../collector/stats.ts';
+import { StatsCollector } from '../../collector/stats/stats-collector.ts';
 import { DOCKER_HOST, removeContainers, runContainer, uniqueName } from '../support/testenv.ts';
 
 // The fallback path on the real daemon: the collector is pointed at a /proc without the

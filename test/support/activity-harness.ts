@@ -3,13 +3,13 @@
 import { pino } from 'pino';
 import { EventBus } from '../../agent/event-bus.ts';
 import { Health } from '../../core/health.ts';
-import { createDockerClient } from '../../collector/docker-client.ts';
-import { DockerSource } from '../../collector/docker.ts';
-import { DriftPaths } from '../../collector/drift-paths.ts';
+import { createDockerClient } from '../../collector/docker/docker-client.ts';
+import { DockerSource } from '../../collector/docker/docker-source.ts';
+import { DriftPaths } from '../../collector/files/drift-paths.ts';
 import type { ShipwatchEvent } from '../../collector/events.ts';
-import { FileSource } from '../../collector/files.ts';
+import { FileSource } from '../../collector/files/file-source.ts';
 import { Inventory } from '../../collector/inventory.ts';
-import { ProcessSource } from '../../collector/processes.ts';
+import { ProcessSource } from '../../collector/processes/process-source.ts';
 import { DOCKER_HOST } from './testenv.ts';
 
 export interface ActivityHarness {

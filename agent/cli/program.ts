@@ -1,0 +1,161 @@
+// The `shipwatch` command line. Exit 0 on success, 2 with a one-line reason on bad usage or bad
+// config, 1 when something outside fails (Docker, the listen address).
+import { Command, CommanderError, Option } from 'commander';
+import { loadConfig, type RunFlags } from '../load-config.ts';
+import { readConfigFile, validateConfig } from '../config.ts';
+import { ShipwatchError } from '../../core/errors.ts';
+import { createLogger } from '../../core/logger.ts';
+import { Agent } from '../agent.ts';
+import { isolateCommand, releaseCommand } from './response.ts';
+import { baselineCommand } from './baseline.ts';
+import { alertsCommand } from './alerts.ts';
+import { runPcap } from './pcap-run.ts';
+import { lockStateDir } from '../state-lock.ts';
+import { apiBaseUrl } from './api-client.ts';
+import { unknownEnvVars } from '../env.ts';
+
+/** How long a shutdown may take after SIGTERM/SIGINT before the agent exits anyway (systemd's default stop timeout is 90 s). */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function runCommand(): Command {
+  return new Command('run')
+    .description('run the agent: watch containers, detect anomalies, serve the API and metrics')
+    .option('--config <file>', 'YAML configuration file (SHIPWATCH_CONFIG)')
+    .option(
+      '--docker-host <url>',
+      'Docker engine: unix:///path or tcp://host:port (SHIPWATCH_DOCKER_HOST, DOCKER_HOST)',
+    )
+    .option('--listen <host:port>', 'HTTP listen address (default 127.0.0.1:9477)')
+    .option('--state-dir <dir>', 'journal, queues and baselines (default /var/lib/shipwatch)')
+    .option('--learn <duration>', 'learning window per workload (default 10m); 0 = policy only')
+    .option('--webhook <url>', 'deliver alerts to this URL (repeatable)', collect)
+    .option('--alertmanager <url>', 'Alertmanager base URL')
+    .option(
+      '--interfaces <auto|list>',
+      'bridges to capture on: auto (default, every Docker bridge) or a comma-separated list',
+    )
+    .option('--token-file <file>', 'name:token lines for mutating API calls')
+    .option('--pcap <file>', 'read a capture file through the detectors, print a summary and exit')
+    .option('--host <name>', "host name reported in alerts (default: this machine's host name)")
+    .addOption(
+      new Option('--log-level <level>', 'log level (default info)').choices([
+        'trace',
+        'debug',
+        'info',
+        'warn',
+        'error',
+        'fatal',
+        'silent',
+      ]),
+    )
+    .option('--stats-interval <duration>', 'container stats sampling interval (default 5s)')
+    .addHelpText(
+      'after',
+      '\nEach option is also a SHIPWATCH_* variable (--state-dir: SHIPWATCH_STATE_DIR; --webhook:\n' +
+        'SHIPWATCH_WEBHOOK, comma-separated) and a key of the YAML file (state_dir; webhooks).\n' +
+        'Flags win over variables, variables over the file.',
+    )
+    .action(async (flags: RunFlags) => {
+      const config = loadConfig(flags);
+      const log = createLogger(config.log_level);
+      for (const variable of unknownEnvVars()) {
+        log.warn({ variable }, `${variable} is not a shipwatch setting and is ignored (see README "Configuration")`);
+      }
+      // Before anything opens the journal, queues or baselines: one writer per state directory.
+      const lock = await lockStateDir(config.state_dir, config.pcap ? 'run --pcap' : 'run', (dead) =>
+        log.warn(
+          { dir: config.state_dir, pid: dead.pid, since: dead.since },
+          `state directory lock left by a process that is gone (pid ${dead.pid}); taken over`,
+        ),
+      );
+      const releaseAndFlush = () => {
+        lock.release();
+        log.flush?.();
+      };
+      try {
+        if (config.pcap) return void (await runPcap(config, log, config.pcap));
+        // Listen for the stop signal before starting anything: a SIGTERM during start-up (a
+        // service manager stopping an agent that just started) then shuts down cleanly, after
+        // the start finishes, instead of killing the process mid-write.
+        const stopRequested = new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            log.info({ signal }, 'shutting down');
+            resolve();
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        const agent = new Agent(config, log);
+        const { host, port } = await agent.start();
+        lock.publish(apiBaseUrl(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, config.tls !== null));
+        await stopRequested;
+        // A second signal, or a shutdown step that never ends, must not leave the agent half-alive.
+        const forceExit = (why: string) => {
+          log.error({ why }, 'shutdown did not finish; exiting now');
+          releaseAndFlush();
+          process.exit(1);
+        };
+        process.once('SIGINT', () => forceExit('second signal'));
+        process.once('SIGTERM', () => forceExit('second signal'));
+        setTimeout(
+          () => forceExit(`still running ${SHUTDOWN_DEADLINE_MS} ms after the signal`),
+          SHUTDOWN_DEADLINE_MS,
+        ).unref();
+        await agent.stop();
+      } finally {
+        releaseAndFlush();
+      }
+    });
+}
+
+function checkConfigCommand(): Command {
+  return new Command('check-config')
+    .description('validate a configuration file and print the effective settings')
+    .argument('<file>', 'YAML configuration file')
+    .action((file: string) => {
+      const config = validateConfig(readConfigFile(file), file);
+      process.stdout.write(`${file}: ok\n${JSON.stringify(config, null, 2)}\n`);
+    });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('shipwatch')
+    .description('Runtime network and behaviour anomaly monitor for Docker hosts')
+    .version('0.1.0')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+  program.addCommand(runCommand());
+  program.addCommand(checkConfigCommand());
+  program.addCommand(isolateCommand());
+  program.addCommand(releaseCommand());
+  program.addCommand(baselineCommand());
+  program.addCommand(alertsCommand());
+  const quiet = (command: Command): void => {
+    command.exitOverride().configureOutput({ outputError: () => undefined });
+    command.commands.forEach(quiet);
+  };
+  program.commands.forEach(quiet);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0; // --help, --version
+      process.stderr.write(`shipwatch: ${error.message.replace(/^error: /, '')}\n`);
+      return 2;
+    }
+    if (error instanceof ShipwatchError) {
+      process.stderr.write(`shipwatch: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`shipwatch: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}

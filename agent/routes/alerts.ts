@@ -1,0 +1,52 @@
+// GET /api/alerts?since=&limit=&rule=&container= — alerts from the journal, newest first.
+// `since` takes an ISO time or a duration back from now ("15m"); bad values are a 400, not a guess.
+import type { AlertQuery, Journal } from '../../alerts/journal.ts';
+import { parseDuration } from '../../core/duration.ts';
+import { badRequest } from '../../core/http-errors.ts';
+import type { HttpServer } from '../server.ts';
+import { isRuleId } from '../../findings/catalogue.ts';
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 10_000;
+
+/** An ISO 8601 time or a duration ago ("90s", "15m", "2h"); null when it is neither. */
+export function parseSince(text: string, now: number = Date.now()): number | null {
+  const ago = parseDuration(text);
+  if (ago !== null && !/^\d+$/.test(text.trim())) return now - ago;
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return null;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? null : time;
+}
+
+export function parseAlertQuery(params: URLSearchParams, now: number = Date.now()): AlertQuery {
+  const query: AlertQuery = { limit: DEFAULT_LIMIT };
+  const since = params.get('since');
+  if (since !== null && since !== '') {
+    const time = parseSince(since, now);
+    if (time === null) throw badRequest(`since: expected an ISO time or a duration like 15m, got "${since}"`);
+    query.since = time;
+  }
+  const limit = params.get('limit');
+  if (limit !== null && limit !== '') {
+    if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIMIT) {
+      throw badRequest(`limit: expected a whole number from 1 to ${MAX_LIMIT}, got "${limit}"`);
+    }
+    query.limit = Number(limit);
+  }
+  const rule = params.get('rule');
+  if (rule) {
+    if (!isRuleId(rule)) throw badRequest(`rule: unknown rule "${rule}"`);
+    query.rule = rule;
+  }
+  const container = params.get('container');
+  if (container) query.container = container;
+  return query;
+}
+
+export function registerAlertRoutes(server: HttpServer, journal: Journal): void {
+  server.route({
+    method: 'GET',
+    path: '/api/alerts',
+    handler: ({ query }) => ({ json: { alerts: journal.query(parseAlertQuery(query)) } }),
+  });
+}

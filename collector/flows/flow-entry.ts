@@ -1,0 +1,52 @@
+// One row of the flow table: the record subscribers see, plus the bookkeeping they do not.
+import type { FlowRecord } from '../events.ts';
+import type { FlowKey } from './flow-keys.ts';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../packets/packet-decoder.ts';
+
+export class FlowEntry {
+  readonly flow: FlowRecord;
+  /** Table keys pointing at this entry: its own first, then one per other bridge it was seen on. */
+  readonly keys: FlowKey[];
+  /** The first sender, as the table keys it (IPv4 as an int32, IPv6 as hex), and its port. */
+  readonly srcKey: number | string;
+  readonly srcPort: number;
+  lastUpdate: number;
+  closedAt = 0;
+  flagBits = 0;
+  /** FIN seen from: 1 = the first sender, 2 = the other side. */
+  finFrom = 0;
+  pendingBytes = 0;
+  pendingPackets = 0;
+  dirty = false;
+
+  constructor(flow: FlowRecord, key: FlowKey, srcKey: number | string, srcPort: number, at: number) {
+    this.flow = flow;
+    this.keys = [key];
+    this.srcKey = srcKey;
+    this.srcPort = srcPort;
+    this.lastUpdate = at;
+  }
+}
+
+const LETTERS: [number, string][] = [
+  [TCP_SYN, 'S'],
+  [TCP_ACK, 'A'],
+  [TCP_FIN, 'F'],
+  [TCP_RST, 'R'],
+  [TCP_PSH, 'P'],
+  [TCP_URG, 'U'],
+];
+
+function spell(bits: number): string {
+  let letters = '';
+  for (const [bit, letter] of LETTERS) if (bits & bit) letters += letter;
+  return letters;
+}
+
+/** Every combination of the six flags, spelled once: a flow's flags change on its first packets. */
+const SPELLED = Array.from({ length: 64 }, (_, bits) => spell(bits));
+
+/** TCP flag bits as the letters FlowRecord.tcpFlags uses, in a fixed order (S, A, F, R, P, U). */
+export function flagLetters(bits: number): string {
+  return SPELLED[bits & 0x3f]!;
+}

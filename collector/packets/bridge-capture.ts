@@ -1,0 +1,88 @@
+// One Docker bridge being captured: a bin/shipwatch-capture.js process running `cap` on it, its framed
+// stdout parsed back into packets, and the kernel's count of packets the capture had no room for
+// (pcap_stats, reported by the child). Ends cleanly on detach(); when the child dies on its own
+// (the bridge went down), onExit says why.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { CaptureStream } from './capture-stream.ts';
+
+const CHILD = path.resolve(import.meta.dirname, '../../bin/shipwatch-capture.js');
+
+export interface BridgeCaptureOptions {
+  iface: string;
+  snaplen: number;
+  filter: string;
+  onPacket: (buf: Buffer, caplen: number, linkType: number, at: number) => void;
+  onUp: () => void;
+  onExit: (reason: string) => void;
+}
+
+export class BridgeCapture {
+  readonly iface: string;
+  /** Packets received from the child, not yet reported to metrics. */
+  unreportedPackets = 0;
+  #unreportedDrops = 0;
+  #linkType = 1;
+  #stopping = false;
+  #stderr = '';
+  readonly #child: ChildProcess;
+
+  constructor(o: BridgeCaptureOptions) {
+    this.iface = o.iface;
+    this.#child = spawn(process.execPath, [CHILD, o.iface, String(o.snaplen), o.filter], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const stream = new CaptureStream({
+      hello: (linkType) => {
+        this.#linkType = linkType;
+        o.onUp();
+      },
+      packet: (data, caplen, at) => {
+        this.unreportedPackets++;
+        o.onPacket(data, caplen, this.#linkType, at);
+      },
+      dropped: (count) => {
+        this.#unreportedDrops += count;
+      },
+      corrupt: (reason) => {
+        this.#stderr += `capture stream corrupt: ${reason}`;
+        this.#child.kill('SIGTERM');
+      },
+    });
+    this.#child.stdout?.on('data', (chunk: Buffer) => stream.push(chunk));
+    this.#child.stderr?.on('data', (chunk: Buffer) => {
+      this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-2000);
+    });
+    this.#child.stdin?.on('error', () => undefined);
+    this.#child.once('exit', (code, signal) => {
+      if (this.#stopping) return;
+      const why = this.#stderr.trim().split('\n').filter(Boolean).pop();
+      o.onExit(why ?? (signal ? `capture process killed by ${signal}` : `capture process exited with ${code}`));
+    });
+    this.#child.once('error', (error) => o.onExit(`capture process failed: ${error.message}`));
+  }
+
+  /** Packets the kernel dropped since the previous call, because the capture's ring was full. */
+  newlyDropped(): number {
+    const fresh = this.#unreportedDrops;
+    this.#unreportedDrops = 0;
+    return fresh;
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  detach(): Promise<void> {
+    this.#stopping = true;
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 2000);
+      this.#child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#child.stdin?.end();
+    });
+  }
+}

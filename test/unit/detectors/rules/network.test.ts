@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { IP, api, containerEnd, db, externalEnd, flowStart, started, web } from '../../../fixtures/events.ts';
+import { LEARN_MS, harness, type HarnessOptions } from '../../../fixtures/harness.ts';
+
+/** The shop learns its normal traffic: web→api:8080, api→db:5432, api→partner:443. */
+function learned(options: HarnessOptions = {}) {
+  const h = harness(options);
+  h.feed(started(h.at(0), web), started(h.at(0), api), started(h.at(0), db));
+  h.feed(
+    flowStart(h.at(1000), containerEnd(web, IP.web, 40000), containerEnd(api, IP.apiFront, 8080), 'shop_frontend'),
+    flowStart(h.at(2000), containerEnd(api, IP.apiBack, 40001), containerEnd(db, IP.db, 5432), 'shop_backend'),
+    flowStart(
+      h.at(3000),
+      containerEnd(api, IP.apiBack, 40002),
+      externalEnd(IP.partner, 443, 'partner.shipwatch.test'),
+      'shop_backend',
+    ),
+  );
+  h.at(LEARN_MS + 1000);
+  return h;
+}
+
+describe('unexpected_egress', () => {
+  it('alerts when api connects to an external destination it never reached during learning', () => {
+    const h = learned();
+    const [finding] = h.feed(
+      flowStart(h.now, containerEnd(api, IP.apiBack, 41234), externalEnd(IP.evil, 4444), 'shop_backend'),
+    );
+    expect(finding?.rule).toBe('unexpected_egress');
+    expect(finding?.key).toBe('203.0.113.10:4444/tcp');
+    expect(finding?.summary).toBe(
+      'shop-api-1 (shop/api) connected to 203.0.113.10:4444/tcp, never seen during learning',
+    );
+    expect(finding?.details).toMatchObject({ flow: { dst: { ip: IP.evil, port: 4444 }, network: 'shop_backend' } });
+  });
+
+  it('stays silent for a destination learned during learning, also from a new container of the workload', () => {
+    const h = learned();
+    const again = flowStart(
+      h.now,
+      containerEnd(api, IP.apiBack, 41000),
+      externalEnd(IP.partner, 443, 'partner.shipwatch.test'),
+      'shop_backend',
+    );
+    expect(h.feed(again)).toEqual([]);
+  });
+
+  it('stays silent while the workload is still learning', () => {
+    const h = harness();
+    h.feed(started(h.at(0), api));
+    expect(
+      h.feed(flowStart(h.at(5000), containerEnd(api, IP.apiBack, 41234), externalEnd(IP.evil, 4444), 'shop_backend')),
+    ).toEqual([]);
+  });
+
+  it('stays silent for an allowlisted destination', () => {
+    const h = learned({ allowlist: ['203.0.113.0/28:4444/tcp'] });
+    expect(
+      h.feed(flowStart(h.now, containerEnd(api, IP.apiBack, 41234), externalEnd(IP.evil, 4444), 'shop_backend')),
+    ).toEqual([]);
+  });
+
+  it('ignores multicast, broadcast and link-local destinations', () => {
+    const h = learned();
+    const local = ['224.0.0.251', '255.255.255.255', 'ff02::fb', 'fe80::1'].map((ip) =>
+      flowStart(h.now, containerEnd(api, IP.apiBack, 5353), externalEnd(ip, 5353), 'shop_backend', { protocol: 'udp' }),
+    );
+    expect(h.feed(...local)).toEqual([]);
+  });
+
+  it('still alerts on the cloud metadata address 169.254.169.254', () => {
+    const h = learned();
+    const flow = flowStart(h.now, containerEnd(api, IP.apiBack, 1), externalEnd('169.254.169.254', 80), 'shop_backend');
+    expect(h.rules(h.feed(flow))).toEqual(['unexpected_egress']);
+  });
+
+  it('keeps the same key for repeats, so the alert pipeline counts them as one alert', () => {
+    const h = learned();
+    const keys = [41234, 41235].map(
+      (port) =>
+        h.feed(flowStart(h.now, containerEnd(api, IP.apiBack, port), externalEnd(IP.evil, 4444), 'shop_backend'))[0]
+          ?.key,
+    );
+    expect(keys).toEqual(['203.0.113.10:4444/tcp', '203.0.113.10:4444/tcp']);
+  });
+
+  it('judges against the allowlist alone in policy-only mode (learn 0)', () => {
+    const h = harness({ learnMs: 0, allowlist: ['partner.shipwatch.test:443/tcp'] });
+    const ok = flowStart(
+      h.at(0),
+      containerEnd(api, IP.apiBack, 1),
+      externalEnd(IP.partner, 443, 'partner.shipwatch.test'),
+      'shop_backend',
+    );
+    const bad = flowStart(h.at(10), containerEnd(api, IP.apiBack, 2), externalEnd(IP.evil, 4444), 'shop_backend');
+    expect(h.feed(ok)).toEqual([]);
+    expect(h.feed(bad)[0]?.summary).toContain('which is not on the egress allowlist');
+  });
+});
+
+describe('cross_segment_traffic', () => {
+  it('alerts when web reaches db although they share no Docker network', () => {
+    const h = learned();
+    const findings = h.feed(
+      flowStart(h.now, containerEnd(web, IP.web, 40100), containerEnd(db, IP.db, 5432), 'shop_frontend'),
+    );
+    expect(h.rules(findings)).toEqual(['cross_segment_traffic']);
+    expect(findings[0]?.summary).toContain('shop-web-1 (shop/web) reached shop-db-1 (shop/db) on port 5432/tcp');
+    expect(findings[0]?.details).toMatchObject({ flow: { zones: ['shop_frontend', 'shop_backend'] } });
+  });
+
+  it('alerts even while both workloads are learning: a routed flow is a misconfiguration, not behaviour', () => {
+    const h = harness();
+    expect(
+      h.rules(h.feed(flowStart(h.at(0), containerEnd(web, IP.web, 1), containerEnd(db, IP.db, 5432), 'shop_frontend'))),
+    ).toEqual(['cross_segment_traffic']);
+  });
+
+  it('stays silent when the zone policy allows the two zones', () => {
+    const h = learned({ zones: { shop_frontend: 'dmz', shop_backend: 'data' }, zoneAllow: [['data', 'dmz']] });
+    const findings = h.feed(
+      flowStart(h.now, containerEnd(web, IP.web, 40100), containerEnd(db, IP.db, 5432), 'shop_frontend'),
+    );
+    expect(h.rules(findings)).toEqual(['new_peer']);
+  });
+
+  it('names the zones when the policy forbids the pair', () => {
+    const h = learned({ zones: { shop_frontend: 'dmz', shop_backend: 'data' } });
+    const [finding] = h.feed(
+      flowStart(h.now, containerEnd(web, IP.web, 1), containerEnd(db, IP.db, 5432), 'shop_frontend'),
+    );
+    expect(finding?.summary).toContain('from zone dmz to zone data, which the zone policy does not allow');
+  });
+
+  it('judges the update that first names a routed flow’s real source, and no other update', () => {
+    const h = learned();
+    const start = flowStart(h.now, containerEnd(web, IP.web, 40100), containerEnd(db, IP.db, 5432), 'shop_backend', {
+      networks: ['shop_backend', 'shop_frontend'],
+    });
+    if (start.kind !== 'flow.start') throw new Error('fixture');
+    const update = { ...start, kind: 'flow.update' as const };
+    expect(h.feed(update)).toEqual([]);
+    expect(h.rules(h.feed({ ...update, sourceFound: true as const }))).toEqual(['cross_segment_traffic']);
+  });
+
+  it('alerts on a flow seen on more than one bridge', () => {
+    const h = learned();
+    const flow = flowStart(h.now, containerEnd(api, IP.apiBack, 1), containerEnd(db, IP.db, 5432), 'shop_backend', {
+      networks: ['shop_backend', 'other'],
+    });
+    expect(h.rules(h.feed(flow))).toEqual(['cross_segment_traffic']);
+  });
+});
+
+describe('new_peer', () => {
+  it('alerts when two workloads that share a network talk for the first time after learning', () => {
+    const h = learned();
+    const [finding] = h.feed(
+      flowStart(h.now, containerEnd(db, IP.db, 40000), containerEnd(api, IP.apiBack, 22), 'shop_backend'),
+    );
+    expect(finding?.rule).toBe('new_peer');
+    expect(finding?.key).toBe('shop/api:22/tcp');
+    expect(finding?.summary).toContain('never talked this way during learning');
+  });
+
+  it('stays silent for a learned peer and port', () => {
+    const h = learned();
+    expect(
+      h.feed(flowStart(h.now, containerEnd(web, IP.web, 40500), containerEnd(api, IP.apiFront, 8080), 'shop_frontend')),
+    ).toEqual([]);
+  });
+
+  it('reads a mid-stream TCP flow (no SYN seen) from its server side the right way round', () => {
+    const h = learned();
+    const reply = flowStart(h.now, containerEnd(db, IP.db, 5432), containerEnd(api, IP.apiBack, 41234), 'shop_backend');
+    if (reply.kind === 'flow.start') reply.flow.tcpFlags = 'A';
+    expect(h.feed(reply)).toEqual([]);
+  });
+
+  it('alerts on a learned peer reached on a new port', () => {
+    const h = learned();
+    expect(
+      h.rules(
+        h.feed(
+          flowStart(h.now, containerEnd(web, IP.web, 40500), containerEnd(api, IP.apiFront, 9000), 'shop_frontend'),
+        ),
+      ),
+    ).toEqual(['new_peer']);
+  });
+});
