@@ -11,7 +11,7 @@ import { DockerSource } from '../collector/docker/docker-source.ts';
 import { Inventory } from '../collector/inventory.ts';
 import { eventSource } from '../collector/events.ts';
 import { Metrics } from '../alerts/metrics.ts';
-import type { Finding } from '../findings/finding.ts';
+import type { Finding } from '../findings/index.ts';
 import { Isolator } from '../response/isolate.ts';
 import { IsolationStore } from '../response/isolation-store.ts';
 import { AutoResponder } from '../response/policy.ts';

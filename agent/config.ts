@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { RULE_IDS, SEVERITIES } from '../findings/catalogue.ts';
+import { RULE_IDS, SEVERITIES } from '../findings/index.ts';
 import { checkEgressRule } from '../detectors/egress-allowlist.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ShipwatchError } from '../core/errors.ts';

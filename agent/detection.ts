@@ -17,7 +17,7 @@ import {
   type EgressRule,
   type Phase,
 } from '../detectors/index.ts';
-import type { Finding } from '../findings/finding.ts';
+import type { Finding } from '../findings/index.ts';
 import type { Suppression } from '../detectors/suppressions.ts';
 
 /** How often changed baselines are written while workloads learn. */

@@ -20,7 +20,7 @@ import { WebhookTransport } from './webhook.ts';
 import type { Config } from '../agent/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { HttpServer } from '../agent/server.ts';
-import type { Finding } from '../findings/finding.ts';
+import type { Finding } from '../findings/index.ts';
 
 export type AlertsConfig = Pick<
   Config,

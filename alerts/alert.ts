@@ -3,8 +3,15 @@
 // dedup window. Pure: ids and time come from injected functions so tests run on a fixed clock.
 import { randomBytes } from 'node:crypto';
 import type { ContainerRef } from '../collector/events.ts';
-import type { AlertDetails, Finding } from '../findings/finding.ts';
-import { RULES, severityRank, type Mitre, type RuleId, type Severity } from '../findings/catalogue.ts';
+import {
+  RULES,
+  severityRank,
+  type AlertDetails,
+  type Finding,
+  type Mitre,
+  type RuleId,
+  type Severity,
+} from '../findings/index.ts';
 
 export interface Alert {
   id: string;

@@ -6,7 +6,7 @@ import type { Alert } from './alert.ts';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
 import { delivered, failed, retry, type AlertTransport, type SendResult } from './sink.ts';
 import { sinkName } from './webhook.ts';
-import type { Severity } from '../findings/catalogue.ts';
+import type { Severity } from '../findings/index.ts';
 
 export interface AlertmanagerConfig {
   url: string;

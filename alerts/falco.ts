@@ -1,7 +1,7 @@
 // The Falco-compatible rendering of an alert (the JSON falcosidekick and Falco's http_output
 // send), so existing Falco pipelines can take shipwatch alerts unchanged.
 import type { Alert } from './alert.ts';
-import type { Severity } from '../findings/catalogue.ts';
+import type { Severity } from '../findings/index.ts';
 
 export interface FalcoEvent {
   time: string;

@@ -2,7 +2,7 @@
 // delivered, retry (optionally after a delay the receiver asked for) or failed (will never work).
 
 import type { Alert } from './alert.ts';
-import type { Severity } from '../findings/catalogue.ts';
+import type { Severity } from '../findings/index.ts';
 
 export type SendResult =
   | { outcome: 'delivered' }

@@ -6,7 +6,7 @@ import type { Alert } from './alert.ts';
 import { toFalco } from './falco.ts';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
 import { delivered, failed, retry, type AlertTransport, type SendResult } from './sink.ts';
-import type { Severity } from '../findings/catalogue.ts';
+import type { Severity } from '../findings/index.ts';
 
 export interface WebhookConfig {
   url: string;

@@ -1,7 +1,7 @@
 // The risky settings of a container, each naming its CIS Docker Benchmark (v1.6.0) control where
 // one fits. Pure: from ContainerInfo (and the trusted registries) to a list of findings.
 import type { ContainerInfo } from '../collector/inventory-types.ts';
-import type { ConfigFinding } from '../findings/finding.ts';
+import type { ConfigFinding } from '../findings/index.ts';
 
 const DANGEROUS_CAPS = new Set([
   'ALL',

@@ -4,7 +4,7 @@
 import type { ShipwatchEvent } from '../collector/events.ts';
 import type { WorkloadBaseline } from './baseline.ts';
 import type { EgressRule } from './egress-allowlist.ts';
-import type { Finding } from '../findings/finding.ts';
+import type { Finding } from '../findings/index.ts';
 
 export type Phase = 'learning' | 'monitoring';
 

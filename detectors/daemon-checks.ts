@@ -1,6 +1,6 @@
 // The Docker daemon's risky settings, each naming its CIS Docker Benchmark (v1.6.0) control.
 import type { DaemonPosture } from '../collector/inventory-types.ts';
-import type { ConfigFinding } from '../findings/finding.ts';
+import type { ConfigFinding } from '../findings/index.ts';
 
 export function daemonFindings(p: DaemonPosture): ConfigFinding[] {
   const out: ConfigFinding[] = [];

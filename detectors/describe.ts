@@ -1,7 +1,7 @@
 // Shared wording and detail shapes, so every rule names containers and destinations the same way
 // in its summary sentence.
 import type { ContainerRef, Endpoint, FlowRecord, ProcessInfo } from '../collector/events.ts';
-import type { FlowDetails, ProcessDetails } from '../findings/finding.ts';
+import type { FlowDetails, ProcessDetails } from '../findings/index.ts';
 import { cmdline } from './process-classify.ts';
 
 /** `api (shop/api)`; the workload is left out when it is the name itself. */

@@ -6,8 +6,7 @@ import type { ShipwatchEvent } from '../collector/events.ts';
 import { phaseOf, type WorkloadBaseline } from './baseline.ts';
 import { ensureBaseline, initialLearnerState, learnStep, workloadsOf, type LearnerState } from './baseline-learn.ts';
 import type { Detector, DetectorConfig, DetectorContext, Phase } from './context.ts';
-import type { Finding } from '../findings/finding.ts';
-import type { RuleId, Severity } from '../findings/catalogue.ts';
+import type { Finding, RuleId, Severity } from '../findings/index.ts';
 import { Suppressions, type Suppression, type SuppressionStatus } from './suppressions.ts';
 
 export interface RunnerOptions {

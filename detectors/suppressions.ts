@@ -2,8 +2,7 @@
 // off for everyone. `workload` and `match` take `*` wildcards; `match` is tested against the
 // finding's key (a destination like 203.0.113.20:443/tcp, an exe path, a file path, a metric).
 // Suppressed findings are counted per suppression and handed on as such, never silently lost.
-import type { Finding } from '../findings/finding.ts';
-import type { RuleId } from '../findings/catalogue.ts';
+import type { Finding, RuleId } from '../findings/index.ts';
 
 export interface Suppression {
   workload: string;

@@ -2,7 +2,7 @@
 // configured; with dry_run only the audit alert says what would have happened; exempt workloads
 // are never touched; and a rate limit keeps a noisy rule from quarantining the whole host.
 import type { ContainerRef } from '../collector/events.ts';
-import type { Severity } from '../findings/catalogue.ts';
+import type { Severity } from '../findings/index.ts';
 import type { ResponseService } from './service.ts';
 
 export interface PolicyConfig {

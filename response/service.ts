@@ -2,7 +2,7 @@
 // Isolator and then raised as container_isolated / container_released through the alert
 // pipeline (journal, sinks, metrics), naming who asked, why, and the alert that prompted it.
 import type { ContainerRef } from '../collector/events.ts';
-import type { ActionDetails, Finding } from '../findings/finding.ts';
+import type { ActionDetails, Finding } from '../findings/index.ts';
 import type { IsolationRecord } from './isolation-store.ts';
 import type { IsolateOutcome, IsolateRequest, Isolator, ResponseFailure } from './isolate.ts';
 

@@ -11,7 +11,7 @@ import { JournalTail, journalDir, queryJournal } from '../../alerts/journal-read
 import type { Alert } from '../../alerts/alert.ts';
 import { loadConfig } from '../load-config.ts';
 import { ShipwatchError } from '../../core/errors.ts';
-import { isRuleId } from '../../findings/catalogue.ts';
+import { isRuleId } from '../../findings/index.ts';
 
 interface AlertsFlags {
   config?: string;

@@ -4,7 +4,7 @@ import type { AlertQuery, Journal } from '../../alerts/journal.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { badRequest } from '../../core/http-errors.ts';
 import type { HttpServer } from '../server.ts';
-import { isRuleId } from '../../findings/catalogue.ts';
+import { isRuleId } from '../../findings/index.ts';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;

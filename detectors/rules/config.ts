@@ -3,12 +3,11 @@
 // whenever the daemon's posture changes).
 import type { ShipwatchEvent } from '../../collector/events.ts';
 import type { ContainerInfo } from '../../collector/inventory-types.ts';
-import { severityRank, type Severity } from '../../findings/catalogue.ts';
+import { severityRank, type Severity, type ConfigFinding, type Finding } from '../../findings/index.ts';
 import type { Detector, DetectorContext, StepResult } from '../context.ts';
 import { configFindings } from '../container-checks.ts';
 import { daemonFindings } from '../daemon-checks.ts';
 import { who } from '../describe.ts';
-import type { ConfigFinding, Finding } from '../../findings/finding.ts';
 
 export interface ConfigState {
   /** container id → fingerprint of the findings already reported. */

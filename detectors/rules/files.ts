@@ -5,7 +5,7 @@ import type { FileOp, ShipwatchEvent } from '../../collector/events.ts';
 import { judging } from '../baseline.ts';
 import type { Detector, DetectorContext, StepResult } from '../context.ts';
 import { who } from '../describe.ts';
-import type { Finding } from '../../findings/finding.ts';
+import type { Finding } from '../../findings/index.ts';
 import type { ContainerRef } from '../../collector/events.ts';
 import { coveredBy } from '../path-prefixes.ts';
 

@@ -6,7 +6,7 @@ import { egressKnown, judging, phaseOf } from '../baseline.ts';
 import type { Detector, DetectorContext, StepResult } from '../context.ts';
 import { destination, flowDetails, who } from '../describe.ts';
 import { allowlisted } from '../egress-allowlist.ts';
-import type { Finding } from '../../findings/finding.ts';
+import type { Finding } from '../../findings/index.ts';
 import { oriented } from '../flow-orientation.ts';
 import { segmentOf } from '../segments.ts';
 

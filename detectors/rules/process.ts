@@ -7,7 +7,7 @@ import type { ContainerRef, ProcessInfo, ShipwatchEvent } from '../../collector/
 import { judging, phaseOf, type WorkloadBaseline } from '../baseline.ts';
 import type { Detector, DetectorContext, StepResult } from '../context.ts';
 import { processDetails, quoted, who } from '../describe.ts';
-import type { Finding } from '../../findings/finding.ts';
+import type { Finding } from '../../findings/index.ts';
 import { remember, takeExecsOf, type RecentExecs } from '../recent-execs.ts';
 import { classify, commandName, isInitChild, isShell, programName } from '../process-classify.ts';
 

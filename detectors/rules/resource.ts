@@ -18,7 +18,7 @@ import type { ContainerRef, ShipwatchEvent, StatsSample } from '../../collector/
 import { RESOURCE_METRICS, phaseOf, type ResourceMetric } from '../baseline.ts';
 import type { Detector, DetectorContext, StepResult } from '../context.ts';
 import { who } from '../describe.ts';
-import type { Finding } from '../../findings/finding.ts';
+import type { Finding } from '../../findings/index.ts';
 import { rates, type PreviousSample } from '../resource-rates.ts';
 
 export const THRESHOLD = 3.5;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { AlertAgentOptions } from './alert-agent.ts';
 import { waitFor } from './wait.ts';
 import type { Alert } from '../../alerts/alert.ts';
-import type { Finding } from '../../findings/finding.ts';
+import type { Finding } from '../../findings/index.ts';
 import { collectOutput } from './child-output.ts';
 
 const SCRIPT = path.resolve(import.meta.dirname, 'alert-agent.ts');

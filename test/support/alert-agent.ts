@@ -11,7 +11,7 @@ import { validateConfig } from '../../agent/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import { HttpServer } from '../../agent/server.ts';
 import { Tokens } from '../../agent/tokens.ts';
-import type { Finding } from '../../findings/finding.ts';
+import type { Finding } from '../../findings/index.ts';
 
 export interface AlertAgentOptions {
   config: Record<string, unknown>;

@@ -1,5 +1,5 @@
 // Findings as detectors report them, for tests that raise alerts by hand.
-import type { Finding } from '../../findings/finding.ts';
+import type { Finding } from '../../findings/index.ts';
 
 export const API_CONTAINER = {
   id: 'a'.repeat(64),

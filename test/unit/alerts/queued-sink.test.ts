@@ -7,7 +7,7 @@ import { Metrics } from '../../../alerts/metrics.ts';
 import { QueuedSink } from '../../../alerts/queued-sink.ts';
 import type { AlertTransport, SendResult } from '../../../alerts/sink.ts';
 import { createLogger } from '../../../core/logger.ts';
-import type { Severity } from '../../../findings/catalogue.ts';
+import type { Severity } from '../../../findings/index.ts';
 import { egressFinding } from '../../support/findings.ts';
 import { waitFor } from '../../support/wait.ts';
 

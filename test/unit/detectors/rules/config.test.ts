@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfigFinding } from '../../../../findings/finding.ts';
+import type { ConfigFinding } from '../../../../findings/index.ts';
 import { api, posture, started, web } from '../../../fixtures/events.ts';
 import { harness } from '../../../fixtures/harness.ts';
 
