@@ -1,28 +1,26 @@
-// Wiring: builds every part from the frozen config, connects sources → bus → consumers, registers
-// the HTTP routes, and stops everything in reverse order.
+// The Agent: builds every part from the frozen config, connects sources → bus → consumers
+// (detection, alerts, metrics, the live stream), registers the HTTP routes, and stops everything
+// in reverse order. This is the only place that knows all the parts.
 import type { Config } from './config.ts';
 import { EventBus } from './event-bus.ts';
 import { Health } from '../core/health.ts';
 import type { Logger } from '../core/logger.ts';
 import { HttpServer } from './server.ts';
 import { Tokens } from './tokens.ts';
-import { createDockerClient } from '../collector/docker/docker-client.ts';
-import { DockerSource } from '../collector/docker/docker-source.ts';
+import { createDockerClient } from '../collector/docker/index.ts';
 import { Inventory } from '../collector/inventory.ts';
-import { eventSource } from '../collector/events.ts';
+import { Sources } from '../collector/sources.ts';
 import { Metrics } from '../alerts/metrics.ts';
 import type { Finding } from '../findings/index.ts';
 import { Isolator } from '../response/isolate.ts';
 import { IsolationStore } from '../response/isolation-store.ts';
 import { AutoResponder } from '../response/policy.ts';
 import { ResponseService } from '../response/service.ts';
-import { registerResponseRoutes } from './routes/isolation.ts';
 import { Detection } from './detection.ts';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
-import { ContainersWiring } from './metrics-wiring.ts';
-import { attachCapture, type CaptureHandle } from '../collector/packets/live-packets.ts';
-import { attachActivitySources, type ActivitySources } from '../collector/sources.ts';
-import { registerWebRoutes } from './routes/web.ts';
+import { MetricsWiring } from './metrics-wiring.ts';
+import { registerRoutes } from './routes/index.ts';
+import type { StateOf } from './routes/containers.ts';
 
 export class Agent {
   readonly config: Config;
@@ -32,15 +30,13 @@ export class Agent {
   readonly bus: EventBus;
   readonly metrics = new Metrics();
   readonly server: HttpServer;
-  readonly docker: DockerSource;
-  /** The one door for raising alerts (detectors, response): `agent.alerts.raise(finding)`. */
+  readonly sources: Sources;
+  /** The one door for raising alerts (detectors, response): `agent.raise(finding)`. */
   readonly alerts: AlertPipeline;
   readonly response: ResponseService;
   readonly autoResponder: AutoResponder;
   readonly detection: Detection;
-  readonly containers: ContainersWiring;
-  readonly capture: CaptureHandle;
-  readonly activity: ActivitySources;
+  readonly #metricsWiring: MetricsWiring;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -49,27 +45,14 @@ export class Agent {
     const tokens = Tokens.fromFile(config.token_file);
     this.server = new HttpServer({ listen: config.listen, tokens, tls: config.tls, log });
     const dockerClient = createDockerClient(config.docker_host);
-    this.docker = new DockerSource({
-      docker: dockerClient,
-      dockerHost: config.docker_host,
-      inventory: this.inventory,
-      host: config.host,
-      zoneMapping: config.zones.networks,
-      health: this.health,
-      log,
-      emit: this.bus.emit,
-    });
+    const subscribe = (listener: Parameters<EventBus['subscribe']>[0]) => this.bus.subscribe(listener);
     this.alerts = new AlertPipeline({ config, metrics: this.metrics, log });
-    this.alerts.registerRoutes(this.server);
     this.response = new ResponseService(
       new Isolator(dockerClient, new IsolationStore(config.state_dir)),
       (finding) => this.raise(finding),
       (id) => this.inventory.container(id)?.image ?? 'unknown',
     );
     this.autoResponder = new AutoResponder(config.response, this.response);
-    registerResponseRoutes(this.server, this.response);
-    registerWebRoutes(this.server);
-    this.bus.subscribe((event) => this.metrics.events.inc({ source: eventSource(event) }));
     this.bus.subscribe((event) => this.alerts.stream.onEvent(event));
     this.detection = new Detection({
       config,
@@ -78,39 +61,39 @@ export class Agent {
       onFinding: (finding) => this.raise(finding),
     });
     this.bus.subscribe(this.detection.handle);
-    this.detection.routes(this.server);
-    this.containers = new ContainersWiring({
-      config,
+    // Isolation is the response module's fact; learning/monitoring the baselines'.
+    const stateOf: StateOf = (info) =>
+      this.response.isolator.isIsolated(info.id) ? 'isolated' : this.detection.phase(info.workload);
+    this.#metricsWiring = new MetricsWiring({ metrics: this.metrics, inventory: this.inventory, stateOf, subscribe });
+    this.sources = new Sources({
       docker: dockerClient,
-      inventory: this.inventory,
-      bus: this.bus,
-      metrics: this.metrics,
-      server: this.server,
-      health: this.health,
-      log,
-      // Isolation is the response module's fact; learning/monitoring the baselines'.
-      stateOf: (info) =>
-        this.response.isolator.isIsolated(info.id) ? 'isolated' : this.detection.phase(info.workload),
-    });
-    this.activity = attachActivitySources({
-      inventory: this.inventory,
-      host: config.host,
       dockerHost: config.docker_host,
+      host: config.host,
+      inventory: this.inventory,
+      zoneMapping: config.zones.networks,
+      interfaces: config.interfaces,
+      snaplen: config.capture.snaplen,
+      maxFlows: config.capture.max_flows,
+      statsIntervalMs: config.stats_interval,
       health: this.health,
       log,
       emit: this.bus.emit,
-      subscribe: (listener) => this.bus.subscribe(listener),
+      subscribe,
+      onCaptureAttached: this.#metricsWiring.captureAttached,
+      onCaptureCounts: this.#metricsWiring.captureCounts,
+      onFlowTick: this.#metricsWiring.flowTick,
     });
-    this.server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
-    this.server.route({
-      method: 'GET',
-      path: '/metrics',
-      handler: async () => {
-        const { contentType, text } = await this.metrics.render();
-        return { text, contentType };
-      },
+    registerRoutes(this.server, {
+      health: this.health,
+      metrics: this.metrics,
+      journal: this.alerts.journal,
+      stream: this.alerts.stream,
+      inventory: this.inventory,
+      stateOf,
+      flows: this.sources,
+      detection: this.detection,
+      response: this.response,
     });
-    this.capture = attachCapture(this);
   }
 
   /** Every finding, from detectors and from response actions, enters the alert path here. */
@@ -129,10 +112,8 @@ export class Agent {
       this.log.info({ containers: isolated.map((r) => r.name) }, 'isolated containers from an earlier run');
     const address = await this.server.listen();
     this.detection.start();
-    this.docker.start();
-    this.containers.start();
-    this.capture.start();
-    this.activity.start();
+    this.#metricsWiring.start();
+    this.sources.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
     return address;
   }
@@ -145,10 +126,8 @@ export class Agent {
       const ms = Date.now() - started;
       if (ms > 1000) this.log.warn({ step: name, ms }, 'slow shutdown step');
     };
-    await step('capture', () => this.capture.stop());
-    await step('containers', () => this.containers.stop());
-    await step('activity', () => this.activity.stop());
-    await step('docker', () => this.docker.stop());
+    await this.sources.stop(step);
+    await step('metrics', () => this.#metricsWiring.stop());
     await step('detection', () => this.detection.stop());
     await step('alerts', () => this.alerts.close());
     await step('server', () => this.server.close());

@@ -1,12 +1,10 @@
 // Wiring of the detectors: builds the runner from the frozen config and read-only lookups over the
 // inventory, loads baselines from the state directory at start, saves changed ones every few
-// seconds and at stop, and serves /api/baselines and /api/suppressions.
+// seconds and at stop (agent/routes/ serves them).
 import type { Config } from './config.ts';
 import { ShipwatchError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { HttpServer } from './server.ts';
 import { BaselineStore } from './baseline-store.ts';
-import { registerBaselineRoutes } from './routes/baselines.ts';
 import type { ShipwatchEvent } from '../collector/events.ts';
 import type { Inventory } from '../collector/inventory.ts';
 import {
@@ -84,10 +82,6 @@ export class Detection {
   /** `learning` or `monitoring`, for /api/containers. */
   phase(workload: string): Phase {
     return this.runner.phase(workload);
-  }
-
-  routes(server: HttpServer): void {
-    registerBaselineRoutes(server, this);
   }
 
   start(): void {

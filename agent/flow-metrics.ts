@@ -3,7 +3,7 @@
 // series count), network and protocol; flows in the table by network.
 import type { Metrics } from '../alerts/metrics.ts';
 import type { Endpoint } from '../collector/events.ts';
-import type { FlowTable } from '../collector/flows/flow-table.ts';
+import type { FlowTable } from '../collector/flows/index.ts';
 
 export function workloadLabel(endpoint: Endpoint): string {
   if (endpoint.kind === 'container') return endpoint.container?.workload ?? 'unknown';

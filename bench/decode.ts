@@ -4,17 +4,15 @@
 //
 // Writes a synthetic capture (TCP/UDP frames over `flows` 5-tuples, 64–1400 byte frames) to a
 // temp file, then times: (1) cap.decoders (Ethernet → IPv4 → TCP/UDP) on the frames in memory;
-// (2) collector/packet-decoder.ts on the same frames; (3) the whole offline path — pcap-file.ts
+// (2) collector/packets/packet-decoder.ts on the same frames; (3) the whole offline path — pcap-file.ts
 // reader + decoder + flow table + DNS check — as `shipwatch run --pcap` runs it. One core, one
 // process; short on purpose (the machine is shared).
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CidrAttributor } from '../collector/flows/flow-attribution.ts';
-import { decodePacket, LINKTYPE_ETHERNET, newPacketMeta } from '../collector/packets/packet-decoder.ts';
-import { PacketProcessor } from '../collector/flows/packet-processor.ts';
-import { CaptureFile } from '../collector/packets/pcap-file.ts';
+import { CidrAttributor, PacketProcessor } from '../collector/flows/index.ts';
+import { CaptureFile, decodePacket, LINKTYPE_ETHERNET, newPacketMeta } from '../collector/packets/index.ts';
 import { ipv4Frame, pcapFile } from '../test/support/packet-builder.ts';
 
 interface CapDecoders {

@@ -14,9 +14,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BridgeCapture } from '../collector/packets/bridge-capture.ts';
-import { CidrAttributor } from '../collector/flows/flow-attribution.ts';
-import { PacketProcessor } from '../collector/flows/packet-processor.ts';
+import { BridgeCapture } from '../collector/packets/index.ts';
+import { CidrAttributor, PacketProcessor } from '../collector/flows/index.ts';
 import { ipv4Frame, pcapFile } from '../test/support/packet-builder.ts';
 
 const rates = (process.argv[2] ?? '20000,50000,100000').split(',').map(Number);

@@ -12,7 +12,7 @@ import Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KernelStatsReader } from '../collector/stats/kernel-stats.ts';
+import { KernelStatsReader } from '../collector/stats/index.ts';
 import { TESTENV_DIR, TEST_IMAGE, uniqueName } from '../test/support/testenv.ts';
 
 const N = Number(process.argv[2] ?? 100);

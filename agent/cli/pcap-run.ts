@@ -8,10 +8,8 @@ import type { Config } from '../config.ts';
 import { Agent } from '../agent.ts';
 import { ShipwatchError } from '../../core/errors.ts';
 import { recordFlowMetrics } from '../flow-metrics.ts';
-import { CidrAttributor, inventoryAttributor, type Attributor } from '../../collector/flows/flow-attribution.ts';
-import { PacketProcessor } from '../../collector/flows/packet-processor.ts';
-import { CaptureFile, PcapFileError } from '../../collector/packets/pcap-file.ts';
-import { NetworkResolver } from '../../collector/packets/network-resolver.ts';
+import { CidrAttributor, inventoryAttributor, PacketProcessor, type Attributor } from '../../collector/flows/index.ts';
+import { CaptureFile, NetworkResolver, PcapFileError } from '../../collector/packets/index.ts';
 
 const DOCKER_WAIT_MS = 3000;
 const PROGRESS_EVERY = 250_000;
@@ -72,7 +70,7 @@ export async function runPcap(config: Config, log: Logger, file: string): Promis
   recordFlowMetrics(agent.metrics, processor.flows);
   // Whatever detectors the pipeline runs count their alerts in shipwatch_alerts_total.
   const alerts = (await agent.metrics.alerts.get()).values.reduce((sum, v) => sum + v.value, 0);
-  await agent.docker.stop();
+  await agent.sources.docker.stop();
   // Deliver what the replay raised before exiting (bounded); anything undelivered stays queued on disk.
   await agent.alerts.close(10_000);
   const summary: PcapSummary = {
@@ -101,9 +99,9 @@ async function chooseAttribution(
   agent: Agent,
   config: Config,
 ): Promise<{ attributor: Attributor; resolver: NetworkResolver; attribution: 'docker' | 'cidr' }> {
-  agent.docker.start();
+  agent.sources.docker.start();
   const synced = await Promise.race([
-    agent.docker.synced().then(() => true),
+    agent.sources.docker.synced().then(() => true),
     new Promise<false>((resolve) => setTimeout(() => resolve(false), DOCKER_WAIT_MS).unref()),
   ]);
   if (synced) {
@@ -117,7 +115,7 @@ async function chooseAttribution(
       attribution: 'docker',
     };
   }
-  await agent.docker.stop();
+  await agent.sources.docker.stop();
   return {
     attributor: new CidrAttributor(config.pcap_networks),
     resolver: new NetworkResolver(config.pcap_networks),

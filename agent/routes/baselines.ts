@@ -1,4 +1,4 @@
-// /api/baselines (list, read, replace, reset) and /api/suppressions. Workload names hold a slash
+// /api/baselines (list, read, replace, reset). Workload names hold a slash
 // (shop/api): both /api/baselines/shop%2Fapi and /api/baselines/shop/api work.
 import { ZodError } from 'zod';
 import { badRequest, notFound } from '../../core/http-errors.ts';
@@ -77,5 +77,4 @@ export function registerBaselineRoutes(server: HttpServer, detection: Detection)
       },
     });
   }
-  server.route({ method: 'GET', path: '/api/suppressions', handler: () => ({ json: runner.suppressions() }) });
 }

@@ -1,10 +1,8 @@
 // GET /api/containers and /api/containers/{id or name}: the inventory as users see it (workload,
-// networks with zones, Docker's state and shipwatch's state), and the shipwatch_containers{state}
-// gauge. Whether a container is learning, monitoring or isolated is not decided here: the caller
+// networks with zones, Docker's state and shipwatch's state). Whether a container is learning, monitoring or isolated is not decided here: the caller
 // passes stateOf (baselines and the response module own those facts).
 import type { Inventory } from '../../collector/inventory.ts';
 import type { ContainerInfo } from '../../collector/inventory-types.ts';
-import type { Metrics } from '../../alerts/metrics.ts';
 import { notFound } from '../../core/http-errors.ts';
 import type { HttpServer } from '../server.ts';
 
@@ -61,22 +59,6 @@ export function containerView(info: ContainerInfo, inventory: Inventory, stateOf
     zones: [...new Set(networks.map((n) => n.zone))],
     networks,
   };
-}
-
-/** Containers that count in shipwatch_containers: those that exist as processes. */
-function isLive(info: ContainerInfo): boolean {
-  return info.state === 'running' || info.state === 'paused' || info.state === 'restarting';
-}
-
-/** Sets shipwatch_containers{state} from the inventory, every state present (zero included). */
-export function updateContainerGauge(metrics: Metrics, inventory: Inventory, stateOf: StateOf): void {
-  const counts = new Map<ContainerState, number>(CONTAINER_STATES.map((s) => [s, 0]));
-  for (const info of inventory.containers()) {
-    if (!isLive(info)) continue;
-    const state = stateOf(info);
-    counts.set(state, (counts.get(state) ?? 0) + 1);
-  }
-  for (const [state, count] of counts) metrics.containers.set({ state }, count);
 }
 
 export function registerContainerRoutes(server: HttpServer, inventory: Inventory, stateOf: StateOf): void {

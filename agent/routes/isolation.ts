@@ -42,7 +42,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 const actorOf = (tokenName: string, requestedBy: string | undefined) =>
   requestedBy ? `${tokenName} (${requestedBy})` : tokenName;
 
-export function registerResponseRoutes(server: HttpServer, service: ResponseService): void {
+export function registerIsolationRoutes(server: HttpServer, service: ResponseService): void {
   server.route({
     method: 'POST',
     path: '/api/containers/:id/isolate',

@@ -1,7 +1,7 @@
 // One row of the flow table: the record subscribers see, plus the bookkeeping they do not.
 import type { FlowRecord } from '../events.ts';
 import type { FlowKey } from './flow-keys.ts';
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../packets/packet-decoder.ts';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../packets/index.ts';
 
 export class FlowEntry {
   readonly flow: FlowRecord;

@@ -1,11 +1,18 @@
 // One packet's way from bytes to events, shared by live capture and offline replay: decode the
 // headers, account the flow, and turn DNS responses into `dns.answer` events and names for
 // endpoints. Counts what it saw; never throws on what a packet contains.
-import { DnsNames, parseDnsResponse } from '../packets/dns-answers.ts';
 import type { ShipwatchEvent } from '../events.ts';
 import type { Attributor } from './flow-attribution.ts';
 import { FlowTable } from './flow-table.ts';
-import { decodePacket, formatAddress, IPPROTO_UDP, newPacketMeta, type PacketMeta } from '../packets/packet-decoder.ts';
+import {
+  decodePacket,
+  DnsNames,
+  formatAddress,
+  IPPROTO_UDP,
+  newPacketMeta,
+  parseDnsResponse,
+  type PacketMeta,
+} from '../packets/index.ts';
 
 export interface PacketCounts {
   packets: number;

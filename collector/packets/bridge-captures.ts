@@ -9,7 +9,7 @@ import { BridgeCapture } from './bridge-capture.ts';
 import { interfaceExists } from '../net-interfaces.ts';
 import type { Inventory } from '../inventory.ts';
 
-export interface PacketCaptureOptions {
+export interface BridgeCapturesOptions {
   interfaces: 'auto' | readonly string[];
   snaplen: number;
   inventory: Inventory;
@@ -32,15 +32,15 @@ export interface PacketCaptureOptions {
  */
 const FILTER = '';
 
-export class PacketCapture {
-  readonly #o: PacketCaptureOptions;
+export class BridgeCaptures {
+  readonly #o: BridgeCapturesOptions;
   readonly #captures = new Map<string, BridgeCapture>();
   /** Interfaces whose capture ended on its own while the interface still existed: retried, or forgotten once unwanted. */
   readonly #failed = new Set<string>();
   #running = false;
   #stopped = false;
 
-  constructor(options: PacketCaptureOptions) {
+  constructor(options: BridgeCapturesOptions) {
     this.#o = options;
   }
 

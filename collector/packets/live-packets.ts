@@ -1,130 +1,111 @@
-// Wires packet capture into the agent: bridges → PacketProcessor (decode, flows, DNS) → events on
-// the bus; flow and capture counters → metrics; GET /api/flows. The pipeline calls
-// attachCapture(agent) once and start()/stop() with the agent.
-import type { Agent } from '../../agent/agent.ts';
-import { inventoryAttributor } from '../flows/flow-attribution.ts';
+// Live packets from every captured bridge, handed on one at a time in an order the flow table can
+// trust. With one bridge attached a packet goes straight on; with several, packets are held in the
+// merge (see packet-merge.ts) and released in kernel-timestamp order by a timer that runs only
+// while something is held, so an idle host costs no wake-ups. The decision and its timer live here,
+// beside the merge, so a packet never leaves the collector before it is an event.
+import type { Health } from '../../core/health.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Inventory } from '../inventory.ts';
+import { BridgeCaptures } from './bridge-captures.ts';
 import { PacketMerger } from './packet-merge.ts';
-import { PacketProcessor } from '../flows/packet-processor.ts';
-import { PacketCapture } from './bridge-captures.ts';
-import { recordFlowMetrics } from '../../agent/flow-metrics.ts';
 
-const TICK_MS = 1000;
-/** Docker events trigger a sync at once; this catches what an event could not (a failed attach). */
-const SYNC_MS = 5000;
 /**
- * How long packets wait to be put back in time order across bridges (see packet-merge.ts): the
- * capture child's ring block timeout (20 ms) plus the pipe, with room for a busy moment.
+ * How long packets wait to be put back in time order across bridges: the capture child's ring
+ * block timeout (20 ms) plus the pipe, with room for a busy moment.
  */
 const MERGE_HOLD_MS = 50;
 const MERGE_MAX_HELD = 200_000;
 const MERGE_EVERY_MS = 10;
+/** Docker events trigger a sync at once; this catches what an event could not (a failed attach). */
+const SYNC_MS = 5000;
 
-export interface CaptureHandle {
-  readonly processor: PacketProcessor;
-  readonly capture: PacketCapture;
-  start(): void;
-  stop(): Promise<void>;
+/** A frame captured on the bridge of `network`, at its kernel timestamp `at` (epoch ms). */
+export type DeliverPacket = (network: string, buf: Buffer, caplen: number, linkType: number, at: number) => void;
+
+export interface LivePacketsOptions {
+  interfaces: 'auto' | readonly string[];
+  snaplen: number;
+  inventory: Inventory;
+  health: Health;
+  log: Logger;
+  deliver: DeliverPacket;
+  /** A bridge's capture is running (its first packet may be a while away). */
+  onAttached?: (iface: string) => void;
+  /** Packets captured and newly dropped by the kernel, per interface, about once a second. */
+  onCounts?: (iface: string, captured: number, dropped: number) => void;
+  now?: () => number;
 }
 
-export function attachCapture(agent: Agent, now: () => number = Date.now): CaptureHandle {
-  const { config, metrics, log } = agent;
-  const processor = new PacketProcessor({
-    host: config.host,
-    maxFlows: config.capture.max_flows,
-    attributor: inventoryAttributor(agent.inventory),
-    emit: agent.bus.emit,
-  });
-  const merger = new PacketMerger({
-    holdMs: MERGE_HOLD_MS,
-    maxHeld: MERGE_MAX_HELD,
-    deliver: (p) => processor.handle(p.network, p.buf, p.caplen, p.linkType, p.at),
-  });
-  // A release timer only while packets are held: an idle host costs no wake-ups.
-  let releaseTimer: NodeJS.Timeout | null = null;
-  const scheduleRelease = () => {
-    if (releaseTimer) return;
-    releaseTimer = setTimeout(() => {
-      releaseTimer = null;
-      merger.release(now());
-      if (merger.held > 0) scheduleRelease();
+export class LivePackets {
+  readonly captures: BridgeCaptures;
+  readonly #merger: PacketMerger;
+  readonly #now: () => number;
+  #releaseTimer: NodeJS.Timeout | null = null;
+  #syncTimer: NodeJS.Timeout | null = null;
+
+  constructor(o: LivePacketsOptions) {
+    this.#now = o.now ?? Date.now;
+    this.#merger = new PacketMerger({
+      holdMs: MERGE_HOLD_MS,
+      maxHeld: MERGE_MAX_HELD,
+      deliver: (p) => o.deliver(p.network, p.buf, p.caplen, p.linkType, p.at),
+    });
+    const captures: BridgeCaptures = new BridgeCaptures({
+      interfaces: o.interfaces,
+      snaplen: o.snaplen,
+      inventory: o.inventory,
+      health: o.health,
+      log: o.log,
+      onPacket: (iface, network, buf, caplen, linkType, at) => {
+        // One bridge has nothing to be ordered against: no need to hold its packets.
+        if (this.#merger.held === 0 && captures.attachedCount <= 1) o.deliver(network, buf, caplen, linkType, at);
+        else {
+          this.#merger.push(iface, { network, buf, caplen, linkType, at });
+          this.#scheduleRelease();
+        }
+      },
+      onAttached: o.onAttached,
+      onDetached: (iface) => this.#merger.forget(iface),
+      onCounts: (iface, captured, dropped) => o.onCounts?.(iface, captured, dropped),
+    });
+    this.captures = captures;
+  }
+
+  /** Packets that reached the merge after their turn had passed (handled at once, out of order). */
+  get latePackets(): number {
+    return this.#merger.late;
+  }
+
+  start(): void {
+    this.captures.start();
+    this.#syncTimer = setInterval(() => this.captures.sync(), SYNC_MS).unref();
+  }
+
+  /** Attaches and detaches captures to follow the inventory's bridges (call on network events). */
+  sync(): void {
+    this.captures.sync();
+  }
+
+  /** Moves captured and dropped counts to onCounts; call about once a second. */
+  report(): void {
+    this.captures.report();
+  }
+
+  /** Stops every capture and hands on what the merge still holds. */
+  async stop(): Promise<void> {
+    if (this.#syncTimer) clearInterval(this.#syncTimer);
+    if (this.#releaseTimer) clearTimeout(this.#releaseTimer);
+    this.#releaseTimer = null;
+    await this.captures.stop();
+    this.#merger.flush();
+  }
+
+  #scheduleRelease(): void {
+    if (this.#releaseTimer) return;
+    this.#releaseTimer = setTimeout(() => {
+      this.#releaseTimer = null;
+      this.#merger.release(this.#now());
+      if (this.#merger.held > 0) this.#scheduleRelease();
     }, MERGE_EVERY_MS).unref();
-  };
-  const capture = new PacketCapture({
-    interfaces: config.interfaces,
-    snaplen: config.capture.snaplen,
-    inventory: agent.inventory,
-    health: agent.health,
-    log,
-    onPacket: (iface, network, buf, caplen, linkType, at) => {
-      // One bridge has nothing to be ordered against: no need to hold its packets.
-      if (merger.held === 0 && capture.attachedCount <= 1) processor.handle(network, buf, caplen, linkType, at);
-      else {
-        merger.push(iface, { network, buf, caplen, linkType, at });
-        scheduleRelease();
-      }
-    },
-    // Both counters exist from the attach on, at 0: a quiet bridge is then visibly captured and
-    // loss-free, and rate() over a first packet does not miss it.
-    onAttached: (iface) => {
-      metrics.capturePackets.inc({ interface: iface }, 0);
-      metrics.captureDropped.inc({ interface: iface }, 0);
-    },
-    onDetached: (iface) => merger.forget(iface),
-    onCounts: (iface, captured, dropped) => {
-      if (captured) metrics.capturePackets.inc({ interface: iface }, captured);
-      if (dropped) metrics.captureDropped.inc({ interface: iface }, dropped);
-    },
-  });
-  let previousMalformed = 0;
-  const tick = () => {
-    processor.flows.sweep(now());
-    recordFlowMetrics(metrics, processor.flows);
-    capture.report();
-    const malformed = processor.counts.malformed;
-    if (malformed > previousMalformed) {
-      log.debug({ malformed, new: malformed - previousMalformed }, 'malformed packets skipped');
-      previousMalformed = malformed;
-    }
-  };
-  agent.bus.subscribe((event) => {
-    if (event.kind === 'network.created' || event.kind === 'network.removed') capture.sync();
-  });
-  agent.server.route({
-    method: 'GET',
-    path: '/api/flows',
-    handler: ({ query }) => {
-      const network = query.get('network');
-      const limit = Math.max(1, Math.min(10_000, Number(query.get('limit') ?? 1000) || 1000));
-      const flows = processor.flows
-        .active()
-        .filter((f) => !network || f.networks.includes(network))
-        .sort((a, b) => b.lastSeen - a.lastSeen)
-        .slice(0, limit);
-      return {
-        json: {
-          flows,
-          malformedPackets: processor.counts.malformed,
-          evictedFlows: processor.flows.evicted,
-          latePackets: merger.late,
-        },
-      };
-    },
-  });
-  const timers: NodeJS.Timeout[] = [];
-  return {
-    processor,
-    capture,
-    start() {
-      capture.start();
-      timers.push(setInterval(tick, TICK_MS).unref(), setInterval(() => capture.sync(), SYNC_MS).unref());
-    },
-    async stop() {
-      for (const timer of timers) clearInterval(timer);
-      if (releaseTimer) clearTimeout(releaseTimer);
-      await capture.stop();
-      merger.flush();
-      processor.flows.flush(now());
-      recordFlowMetrics(metrics, processor.flows);
-    },
-  };
+  }
 }

@@ -5,7 +5,7 @@
 import type { Health } from '../../core/health.ts';
 import type { Logger } from '../../core/logger.ts';
 import { AwaitingContainers } from './awaiting-containers.ts';
-import type { DriftPaths } from '../files/drift-paths.ts';
+import type { DriftPaths } from '../files/index.ts';
 import type { ShipwatchEvent } from '../events.ts';
 import { ExecSessions, type ExecSession } from './exec-sessions.ts';
 import { refOf, type Inventory } from '../inventory.ts';

@@ -146,7 +146,7 @@ describe('packet capture on the Docker bridges', () => {
       { what: '10 flows to the server', timeout: 20_000 },
     ).catch(async (error: Error) => {
       throw new Error(
-        `${error.message}: ${JSON.stringify(agent.capture.processor.counts)} ${(await metrics())
+        `${error.message}: ${JSON.stringify(agent.sources.flows.counts)} ${(await metrics())
           .split('\n')
           .filter((l) => l.startsWith('shipwatch_capture'))
           .join(
@@ -272,7 +272,7 @@ describe('packet capture on the Docker bridges', () => {
     await docker('network', 'rm', netLate);
     await waitFor(() => agent.health.get(`capture:${bridge}`) === undefined, { what: 'the capture to detach' });
     await waitFor(() => captureChildren(bridge).length === 0, { what: 'the capture process to end' });
-    expect(agent.capture.capture.attached()).not.toContain(bridge);
+    expect(agent.sources.packets.captures.attached()).not.toContain(bridge);
   });
 
   it('recognises a flow routed between two bridges as one flow with both ends attributed', async () => {

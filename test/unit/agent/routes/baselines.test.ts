@@ -5,6 +5,8 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../../agent/config.ts';
 import { Detection } from '../../../../agent/detection.ts';
+import { registerBaselineRoutes } from '../../../../agent/routes/baselines.ts';
+import { registerSuppressionRoutes } from '../../../../agent/routes/suppressions.ts';
 import { HttpServer } from '../../../../agent/server.ts';
 import { Tokens } from '../../../../agent/tokens.ts';
 import { Inventory } from '../../../../collector/inventory.ts';
@@ -27,7 +29,8 @@ async function agent(tokens = new Tokens([])) {
     clock: () => T0,
   });
   server = new HttpServer({ listen: '127.0.0.1:0', tokens, tls: null, log });
-  detection.routes(server);
+  registerBaselineRoutes(server, detection);
+  registerSuppressionRoutes(server, detection.runner);
   const { port } = await server.listen();
   return { detection, base: `http://127.0.0.1:${port}` };
 }

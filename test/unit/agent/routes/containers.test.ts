@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '../../../../alerts/metrics.ts';
-import { containerView, updateContainerGauge } from '../../../../agent/routes/containers.ts';
+import { containerView } from '../../../../agent/routes/containers.ts';
+import { updateContainerGauge } from '../../../../agent/metrics-wiring.ts';
 import { Inventory } from '../../../../collector/inventory.ts';
 import type { ContainerInfo, NetworkInfo } from '../../../../collector/inventory-types.ts';
 
