@@ -1,7 +1,18 @@
 // One row of the flow table: the record subscribers see, plus the bookkeeping they do not.
-import type { FlowRecord } from '../events.ts';
+import type { FlowRecord, Protocol } from '../events.ts';
 import type { FlowKey } from './flow-keys.ts';
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../packets/index.ts';
+import {
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  TCP_ACK,
+  TCP_FIN,
+  TCP_PSH,
+  TCP_RST,
+  TCP_SYN,
+  TCP_URG,
+} from '../packets/index.ts';
 
 export class FlowEntry {
   readonly flow: FlowRecord;
@@ -26,6 +37,50 @@ export class FlowEntry {
     this.srcPort = srcPort;
     this.lastUpdate = at;
   }
+}
+
+const PROTOCOLS: Record<number, Protocol> = {
+  [IPPROTO_TCP]: 'tcp',
+  [IPPROTO_UDP]: 'udp',
+  [IPPROTO_ICMP]: 'icmp',
+  [IPPROTO_ICMPV6]: 'icmpv6',
+};
+
+/** The IP protocol number as FlowRecord.protocol names it. */
+export function protocolName(ipProtocol: number): Protocol {
+  return PROTOCOLS[ipProtocol] ?? 'other';
+}
+
+/**
+ * A flow's record at its first packet: no bytes counted yet (the table accounts that packet next).
+ * The id takes the packet's raw port fields, also for protocols whose endpoints show no port.
+ */
+export function newFlowRecord(
+  network: string,
+  protocol: Protocol,
+  src: FlowRecord['src'],
+  dst: FlowRecord['dst'],
+  rawPorts: readonly [number, number],
+  at: number,
+): FlowRecord {
+  return {
+    // The same text as a template literal, but join builds one flat string where the template
+    // builds a rope of cons strings that the flow keeps (1294 → 1014 bytes retained per flow).
+    id: [network, protocol, src.ip, rawPorts[0], dst.ip, rawPorts[1], at].join('|'),
+    protocol,
+    src,
+    dst,
+    network,
+    networks: [network],
+    bytesOut: 0,
+    bytesIn: 0,
+    packetsOut: 0,
+    packetsIn: 0,
+    tcpFlags: '',
+    state: 'new',
+    firstSeen: at,
+    lastSeen: at,
+  };
 }
 
 const LETTERS: [number, string][] = [
