@@ -1,7 +1,7 @@
 // The detectors' only door: every detector the agent runs, the runner, and the types the agent
 // and the API need.
 import type { Detector } from './context.ts';
-import { configDetector } from './rules/config.ts';
+import { configDetector } from './rules/docker-config.ts';
 import { execDetector } from './rules/exec.ts';
 import { fileDetector } from './rules/files.ts';
 import { networkDetector } from './rules/network.ts';
