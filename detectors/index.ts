@@ -20,5 +20,5 @@ export const DETECTORS: readonly Detector<unknown>[] = [
 export { DetectorRunner, type RunnerOptions } from './runner.ts';
 export type { DetectorConfig, DetectorContext, Phase } from './context.ts';
 export { baselineSchema, parseBaseline, type WorkloadBaseline } from './baseline.ts';
-export { parseEgressRule, type EgressRule } from './egress-allowlist.ts';
+export { egressRules, type EgressRule } from './egress-allowlist.ts';
 export type { Suppression, SuppressionStatus } from './suppressions.ts';

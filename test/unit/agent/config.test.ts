@@ -107,6 +107,12 @@ describe('configuration', () => {
     expect(loadConfig({}, { DOCKER_HOST: 'unix:///tmp/d.sock' }).docker_host).toBe('unix:///tmp/d.sock');
   });
 
+  it('rejects a bad egress allowlist entry, naming its index', () => {
+    expect(() => validateConfig({ egress_allowlist: ['198.19.0.0/16', '198.19.0.0/40'] }, 'test.yaml')).toThrow(
+      /egress_allowlist\.1: 198\.19\.0\.0\/40: bad prefix length/,
+    );
+  });
+
   it('reports a file that is not YAML', () => {
     const file = configFile('listen: [unclosed\n');
     expect(() => loadConfig({ config: file }, {})).toThrow(/not valid YAML/);
