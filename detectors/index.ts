@@ -18,7 +18,7 @@ export const DETECTORS: readonly Detector<unknown>[] = [
 ] as Detector<unknown>[];
 
 export { DetectorRunner, type RunnerOptions } from './runner.ts';
-export type { DetectorConfig, DetectorContext, Phase } from './context.ts';
-export { baselineSchema, parseBaseline, type WorkloadBaseline } from './baseline.ts';
+export type { DetectorConfig, DetectorContext } from './context.ts';
+export { baselineSchema, parseBaseline, type Phase, type WorkloadBaseline } from './baseline.ts';
 export { egressRules, type EgressRule } from './egress-allowlist.ts';
 export type { Suppression, SuppressionStatus } from './suppressions.ts';
