@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RULE_IDS, SEVERITIES } from '../findings/index.ts';
 import { checkEgressRule } from '../detectors/egress-allowlist.ts';
+import { dockerHostProblem } from '../collector/docker/docker-client.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ShipwatchError } from '../core/errors.ts';
 
@@ -23,6 +24,15 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/, 'expected HOST:PORT, e.g. 127.0.0.1:9477');
 const url = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 const severity = z.enum(SEVERITIES);
+// Checked here rather than when the client is built, so a bad URL is reported with every other
+// bad setting, by check-config too, before anything starts.
+const dockerHost = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    const problem = dockerHostProblem(text);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const ruleId = z.enum(RULE_IDS as [string, ...string[]]);
 
 const webhook = z.strictObject({
@@ -62,7 +72,7 @@ const autoResponse = z.record(z.string(), responseAction).superRefine((auto, ctx
 export const configSchema = z.strictObject({
   /** Name of this Docker host in every alert. */
   host: z.string().min(1).default(hostname()),
-  docker_host: z.string().min(1).default('unix:///var/run/docker.sock'),
+  docker_host: dockerHost.default('unix:///var/run/docker.sock'),
   listen: hostPort.default('127.0.0.1:9477'),
   state_dir: z.string().min(1).default('/var/lib/shipwatch'),
   /** How long a workload learns from its first container; 0 = policy only. */

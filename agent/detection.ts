@@ -2,38 +2,22 @@
 // inventory, loads baselines from the state directory at start, saves changed ones every few
 // seconds and at stop (agent/routes/ serves them).
 import type { Config } from './config.ts';
-import { ShipwatchError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { BaselineStore } from './baseline-store.ts';
 import type { ShipwatchEvent } from '../collector/events.ts';
 import type { Inventory } from '../collector/inventory.ts';
-import {
-  DETECTORS,
-  DetectorRunner,
-  parseEgressRule,
-  type DetectorConfig,
-  type EgressRule,
-  type Phase,
-} from '../detectors/index.ts';
+import { DETECTORS, DetectorRunner, egressRules, type DetectorConfig, type Phase } from '../detectors/index.ts';
 import type { Finding } from '../findings/index.ts';
 import type { Suppression } from '../detectors/suppressions.ts';
 
 /** How often changed baselines are written while workloads learn. */
 export const SAVE_INTERVAL_MS = 10_000;
 
-/** The detector part of the config; throws SW_CONFIG_INVALID naming every bad allowlist entry. */
+/** The detector part of a validated config: the schema already checked every allowlist entry. */
 export function detectorConfig(config: Config): DetectorConfig {
-  const rules: EgressRule[] = [];
-  const problems: string[] = [];
-  config.egress_allowlist.forEach((text, i) => {
-    const rule = parseEgressRule(text);
-    if ('error' in rule) problems.push(`egress_allowlist.${i}: ${rule.error}`);
-    else rules.push(rule);
-  });
-  if (problems.length) throw new ShipwatchError('SW_CONFIG_INVALID', problems.join('; '));
   return {
     learnMs: config.learn,
-    egressAllowlist: rules,
+    egressAllowlist: egressRules(config.egress_allowlist),
     zoneAllow: config.zones.allow,
     trustedRegistries: config.trusted_registries,
   };

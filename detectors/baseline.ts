@@ -3,7 +3,6 @@
 // Containers are ephemeral, workloads are not: a new container of a workload that finished
 // learning is judged against the workload's baseline from its first event.
 import { z } from 'zod';
-import type { Phase } from './context.ts';
 
 export const RESOURCE_METRICS = ['cpu', 'memory', 'network_rx', 'network_tx', 'pids'] as const;
 export type ResourceMetric = (typeof RESOURCE_METRICS)[number];
@@ -59,6 +58,9 @@ export function newBaseline(workload: string, now: number, learnMs: number): Wor
     learnUntil: now + learnMs,
   });
 }
+
+/** Where a workload is in its life: the phase belongs with the baseline whose window decides it. */
+export type Phase = 'learning' | 'monitoring';
 
 export function phaseOf(baseline: WorkloadBaseline | null, now: number): Phase {
   if (!baseline) return 'learning';

@@ -2,11 +2,9 @@
 // the config it needs, and read-only lookups. Plain data and functions only, never the Inventory
 // or anything holding Docker, so a unit test builds a context from a literal.
 import type { ShipwatchEvent } from '../collector/events.ts';
-import type { WorkloadBaseline } from './baseline.ts';
+import type { Phase, WorkloadBaseline } from './baseline.ts';
 import type { EgressRule } from './egress-allowlist.ts';
 import type { Finding } from '../findings/index.ts';
-
-export type Phase = 'learning' | 'monitoring';
 
 export interface DetectorConfig {
   /** Learning window per workload in ms; 0 = policy only. */

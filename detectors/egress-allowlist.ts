@@ -126,6 +126,18 @@ export function allowlisted(rules: readonly EgressRule[], dst: Destination): Egr
   return null;
 }
 
+/**
+ * The allowlist of a validated config. The schema is the one place a bad entry is reported (with
+ * its index, by check-config too, through checkEgressRule); one that reaches here is a bug.
+ */
+export function egressRules(texts: readonly string[]): EgressRule[] {
+  return texts.map((text) => {
+    const rule = parseEgressRule(text);
+    if ('error' in rule) throw new Error(`egress_allowlist entry not validated by the config schema: ${rule.error}`);
+    return rule;
+  });
+}
+
 /** zod refinement for config `egress_allowlist` entries, so check-config names a bad one. */
 export function checkEgressRule(
   text: string,

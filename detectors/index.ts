@@ -1,7 +1,7 @@
 // The detectors' only door: every detector the agent runs, the runner, and the types the agent
 // and the API need.
 import type { Detector } from './context.ts';
-import { configDetector } from './rules/config.ts';
+import { configDetector } from './rules/docker-config.ts';
 import { execDetector } from './rules/exec.ts';
 import { fileDetector } from './rules/files.ts';
 import { networkDetector } from './rules/network.ts';
@@ -18,7 +18,7 @@ export const DETECTORS: readonly Detector<unknown>[] = [
 ] as Detector<unknown>[];
 
 export { DetectorRunner, type RunnerOptions } from './runner.ts';
-export type { DetectorConfig, DetectorContext, Phase } from './context.ts';
-export { baselineSchema, parseBaseline, type WorkloadBaseline } from './baseline.ts';
-export { parseEgressRule, type EgressRule } from './egress-allowlist.ts';
+export type { DetectorConfig, DetectorContext } from './context.ts';
+export { baselineSchema, parseBaseline, type Phase, type WorkloadBaseline } from './baseline.ts';
+export { egressRules, type EgressRule } from './egress-allowlist.ts';
 export type { Suppression, SuppressionStatus } from './suppressions.ts';

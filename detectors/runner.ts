@@ -3,9 +3,9 @@
 // event), learns from the event, drops findings of disabled rules, applies the configured severity
 // and the suppressions, and hands what is left to the callback (the alert pipeline).
 import type { ShipwatchEvent } from '../collector/events.ts';
-import { phaseOf, type WorkloadBaseline } from './baseline.ts';
+import { phaseOf, type Phase, type WorkloadBaseline } from './baseline.ts';
 import { ensureBaseline, initialLearnerState, learnStep, workloadsOf, type LearnerState } from './baseline-learn.ts';
-import type { Detector, DetectorConfig, DetectorContext, Phase } from './context.ts';
+import type { Detector, DetectorConfig, DetectorContext } from './context.ts';
 import type { Finding, RuleId, Severity } from '../findings/index.ts';
 import { Suppressions, type Suppression, type SuppressionStatus } from './suppressions.ts';
 

@@ -3,15 +3,23 @@
 import { ZodError } from 'zod';
 import { badRequest, notFound } from '../../core/http-errors.ts';
 import type { HttpServer, RequestContext } from '../server.ts';
-import type { Detection } from '../detection.ts';
-import { parseBaseline } from '../../detectors/index.ts';
+import { parseBaseline, type DetectorRunner } from '../../detectors/index.ts';
 
 function workloadParam(ctx: RequestContext): string {
   const { workload, project, service } = ctx.params;
   return workload ?? `${project}/${service}`;
 }
 
-export function registerBaselineRoutes(server: HttpServer, detection: Detection): void {
+/**
+ * What the routes need of the detection wiring: its runner, and a save that writes a changed
+ * baseline now. Narrow, so the routes do not import agent/detection.ts, which registers them.
+ */
+export interface BaselineRoutesTarget {
+  readonly runner: DetectorRunner;
+  flush(): void;
+}
+
+export function registerBaselineRoutes(server: HttpServer, detection: BaselineRoutesTarget): void {
   const runner = detection.runner;
   server.route({
     method: 'GET',

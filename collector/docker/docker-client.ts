@@ -1,18 +1,26 @@
-// Builds a dockerode client from a Docker host URL as users give it (DOCKER_HOST syntax).
+// Builds a dockerode client from a Docker host URL as users give it (DOCKER_HOST syntax). The
+// config schema checks the URL with dockerHostProblem, so a bad one is reported at start with
+// every other bad setting; dockerOptions trusts what it is given.
 import Docker from 'dockerode';
-import { ShipwatchError } from '../../core/errors.ts';
 
-export function dockerOptions(dockerHost: string): Docker.DockerOptions {
-  if (dockerHost.startsWith('/')) return { socketPath: dockerHost };
+const SCHEMES = new Set(['unix:', 'tcp:', 'http:', 'https:']);
+
+/** What is wrong with a Docker host URL, or null when dockerOptions can use it. */
+export function dockerHostProblem(dockerHost: string): string | null {
+  if (dockerHost.startsWith('/')) return null;
   let url: URL;
   try {
     url = new URL(dockerHost);
   } catch {
-    throw new ShipwatchError(
-      'SW_CONFIG_INVALID',
-      `docker_host: expected unix:///path or tcp://host:port, got "${dockerHost}"`,
-    );
+    return `expected unix:///path or tcp://host:port, got "${dockerHost}"`;
   }
+  return SCHEMES.has(url.protocol) ? null : `unsupported scheme "${url.protocol}" in "${dockerHost}"`;
+}
+
+/** For a Docker host the config schema accepted (dockerHostProblem returned null). */
+export function dockerOptions(dockerHost: string): Docker.DockerOptions {
+  if (dockerHost.startsWith('/')) return { socketPath: dockerHost };
+  const url = new URL(dockerHost);
   switch (url.protocol) {
     case 'unix:':
       return { socketPath: url.pathname };
@@ -22,10 +30,8 @@ export function dockerOptions(dockerHost: string): Docker.DockerOptions {
     case 'https:':
       return { host: url.hostname, port: Number(url.port || 2376), protocol: 'https' };
     default:
-      throw new ShipwatchError(
-        'SW_CONFIG_INVALID',
-        `docker_host: unsupported scheme "${url.protocol}" in "${dockerHost}"`,
-      );
+      // Reaching here means a caller skipped the schema: a bug, not a user's mistake.
+      throw new Error(`docker host "${dockerHost}" was not validated (dockerHostProblem)`);
   }
 }
 

@@ -107,6 +107,41 @@ describe('configuration', () => {
     expect(loadConfig({}, { DOCKER_HOST: 'unix:///tmp/d.sock' }).docker_host).toBe('unix:///tmp/d.sock');
   });
 
+  it('rejects a bad egress allowlist entry, naming its index', () => {
+    expect(() => validateConfig({ egress_allowlist: ['198.19.0.0/16', '198.19.0.0/40'] }, 'test.yaml')).toThrow(
+      /egress_allowlist\.1: 198\.19\.0\.0\/40: bad prefix length/,
+    );
+  });
+
+  it('rejects a docker_host that is not a URL or a path, naming the key', () => {
+    expect(() => validateConfig({ docker_host: 'docker.sock' }, 'f')).toThrow(
+      'f: docker_host: expected unix:///path or tcp://host:port, got "docker.sock"',
+    );
+  });
+
+  it('rejects a docker_host with a scheme Docker clients do not speak, naming the key', () => {
+    expect(() => validateConfig({ docker_host: 'ssh://admin@host' }, 'f')).toThrow(
+      'f: docker_host: unsupported scheme "ssh:" in "ssh://admin@host"',
+    );
+  });
+
+  it('rejects a bad docker_host given as a variable, like one in the file', () => {
+    expect(() => loadConfig({}, { SHIPWATCH_DOCKER_HOST: 'npipe:////./pipe/docker_engine' })).toThrow(
+      /docker_host: unsupported scheme "npipe:"/,
+    );
+  });
+
+  it('accepts every docker_host form the client speaks', () => {
+    for (const docker_host of [
+      'unix:///run/docker.sock',
+      '/run/docker.sock',
+      'tcp://127.0.0.1:2375',
+      'https://h:2376',
+    ]) {
+      expect(validateConfig({ docker_host }, 'f').docker_host).toBe(docker_host);
+    }
+  });
+
   it('reports a file that is not YAML', () => {
     const file = configFile('listen: [unclosed\n');
     expect(() => loadConfig({ config: file }, {})).toThrow(/not valid YAML/);

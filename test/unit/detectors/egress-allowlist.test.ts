@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowlisted, parseEgressRule, type EgressRule } from '../../../detectors/egress-allowlist.ts';
+import { allowlisted, egressRules, parseEgressRule, type EgressRule } from '../../../detectors/egress-allowlist.ts';
 
 function rules(...texts: string[]): EgressRule[] {
   return texts.map((t) => {
@@ -46,5 +46,9 @@ describe('egress allowlist', () => {
     expect(parseEgressRule('198.19.0.0/33')).toHaveProperty('error');
     expect(parseEgressRule('host:99999')).toHaveProperty('error');
     expect(parseEgressRule('not a name!')).toHaveProperty('error');
+  });
+
+  it('treats an entry the config schema should have refused as a bug, never as an empty allowlist', () => {
+    expect(() => egressRules(['198.19.0.0/16', 'not a name!'])).toThrow(/not validated by the config schema/);
   });
 });

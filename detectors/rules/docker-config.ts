@@ -1,6 +1,7 @@
 // risky_container_config (one alert per container with every finding, on create or start, never
 // twice for the same container and settings) and insecure_daemon_config (at agent start and
-// whenever the daemon's posture changes).
+// whenever the daemon's posture changes). The file says docker-config, not config: in shipwatch
+// "config" is its own settings (agent/config.ts, ctx.config); these rules judge Docker's.
 import type { ShipwatchEvent } from '../../collector/events.ts';
 import type { ContainerInfo } from '../../collector/inventory-types.ts';
 import { severityRank, type Severity, type ConfigFinding, type Finding } from '../../findings/index.ts';
