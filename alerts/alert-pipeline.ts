@@ -6,9 +6,13 @@
 // memory at once and are written as an update line (same id) at most every `repeatFlushMs`, then
 // streamed and handed to the sinks that want repeats (Alertmanager, to keep the alert firing).
 // Webhooks get each alert once, at its first occurrence.
+//
+// It takes `AlertsSettings`, the few keys it reads, declared here rather than imported from the
+// agent's config: alerts/ must not depend on agent/ (DESIGN.md, Layout), and the agent's frozen
+// Config satisfies the type structurally, so the agent passes its config as it is.
 import path from 'node:path';
-import { AlertFactory, type Alert } from './alert.ts';
-import { AlertmanagerTransport } from './alertmanager.ts';
+import { AlertFactory, type Alert, type RuleSettings } from './alert.ts';
+import { AlertmanagerTransport, type AlertmanagerConfig } from './alertmanager.ts';
 import { registerAlertRoutes } from '../agent/routes/alerts.ts';
 import { Journal } from './journal.ts';
 import { alertLogFields, logAlert } from './log.ts';
@@ -16,19 +20,25 @@ import type { Metrics } from './metrics.ts';
 import { QueuedSink } from './queued-sink.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { LiveStream } from './stream.ts';
-import { WebhookTransport } from './webhook.ts';
-import type { Config } from '../agent/config.ts';
+import { WebhookTransport, type WebhookConfig } from './webhook.ts';
 import type { Logger } from '../core/logger.ts';
 import type { HttpServer } from '../agent/server.ts';
 import type { Finding } from '../findings/index.ts';
 
-export type AlertsConfig = Pick<
-  Config,
-  'host' | 'state_dir' | 'dedup_window' | 'rules' | 'webhooks' | 'alertmanager' | 'delivery'
->;
+/** The configuration keys the alert side reads, named as in the config file; durations in ms. */
+export interface AlertsSettings {
+  /** Name of this Docker host in every alert. */
+  readonly host: string;
+  readonly state_dir: string;
+  readonly dedup_window: number;
+  readonly rules: RuleSettings;
+  readonly webhooks: readonly WebhookConfig[];
+  readonly alertmanager: AlertmanagerConfig | null;
+  readonly delivery: { readonly max_queued: number; readonly retry_min: number; readonly retry_max: number };
+}
 
 export interface AlertPipelineOptions {
-  config: AlertsConfig;
+  config: AlertsSettings;
   metrics: Metrics;
   log: Logger;
   now?: () => number;
