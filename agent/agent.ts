@@ -23,6 +23,8 @@ import { ContainersWiring } from './metrics-wiring.ts';
 import { attachCapture, type CaptureHandle } from '../collector/packets/live-packets.ts';
 import { attachActivitySources, type ActivitySources } from '../collector/sources.ts';
 import { registerWebRoutes } from './routes/web.ts';
+import { registerAlertRoutes } from './routes/alerts.ts';
+import { registerStreamRoutes } from './routes/stream.ts';
 
 export class Agent {
   readonly config: Config;
@@ -60,7 +62,8 @@ export class Agent {
       emit: this.bus.emit,
     });
     this.alerts = new AlertPipeline({ config, metrics: this.metrics, log });
-    this.alerts.registerRoutes(this.server);
+    registerAlertRoutes(this.server, this.alerts.journal);
+    registerStreamRoutes(this.server, this.alerts.stream);
     this.response = new ResponseService(
       new Isolator(dockerClient, new IsolationStore(config.state_dir)),
       (finding) => this.raise(finding),

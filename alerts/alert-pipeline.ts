@@ -7,13 +7,13 @@
 // streamed and handed to the sinks that want repeats (Alertmanager, to keep the alert firing).
 // Webhooks get each alert once, at its first occurrence.
 //
-// It takes `AlertsSettings`, the few keys it reads, declared here rather than imported from the
-// agent's config: alerts/ must not depend on agent/ (DESIGN.md, Layout), and the agent's frozen
-// Config satisfies the type structurally, so the agent passes its config as it is.
+// alerts/ must not depend on agent/ (DESIGN.md, Layout). So the pipeline takes `AlertsSettings`,
+// the few keys it reads, declared here (the agent's frozen Config satisfies it structurally and is
+// passed as it is), and it serves no HTTP: the agent registers GET /api/alerts over `journal` and
+// GET /api/stream over `stream` (agent/routes/).
 import path from 'node:path';
 import { AlertFactory, type Alert, type RuleSettings } from './alert.ts';
 import { AlertmanagerTransport, type AlertmanagerConfig } from './alertmanager.ts';
-import { registerAlertRoutes } from '../agent/routes/alerts.ts';
 import { Journal } from './journal.ts';
 import { alertLogFields, logAlert } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -22,7 +22,6 @@ import type { RetryPolicy } from './retry-policy.ts';
 import { LiveStream } from './stream.ts';
 import { WebhookTransport, type WebhookConfig } from './webhook.ts';
 import type { Logger } from '../core/logger.ts';
-import type { HttpServer } from '../agent/server.ts';
 import type { Finding } from '../findings/index.ts';
 
 /** The configuration keys the alert side reads, named as in the config file; durations in ms. */
@@ -115,12 +114,6 @@ export class AlertPipeline {
     metrics.detectionLatency.observe({ rule: alert.rule }, Math.max(0, this.#now() - finding.at) / 1000);
     this.#deliver(alert, false);
     return alert;
-  }
-
-  /** GET /api/alerts and GET /api/stream. */
-  registerRoutes(server: HttpServer): void {
-    registerAlertRoutes(server, this.journal);
-    this.stream.register(server);
   }
 
   /** Writes pending repeats, gives sinks up to `timeout` ms to drain, closes; undelivered alerts stay queued on disk. */

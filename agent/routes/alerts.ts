@@ -1,6 +1,7 @@
 // GET /api/alerts?since=&limit=&rule=&container= — alerts from the journal, newest first.
 // `since` takes an ISO time or a duration back from now ("15m"); bad values are a 400, not a guess.
 // `since` is read by core's parseSince, so ?since= and the CLI's --since can never disagree.
+// The agent registers it over the alert pipeline's journal: alerts/ serves no HTTP of its own.
 import type { AlertQuery, Journal } from '../../alerts/journal.ts';
 import { parseSince } from '../../core/duration.ts';
 import { badRequest } from '../../core/http-errors.ts';
