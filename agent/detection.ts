@@ -47,7 +47,6 @@ export class Detection {
     this.runner = new DetectorRunner({
       config: detectorConfig(o.config),
       detectors: DETECTORS,
-      rules: o.config.rules,
       suppressions: o.config.suppressions as Suppression[],
       networksOf: (id) => o.inventory.container(id)?.networks.map((n) => n.name) ?? null,
       zoneOf: (network) => o.inventory.network(network)?.zone ?? zones[network] ?? network,

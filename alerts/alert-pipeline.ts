@@ -6,29 +6,38 @@
 // memory at once and are written as an update line (same id) at most every `repeatFlushMs`, then
 // streamed and handed to the sinks that want repeats (Alertmanager, to keep the alert firing).
 // Webhooks get each alert once, at its first occurrence.
+//
+// alerts/ must not depend on agent/ (DESIGN.md, Layout). So the pipeline takes `AlertsSettings`,
+// the few keys it reads, declared here (the agent's frozen Config satisfies it structurally and is
+// passed as it is), and it serves no HTTP: the agent registers GET /api/alerts over `journal` and
+// GET /api/stream over `stream` (agent/routes/).
 import path from 'node:path';
-import { AlertFactory, type Alert } from './alert.ts';
-import { AlertmanagerTransport } from './alertmanager.ts';
-import { registerAlertRoutes } from '../agent/routes/alerts.ts';
+import { AlertFactory, type Alert, type RuleSettings } from './alert.ts';
+import { AlertmanagerTransport, type AlertmanagerConfig } from './alertmanager.ts';
 import { Journal } from './journal.ts';
 import { alertLogFields, logAlert } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { QueuedSink } from './queued-sink.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { LiveStream } from './stream.ts';
-import { WebhookTransport } from './webhook.ts';
-import type { Config } from '../agent/config.ts';
+import { WebhookTransport, type WebhookConfig } from './webhook.ts';
 import type { Logger } from '../core/logger.ts';
-import type { HttpServer } from '../agent/server.ts';
 import type { Finding } from '../findings/index.ts';
 
-export type AlertsConfig = Pick<
-  Config,
-  'host' | 'state_dir' | 'dedup_window' | 'rules' | 'webhooks' | 'alertmanager' | 'delivery'
->;
+/** The configuration keys the alert side reads, named as in the config file; durations in ms. */
+export interface AlertsSettings {
+  /** Name of this Docker host in every alert. */
+  readonly host: string;
+  readonly state_dir: string;
+  readonly dedup_window: number;
+  readonly rules: RuleSettings;
+  readonly webhooks: readonly WebhookConfig[];
+  readonly alertmanager: AlertmanagerConfig | null;
+  readonly delivery: { readonly max_queued: number; readonly retry_min: number; readonly retry_max: number };
+}
 
 export interface AlertPipelineOptions {
-  config: AlertsConfig;
+  config: AlertsSettings;
   metrics: Metrics;
   log: Logger;
   now?: () => number;
@@ -105,12 +114,6 @@ export class AlertPipeline {
     metrics.detectionLatency.observe({ rule: alert.rule }, Math.max(0, this.#now() - finding.at) / 1000);
     this.#deliver(alert, false);
     return alert;
-  }
-
-  /** GET /api/alerts and GET /api/stream. */
-  registerRoutes(server: HttpServer): void {
-    registerAlertRoutes(server, this.journal);
-    this.stream.register(server);
   }
 
   /** Writes pending repeats, gives sinks up to `timeout` ms to drain, closes; undelivered alerts stay queued on disk. */

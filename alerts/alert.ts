@@ -1,6 +1,9 @@
 // The alert model: DESIGN.md's version-1 JSON built from a detector's Finding, with per-rule
 // severity overrides and `enabled`, and dedup of repeats of one (rule, container, key) within the
 // dedup window. Pure: ids and time come from injected functions so tests run on a fixed clock.
+// The operator's `rules:` settings are applied here and nowhere else (not in the detector runner):
+// every finding passes through the factory, from detectors and from response actions alike, so
+// one place decides, and a disabled rule is silent whichever part reported it.
 import { randomBytes } from 'node:crypto';
 import type { ContainerRef } from '../collector/events.ts';
 import {

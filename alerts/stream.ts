@@ -2,10 +2,11 @@
 // journalled alert, plus inventory and flow updates from whoever calls `broadcast()`. A client
 // that does not keep up is closed with a reason once its unsent backlog passes a limit, so a
 // stuck browser tab costs a bounded amount of memory, never an unbounded one.
+// It takes upgrades handed to it (`handleUpgrade`) instead of registering itself on the agent's
+// HTTP server: alerts/ must not depend on agent/, and the route lives in agent/routes/stream.ts.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
-import type { HttpServer } from '../agent/server.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ShipwatchEvent } from '../collector/events.ts';
 
@@ -39,11 +40,9 @@ export class LiveStream {
     return open;
   }
 
-  /** Registers GET /api/stream; the server has already authenticated the upgrade. */
-  register(server: HttpServer): void {
-    server.upgrade('/api/stream', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#wss.emit('connection', ws, req));
-    });
+  /** Takes over an upgrade request as a stream client; the caller has already authenticated it. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#wss.emit('connection', ws, req));
   }
 
   /** Sends `{ type, ...payload }` to every client, e.g. broadcast('alert', { alert }). */

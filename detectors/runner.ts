@@ -1,18 +1,19 @@
 // The runner owns every detector's state and the learner's baselines. For each event it builds
 // the context, feeds the event to every detector (each sees the baselines as they were before the
-// event), learns from the event, drops findings of disabled rules, applies the configured severity
-// and the suppressions, and hands what is left to the callback (the alert pipeline).
+// event), learns from the event, applies the suppressions, and hands what is left to the callback
+// (the alert pipeline). The operator's per-rule `rules:` settings (enabled, severity) are not
+// applied here but in the AlertFactory, the one place every finding passes, detectors' and
+// response actions' alike: applied twice, the two could drift.
 import type { ShipwatchEvent } from '../collector/events.ts';
 import { phaseOf, type Phase, type WorkloadBaseline } from './baseline.ts';
 import { ensureBaseline, initialLearnerState, learnStep, workloadsOf, type LearnerState } from './baseline-learn.ts';
 import type { Detector, DetectorConfig, DetectorContext } from './context.ts';
-import type { Finding, RuleId, Severity } from '../findings/index.ts';
+import type { Finding } from '../findings/index.ts';
 import { Suppressions, type Suppression, type SuppressionStatus } from './suppressions.ts';
 
 export interface RunnerOptions {
   config: DetectorConfig;
   detectors: readonly Detector<unknown>[];
-  rules?: Partial<Record<RuleId, { enabled: boolean; severity?: Severity }>>;
   suppressions?: readonly Suppression[];
   networksOf: (containerId: string) => readonly string[] | null;
   zoneOf: (network: string) => string;
@@ -26,7 +27,6 @@ export interface RunnerOptions {
 export interface RunnerCounts {
   findings: number;
   suppressed: number;
-  disabled: number;
 }
 
 interface Slot {
@@ -41,7 +41,7 @@ export class DetectorRunner {
   readonly #clock: () => number;
   #learner: LearnerState;
   readonly #dirty = new Set<string>();
-  readonly counts: RunnerCounts = { findings: 0, suppressed: 0, disabled: 0 };
+  readonly counts: RunnerCounts = { findings: 0, suppressed: 0 };
 
   constructor(options: RunnerOptions) {
     this.#o = options;
@@ -71,21 +71,15 @@ export class DetectorRunner {
     this.#learner = learnStep(this.#learner, event, now, learnMs);
     const delivered: Finding[] = [];
     for (const finding of raw) {
-      const rule = this.#o.rules?.[finding.rule];
-      if (rule && !rule.enabled) {
-        this.counts.disabled += 1;
-        continue;
-      }
-      const out = rule?.severity ? { ...finding, severity: rule.severity } : finding;
-      const by = this.#suppressions.check(out, now);
+      const by = this.#suppressions.check(finding, now);
       if (by) {
         this.counts.suppressed += 1;
-        this.#o.onSuppressed?.(out, by);
+        this.#o.onSuppressed?.(finding, by);
         continue;
       }
       this.counts.findings += 1;
-      delivered.push(out);
-      this.#o.onFinding(out);
+      delivered.push(finding);
+      this.#o.onFinding(finding);
     }
     return delivered;
   }

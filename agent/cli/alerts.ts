@@ -2,14 +2,14 @@
 // read-only. It works while the agent is down (forensics after a crash) and needs no token; it
 // needs read access to the state directory instead. Output is one JSON alert per line, oldest
 // first, like a log; with --follow, new alerts and repeats (same id, higher count) follow as they
-// are journalled.
+// are journalled. --since is read by core's parseSince, the same reading as the API's ?since=.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { parseSince } from '../routes/alerts.ts';
 import { JournalTail, journalDir, queryJournal } from '../../alerts/journal-reader.ts';
 import type { Alert } from '../../alerts/alert.ts';
 import { loadConfig } from '../load-config.ts';
+import { parseSince } from '../../core/duration.ts';
 import { ShipwatchError } from '../../core/errors.ts';
 import { isRuleId } from '../../findings/index.ts';
 

@@ -1,22 +1,15 @@
 // GET /api/alerts?since=&limit=&rule=&container= — alerts from the journal, newest first.
 // `since` takes an ISO time or a duration back from now ("15m"); bad values are a 400, not a guess.
+// `since` is read by core's parseSince, so ?since= and the CLI's --since can never disagree.
+// The agent registers it over the alert pipeline's journal: alerts/ serves no HTTP of its own.
 import type { AlertQuery, Journal } from '../../alerts/journal.ts';
-import { parseDuration } from '../../core/duration.ts';
+import { parseSince } from '../../core/duration.ts';
 import { badRequest } from '../../core/http-errors.ts';
 import type { HttpServer } from '../server.ts';
 import { isRuleId } from '../../findings/index.ts';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
-
-/** An ISO 8601 time or a duration ago ("90s", "15m", "2h"); null when it is neither. */
-export function parseSince(text: string, now: number = Date.now()): number | null {
-  const ago = parseDuration(text);
-  if (ago !== null && !/^\d+$/.test(text.trim())) return now - ago;
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return null;
-  const time = Date.parse(text);
-  return Number.isNaN(time) ? null : time;
-}
 
 export function parseAlertQuery(params: URLSearchParams, now: number = Date.now()): AlertQuery {
   const query: AlertQuery = { limit: DEFAULT_LIMIT };

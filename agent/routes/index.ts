@@ -15,6 +15,7 @@ import { registerFlowRoutes, type FlowsView } from './flows.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerIsolationRoutes } from './isolation.ts';
 import { registerMetricsRoutes } from './metrics.ts';
+import { registerStreamRoutes } from './stream.ts';
 import { registerSuppressionRoutes } from './suppressions.ts';
 import { registerWebRoutes } from './web.ts';
 
@@ -34,7 +35,7 @@ export function registerRoutes(server: HttpServer, parts: RouteParts): void {
   registerHealthRoutes(server, parts.health);
   registerMetricsRoutes(server, parts.metrics);
   registerAlertRoutes(server, parts.journal);
-  parts.stream.register(server);
+  registerStreamRoutes(server, parts.stream);
   registerContainerRoutes(server, parts.inventory, parts.stateOf);
   registerIsolationRoutes(server, parts.response);
   registerFlowRoutes(server, parts.flows);

@@ -1,10 +1,12 @@
 // A stream client that stops reading is dropped with a reason once its backlog passes the limit,
-// instead of the agent buffering for it without end. Real server, real socket, real ws client.
+// instead of the agent buffering for it without end. Real server, real socket, real ws client, and
+// the agent's own GET /api/stream registration, so the route under test is the one that ships.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createLogger } from '../../core/logger.ts';
 import { HttpServer } from '../../agent/server.ts';
 import { Tokens } from '../../agent/tokens.ts';
+import { registerStreamRoutes } from '../../agent/routes/stream.ts';
 import { LiveStream, SLOW_CONSUMER_CODE } from '../../alerts/stream.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -15,7 +17,7 @@ describe('live stream with a client that stops reading', () => {
   let url = '';
 
   beforeAll(async () => {
-    stream.register(server);
+    registerStreamRoutes(server, stream);
     const { port } = await server.listen();
     url = `ws://127.0.0.1:${port}/api/stream`;
   });

@@ -1,5 +1,6 @@
 // A test process that runs the real alert side of the agent — AlertPipeline (journal, metrics,
-// log, stream, durable sink queues) behind the real HttpServer — without the collectors, so tests
+// log, stream, durable sink queues) behind the real HttpServer and the agent's own route
+// registrations (GET /api/alerts, GET /api/stream) — without the collectors, so tests
 // can raise alerts by hand and kill it with SIGKILL. The one addition is POST /test/findings
 // (mutating, so token-protected when a token file is given): it exists only in this test file,
 // never in the agent.
@@ -11,6 +12,8 @@ import { validateConfig } from '../../agent/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import { HttpServer } from '../../agent/server.ts';
 import { Tokens } from '../../agent/tokens.ts';
+import { registerAlertRoutes } from '../../agent/routes/alerts.ts';
+import { registerStreamRoutes } from '../../agent/routes/stream.ts';
 import type { Finding } from '../../findings/index.ts';
 
 export interface AlertAgentOptions {
@@ -29,7 +32,8 @@ const alerts = new AlertPipeline({
   log,
   repeatFlushMs: options.repeatFlushMs,
 });
-alerts.registerRoutes(server);
+registerAlertRoutes(server, alerts.journal);
+registerStreamRoutes(server, alerts.stream);
 server.route({
   method: 'GET',
   path: '/metrics',

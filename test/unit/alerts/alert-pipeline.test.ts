@@ -1,3 +1,6 @@
+// The pipeline end to end on a fixed clock: journal, metrics, dedup, and the operator's per-rule
+// settings (enabled, severity), which the AlertFactory inside applies to every finding, from
+// detectors and from response actions alike; the detector runner no longer applies them.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +9,8 @@ import { AlertPipeline } from '../../../alerts/alert-pipeline.ts';
 import { Metrics } from '../../../alerts/metrics.ts';
 import { validateConfig } from '../../../agent/config.ts';
 import { createLogger } from '../../../core/logger.ts';
-import { egressFinding } from '../../support/findings.ts';
+import type { Finding } from '../../../findings/index.ts';
+import { API_CONTAINER, egressFinding } from '../../support/findings.ts';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -28,7 +32,7 @@ function setup(extra: Record<string, unknown> = {}) {
       .trim()
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { id: string; count: number });
+      .map((line) => JSON.parse(line) as { id: string; count: number; severity: string });
   return { pipeline, metrics, lines, advance: (ms: number) => (clock += ms), now: () => clock };
 }
 
@@ -68,9 +72,37 @@ describe('AlertPipeline', () => {
     ]);
   });
 
-  it('raises nothing for a disabled rule', async () => {
-    const { pipeline } = setup({ rules: { unexpected_egress: { enabled: false } } });
+  it('raises nothing for a disabled rule: no journal line, no metric', async () => {
+    const { pipeline, metrics, lines } = setup({ rules: { unexpected_egress: { enabled: false } } });
     expect(pipeline.raise(egressFinding())).toBeNull();
+    expect(lines()).toEqual([]);
+    expect((await metrics.alerts.get()).values).toEqual([]);
+    await pipeline.close(0);
+  });
+
+  it('raises nothing for a disabled audit rule, as a response action reports it', async () => {
+    const { pipeline, lines } = setup({ rules: { container_isolated: { enabled: false } } });
+    const audit: Finding = {
+      rule: 'container_isolated',
+      container: API_CONTAINER,
+      key: 'dry-run:isolate',
+      summary: 'shop-api-1 (shop/api) would have been isolated (dry run): test',
+      details: { action: { action: 'isolate', actor: 'policy', reason: 'test', alertId: null, dryRun: true } },
+      at: Date.now(),
+    };
+    expect(pipeline.raise(audit)).toBeNull();
+    expect(lines()).toEqual([]);
+    await pipeline.close(0);
+  });
+
+  it("journals and counts an alert at the configured severity, over the detector's own", async () => {
+    const { pipeline, metrics, lines } = setup({ rules: { unexpected_egress: { enabled: true, severity: 'low' } } });
+    const alert = pipeline.raise({ ...egressFinding(), severity: 'critical' });
+    expect(alert?.severity).toBe('low');
+    expect(lines()).toMatchObject([{ id: alert?.id, severity: 'low' }]);
+    expect((await metrics.alerts.get()).values).toEqual([
+      { labels: { rule: 'unexpected_egress', severity: 'low', workload: 'shop/api' }, value: 1 },
+    ]);
     await pipeline.close(0);
   });
 

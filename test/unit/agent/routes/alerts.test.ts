@@ -1,5 +1,7 @@
+// GET /api/alerts query parsing. parseSince's own cases live in test/unit/core/duration.test.ts,
+// beside the function, since the CLI reads --since with it too.
 import { describe, expect, it } from 'vitest';
-import { parseAlertQuery, parseSince } from '../../../../agent/routes/alerts.ts';
+import { parseAlertQuery } from '../../../../agent/routes/alerts.ts';
 import { HttpError } from '../../../../core/http-errors.ts';
 
 const now = Date.parse('2026-11-23T04:00:00Z');
@@ -23,11 +25,5 @@ describe('parseAlertQuery', () => {
 
   it('passes rule and container through', () => {
     expect(q('rule=new_peer&container=web')).toMatchObject({ rule: 'new_peer', container: 'web' });
-  });
-});
-
-describe('parseSince', () => {
-  it('does not take a bare number for a duration or a date', () => {
-    expect(parseSince('42', now)).toBeNull();
   });
 });
