@@ -58,6 +58,7 @@ export class AlertPipeline {
   readonly #dirty = new Map<string, Alert>();
   readonly #timer: NodeJS.Timeout;
   #closed = false;
+  #raised = 0;
 
   constructor(options: AlertPipelineOptions) {
     const { config, metrics, log } = options;
@@ -89,6 +90,11 @@ export class AlertPipeline {
     this.#timer = setInterval(() => this.#flushRepeats(), options.repeatFlushMs ?? 5000).unref();
   }
 
+  /** New alerts raised since start (repeats of an open alert not counted), for summaries like --pcap's. */
+  get raised(): number {
+    return this.#raised;
+  }
+
   /** Raises an alert for a finding; null when its rule is disabled. Returns the new or updated alert. */
   raise(finding: Finding): Alert | null {
     if (this.#closed) {
@@ -103,6 +109,7 @@ export class AlertPipeline {
     }
     const { alert } = raised;
     const { metrics, log } = this.#o;
+    this.#raised += 1;
     metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, workload: alert.container?.workload ?? 'host' });
     try {
       this.journal.append(alert);

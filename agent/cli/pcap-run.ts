@@ -68,8 +68,7 @@ export async function runPcap(config: Config, log: Logger, file: string): Promis
   }
   processor.flows.flush(lastAt);
   recordFlowMetrics(agent.metrics, processor.flows);
-  // Whatever detectors the pipeline runs count their alerts in shipwatch_alerts_total.
-  const alerts = (await agent.metrics.alerts.get()).values.reduce((sum, v) => sum + v.value, 0);
+  const alerts = agent.alerts.raised;
   await agent.sources.docker.stop();
   // Deliver what the replay raised before exiting (bounded); anything undelivered stays queued on disk.
   await agent.alerts.close(10_000);
