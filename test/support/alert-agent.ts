@@ -1,6 +1,6 @@
 // A test process that runs the real alert side of the agent — AlertPipeline (journal, metrics,
 // log, stream, durable sink queues) behind the real HttpServer and the agent's own route
-// registrations (GET /api/alerts, GET /api/stream) — without the collectors, so tests
+// registrations (GET /api/alerts, GET /api/stream, GET /metrics) — without the collectors, so tests
 // can raise alerts by hand and kill it with SIGKILL. The one addition is POST /test/findings
 // (mutating, so token-protected when a token file is given): it exists only in this test file,
 // never in the agent.
@@ -14,6 +14,7 @@ import { HttpServer } from '../../agent/server.ts';
 import { Tokens } from '../../agent/tokens.ts';
 import { registerAlertRoutes } from '../../agent/routes/alerts.ts';
 import { registerStreamRoutes } from '../../agent/routes/stream.ts';
+import { registerMetricsRoutes } from '../../agent/routes/metrics.ts';
 import type { Finding } from '../../findings/index.ts';
 
 export interface AlertAgentOptions {
@@ -34,14 +35,7 @@ const alerts = new AlertPipeline({
 });
 registerAlertRoutes(server, alerts.journal);
 registerStreamRoutes(server, alerts.stream);
-server.route({
-  method: 'GET',
-  path: '/metrics',
-  handler: async () => {
-    const { contentType, text } = await metrics.render();
-    return { text, contentType };
-  },
-});
+registerMetricsRoutes(server, metrics);
 server.route({
   method: 'POST',
   path: '/test/findings',
