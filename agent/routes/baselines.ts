@@ -12,7 +12,7 @@ function workloadParam(ctx: RequestContext): string {
 
 /**
  * What the routes need of the detection wiring: its runner, and a save that writes a changed
- * baseline now. Narrow, so the routes do not import agent/detection.ts, which registers them.
+ * baseline now. Narrow: the routes need no more of agent/detection.ts than these two.
  */
 export interface BaselineRoutesTarget {
   readonly runner: DetectorRunner;
