@@ -17,6 +17,14 @@ export interface DashboardQuery {
   expr: string;
 }
 
+/** Grafana's variables as "All" selects them, and its interval variables as a typical value. */
+export function fillVariables(expr: string): string {
+  return expr
+    .replaceAll('$__rate_interval', '1m')
+    .replaceAll('$__range', '1h')
+    .replace(/\$(job|instance|workload|network|severity)\b/g, '.*');
+}
+
 export function dashboardFiles(): string[] {
   return readdirSync(DIR)
     .filter((f) => f.endsWith('.json'))
@@ -30,7 +38,7 @@ export function dashboardQueries(): DashboardQuery[] {
       (panel.targets ?? []).map((t) => ({
         dashboard: dashboard.title,
         panel: panel.title,
-        expr: t.expr.replaceAll('$__rate_interval', '1m').replaceAll('$workload', '.*').replaceAll('$network', '.*'),
+        expr: fillVariables(t.expr),
       })),
     );
   });
@@ -38,6 +46,7 @@ export function dashboardQueries(): DashboardQuery[] {
 
 /** Metric names an expression reads (histogram series map back to their histogram). */
 export function metricNames(expr: string): string[] {
-  const names = expr.match(/\b(shipwatch|container)_[a-z_]+\b/g) ?? [];
+  // A name followed by its selector: a rule id in a label value (container_isolated) is not a metric.
+  const names = expr.match(/\b(shipwatch|container|process)_[a-z_]+(?=\{)/g) ?? [];
   return [...new Set(names.map((n) => n.replace(/_(bucket|sum|count)$/, '')))];
 }
