@@ -13,6 +13,7 @@ import { runPcap } from './pcap-run.ts';
 import { lockStateDir } from '../state-lock.ts';
 import { apiBaseUrl } from './api-client.ts';
 import { unknownEnvVars } from '../env.ts';
+import { preflight } from '../preflight.ts';
 
 /** How long a shutdown may take after SIGTERM/SIGINT before the agent exits anyway (systemd's default stop timeout is 90 s). */
 const SHUTDOWN_DEADLINE_MS = 15_000;
@@ -87,6 +88,7 @@ function runCommand(): Command {
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
+        await preflight(config);
         const agent = new Agent(config, log);
         const { host, port } = await agent.start();
         lock.publish(apiBaseUrl(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, config.tls !== null));
