@@ -14,6 +14,7 @@ import { lockStateDir } from '../state-lock.ts';
 import { apiBaseUrl } from './api-client.ts';
 import { unknownEnvVars } from '../env.ts';
 import { preflight } from '../preflight.ts';
+import { redactSecrets } from '../redact.ts';
 
 /** How long a shutdown may take after SIGTERM/SIGINT before the agent exits anyway (systemd's default stop timeout is 90 s). */
 const SHUTDOWN_DEADLINE_MS = 15_000;
@@ -114,11 +115,11 @@ function runCommand(): Command {
 
 function checkConfigCommand(): Command {
   return new Command('check-config')
-    .description('validate a configuration file and print the effective settings')
+    .description('validate a configuration file and print the effective settings (secrets redacted)')
     .argument('<file>', 'YAML configuration file')
     .action((file: string) => {
       const config = validateConfig(readConfigFile(file), file);
-      process.stdout.write(`${file}: ok\n${JSON.stringify(config, null, 2)}\n`);
+      process.stdout.write(`${file}: ok\n${JSON.stringify(redactSecrets(config), null, 2)}\n`);
     });
 }
 
