@@ -13,7 +13,6 @@ import { runPcap } from './pcap-run.ts';
 import { lockStateDir } from '../state-lock.ts';
 import { apiBaseUrl } from './api-client.ts';
 import { unknownEnvVars } from '../env.ts';
-import { preflight } from '../preflight.ts';
 import { redactSecrets } from '../redact.ts';
 
 /** How long a shutdown may take after SIGTERM/SIGINT before the agent exits anyway (systemd's default stop timeout is 90 s). */
@@ -89,6 +88,8 @@ function runCommand(): Command {
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
+        // Imported here: it loads Docker's client, which no other command needs at start.
+        const { preflight } = await import('../preflight.ts');
         await preflight(config);
         const agent = new Agent(config, log);
         const { host, port } = await agent.start();
