@@ -13,9 +13,9 @@ cd "$(dirname "$0")/.."
 # shellcheck source=packages.sh
 source scripts/packages.sh
 case ${1:-} in
-  --agent) ;;                                                   # what `npm start` needs
-  --demo) ensure_packages "the demo" "${DEMO_PACKAGES[@]}" ;;   # plus the private test daemon
-  '') ensure_packages "the test suite" "${DEMO_PACKAGES[@]}" "${TEST_PACKAGES[@]}" ;;
+  --agent) ;; # ensure-deps.sh below checks the agent's packages before it installs
+  --demo) ensure_packages "the demo" "${AGENT_PACKAGES[@]}" "${DEMO_PACKAGES[@]}" ;;
+  '') ensure_packages "the test suite" "${AGENT_PACKAGES[@]}" "${DEMO_PACKAGES[@]}" "${TEST_PACKAGES[@]}" ;;
   *)
     echo "usage: $0 [--agent|--demo]" >&2
     exit 2
