@@ -11,6 +11,7 @@ import { checkEgressRule } from '../detectors/egress-allowlist.ts';
 import { dockerHostProblem } from '../collector/docker/index.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ShipwatchError } from '../core/errors.ts';
+import { readHeadersFile, readSecretFile } from './secret-files.ts';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDuration(value);
@@ -35,15 +36,45 @@ const dockerHost = z
   });
 const ruleId = z.enum(RULE_IDS as [string, ...string[]]);
 
-const webhook = z.strictObject({
-  url,
-  format: z.enum(['shipwatch', 'falco']).default('shipwatch'),
-  /** Shared secret for the X-Shipwatch-Signature HMAC-SHA256 header. */
-  secret: z.string().min(1).optional(),
-  headers: z.record(z.string(), z.string()).default({}),
-  timeout: duration.default(5000),
-  min_severity: severity.default('info'),
-});
+const webhook = z
+  .strictObject({
+    url,
+    format: z.enum(['shipwatch', 'falco']).default('shipwatch'),
+    /** Shared secret for the X-Shipwatch-Signature HMAC-SHA256 header. */
+    secret: z.string().min(1).optional(),
+    /** A file holding the secret (Docker secrets: /run/secrets/<name>); read once at start. */
+    secret_file: z.string().min(1).optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+    /** A file of `Name: value` lines added to `headers` (an Authorization header, say). */
+    headers_file: z.string().min(1).optional(),
+    timeout: duration.default(5000),
+    min_severity: severity.default('info'),
+  })
+  .transform((hook, ctx) => {
+    if (hook.secret !== undefined && hook.secret_file !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['secret_file'], message: 'give secret or secret_file, not both' });
+      return z.NEVER;
+    }
+    let { secret, headers } = hook;
+    if (hook.secret_file !== undefined) {
+      const read = readSecretFile(hook.secret_file);
+      if (!read.ok) ctx.addIssue({ code: 'custom', path: ['secret_file'], message: read.message });
+      else secret = read.value;
+    }
+    if (hook.headers_file !== undefined) {
+      const read = readHeadersFile(hook.headers_file);
+      if (!read.ok) ctx.addIssue({ code: 'custom', path: ['headers_file'], message: read.message });
+      else {
+        const twice = Object.keys(read.value).filter((name) =>
+          Object.keys(headers).some((given) => given.toLowerCase() === name.toLowerCase()),
+        );
+        if (twice.length)
+          ctx.addIssue({ code: 'custom', path: ['headers_file'], message: `${twice.join(', ')} also in headers` });
+        headers = { ...headers, ...read.value };
+      }
+    }
+    return { ...hook, secret, headers };
+  });
 
 const alertmanager = z.strictObject({
   url,

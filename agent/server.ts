@@ -63,6 +63,15 @@ export function isLoopback(host: string): boolean {
   return isIP(host) === 4 && host.startsWith('127.');
 }
 
+/** Throws SW_INSECURE_LISTEN (exit 2) for a non-loopback address without a token. */
+export function assertListenAllowed(listen: string, tokens: Tokens): void {
+  if (isLoopback(splitHostPort(listen).host) || tokens.configured) return;
+  throw new ShipwatchError(
+    'SW_INSECURE_LISTEN',
+    `listen ${listen}: not a loopback address and no token_file given; add --token-file or listen on 127.0.0.1`,
+  );
+}
+
 export class HttpServer {
   readonly #o: ServerOptions;
   readonly #routes: CompiledRoute[] = [];
@@ -72,13 +81,7 @@ export class HttpServer {
 
   constructor(options: ServerOptions) {
     this.#o = options;
-    const { host } = splitHostPort(options.listen);
-    if (!isLoopback(host) && !options.tokens.configured) {
-      throw new ShipwatchError(
-        'SW_INSECURE_LISTEN',
-        `listen ${options.listen}: not a loopback address and no token_file given; add --token-file or listen on 127.0.0.1`,
-      );
-    }
+    assertListenAllowed(options.listen, options.tokens);
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res);
     this.#server = options.tls
       ? https.createServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)

@@ -1,33 +1,25 @@
 #!/usr/bin/env bash
-# Installs what shipwatch and its test suite need on a fresh Debian machine: the Debian packages
-# that are missing (`apt-get update` once first), then the npm dependencies from the lock file.
-# Idempotent: a second run only checks.
+# Installs what shipwatch needs on a fresh Debian machine: the Debian packages that are missing
+# (`apt-get update` once first), then the npm dependencies from the lock file (ensure-deps.sh,
+# which also checks the agent's own packages). Idempotent: a second run only checks.
+#
+#   scripts/setup.sh           everything the test suite needs (`npm test`)
+#   scripts/setup.sh --demo    the agent and the private test daemon (`npm run demo`)
+#   scripts/setup.sh --agent   the agent only (what `npm start` checks, through ensure-deps.sh)
+# The package lists, by who needs them, are in scripts/packages.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(
-  docker.io              # the private test daemon (dockerd, runc, containerd)
-  iptables iproute2      # Docker's NAT and the test "internet" namespace
-  busybox-static         # the only binary in the test image (static: the image has no libc)
-  libpcap-dev            # built against by the `cap` addon
-  g++ make python3       # node-gyp builds `cap` (and rebuilds it with patches/cap+0.2.1.patch)
-  tcpdump tcpreplay      # packet tests and benchmarks
-  prometheus prometheus-alertmanager   # the real judges of metrics and alert delivery
-  chromium               # browser tests of the live page
-)
-missing=()
-for pkg in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-done
-
-if ((${#missing[@]})); then
-  if [[ $(id -u) != 0 ]]; then
-    echo "setup: missing Debian packages: ${missing[*]} (run as root, or install them)" >&2
-    exit 1
-  fi
-  echo "setup: installing ${missing[*]}" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=packages.sh
+source scripts/packages.sh
+case ${1:-} in
+  --agent) ;; # ensure-deps.sh below checks the agent's packages before it installs
+  --demo) ensure_packages "the demo" "${AGENT_PACKAGES[@]}" "${DEMO_PACKAGES[@]}" ;;
+  '') ensure_packages "the test suite" "${AGENT_PACKAGES[@]}" "${DEMO_PACKAGES[@]}" "${TEST_PACKAGES[@]}" ;;
+  *)
+    echo "usage: $0 [--agent|--demo]" >&2
+    exit 2
+    ;;
+esac
 
 bash scripts/ensure-deps.sh

@@ -13,6 +13,7 @@ import { runPcap } from './pcap-run.ts';
 import { lockStateDir } from '../state-lock.ts';
 import { apiBaseUrl } from './api-client.ts';
 import { unknownEnvVars } from '../env.ts';
+import { redactSecrets } from '../redact.ts';
 
 /** How long a shutdown may take after SIGTERM/SIGINT before the agent exits anyway (systemd's default stop timeout is 90 s). */
 const SHUTDOWN_DEADLINE_MS = 15_000;
@@ -87,6 +88,9 @@ function runCommand(): Command {
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
+        // Imported here: it loads Docker's client, which no other command needs at start.
+        const { preflight } = await import('../preflight.ts');
+        await preflight(config);
         const agent = new Agent(config, log);
         const { host, port } = await agent.start();
         lock.publish(apiBaseUrl(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, config.tls !== null));
@@ -112,11 +116,11 @@ function runCommand(): Command {
 
 function checkConfigCommand(): Command {
   return new Command('check-config')
-    .description('validate a configuration file and print the effective settings')
+    .description('validate a configuration file and print the effective settings (secrets redacted)')
     .argument('<file>', 'YAML configuration file')
     .action((file: string) => {
       const config = validateConfig(readConfigFile(file), file);
-      process.stdout.write(`${file}: ok\n${JSON.stringify(config, null, 2)}\n`);
+      process.stdout.write(`${file}: ok\n${JSON.stringify(redactSecrets(config), null, 2)}\n`);
     });
 }
 

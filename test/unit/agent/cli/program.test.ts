@@ -49,6 +49,27 @@ describe('shipwatch command line', () => {
     expect(result.stderr).toContain('no token_file');
   });
 
+  // Waits the full 5 s the engine is given to answer, plus the CLI's start.
+  it('exits 1 with one line naming the docker host and the demo when no engine answers', { timeout: 30_000 }, () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'sw-cli-'));
+    const result = shipwatch(
+      'run',
+      '--docker-host',
+      'unix:///nonexistent/docker.sock',
+      '--state-dir',
+      stateDir,
+      '--listen',
+      '127.0.0.1:0',
+    );
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^shipwatch: no Docker engine answered at unix:\/\/\/nonexistent\/docker\.sock .*npm run demo/,
+      ),
+    ]);
+  });
+
   it('names the default of every run option that has one, and the variables, in run --help', () => {
     const result = shipwatch('run', '--help');
     const help = result.stdout.replace(/\s+/g, ' ');
