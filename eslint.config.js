@@ -113,13 +113,15 @@ function architecture() {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', 'dashboards/web/vendor/**'] },
+  { ignores: ['node_modules/**', 'coverage/**', 'build/**', 'dashboards/web/vendor/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.mjs', 'dashboards/web/*.js'] },
+        projectService: {
+          allowDefaultProject: ['*.js', 'bin/*.js', 'bench/*.js', 'scripts/*.mjs', 'dashboards/web/*.js'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },

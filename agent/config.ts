@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RULE_IDS, SEVERITIES } from '../findings/index.ts';
 import { checkEgressRule } from '../detectors/egress-allowlist.ts';
-import { dockerHostProblem } from '../collector/docker/index.ts';
+import { dockerHostProblem } from '../core/docker-host.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ShipwatchError } from '../core/errors.ts';
 

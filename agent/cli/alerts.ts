@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { JournalTail, journalDir, queryJournal } from '../../alerts/journal-reader.ts';
 import type { Alert } from '../../alerts/alert.ts';
-import { loadConfig } from '../load-config.ts';
+import { loadConfigLazily } from './lazy-config.ts';
 import { parseSince } from '../../core/duration.ts';
 import { ShipwatchError } from '../../core/errors.ts';
 import { isRuleId } from '../../findings/index.ts';
@@ -41,7 +41,7 @@ export function alertsCommand(): Command {
     .option('--container <name or id>', 'only this container')
     .option('-f, --follow', 'keep printing new alerts as they are journalled')
     .action(async (flags: AlertsFlags) => {
-      const config = loadConfig({ config: flags.config, stateDir: flags.stateDir });
+      const config = await loadConfigLazily({ config: flags.config, stateDir: flags.stateDir });
       const since = flags.since === undefined ? undefined : (parseSince(flags.since) ?? undefined);
       if (flags.since !== undefined && since === undefined) {
         throw new ShipwatchError(
