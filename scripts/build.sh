@@ -13,7 +13,12 @@ sources() {
   sha256sum tsconfig.json tsconfig.build.json
 }
 want=$(sources | sha256sum | cut -d' ' -f1)
-if [[ ${1:-} == --if-stale && -f $marker && $(cat "$marker") == "$want" ]]; then exit 0; fi
+fresh() { [[ -f $marker && $(cat "$marker") == "$want" ]]; }
+if [[ ${1:-} == --if-stale ]] && fresh; then exit 0; fi
+# Two test runs of one checkout may start at once: one builds, the other waits and finds it fresh.
+exec 9>"${TMPDIR:-/tmp}/shipwatch-build-$(pwd | sha256sum | cut -c1-16).lock"
+flock 9
+if [[ ${1:-} == --if-stale ]] && fresh; then exit 0; fi
 
 echo "build: compiling the agent into build/ (tsc -p tsconfig.build.json)" >&2
 # From scratch: a removed source must not leave its old .js behind.
