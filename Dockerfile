@@ -73,8 +73,8 @@ COPY dashboards/web dashboards/web
 VOLUME /var/lib/shipwatch
 EXPOSE 9477
 # /healthz answers 200 while the agent serves (its body says which sources are degraded). Node
-# itself asks, so the image needs no curl; a TLS or non-default listen address is read from the
-# same variable the agent reads.
+# itself asks, so the image needs no curl; the address is SHIPWATCH_LISTEN's, as the agent's. It
+# asks over plain HTTP: with `tls` configured, override it (docker run --health-cmd).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://' + (process.env.SHIPWATCH_LISTEN || '127.0.0.1:9477') + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "bin/shipwatch.js"]
