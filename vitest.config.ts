@@ -1,5 +1,6 @@
 // Three projects, run in this order by `npm test`: unit (fixtures, fixed clock, no Docker),
 // integration (the real private dockerd, real packets, real Prometheus), e2e (a real browser).
+// Each first makes the compiled build (test/build-setup.ts) that bin/shipwatch.js runs.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,6 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          globalSetup: ['test/build-setup.ts'],
           environment: 'node',
         },
       },
@@ -16,7 +18,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/integration/global-setup.ts'],
+          globalSetup: ['test/build-setup.ts', 'test/integration/global-setup.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -29,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/integration/global-setup.ts'],
+          globalSetup: ['test/build-setup.ts', 'test/integration/global-setup.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,

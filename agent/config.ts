@@ -8,10 +8,11 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RULE_IDS, SEVERITIES } from '../findings/index.ts';
 import { checkEgressRule } from '../detectors/egress-allowlist.ts';
-import { dockerHostProblem } from '../collector/docker/index.ts';
+import { dockerHostProblem } from '../core/docker-host.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ShipwatchError } from '../core/errors.ts';
 import { readHeadersFile, readSecretFile } from './secret-files.ts';
+import { DEFAULT_STATE_DIR } from './defaults.ts';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDuration(value);
@@ -105,7 +106,7 @@ export const configSchema = z.strictObject({
   host: z.string().min(1).default(hostname()),
   docker_host: dockerHost.default('unix:///var/run/docker.sock'),
   listen: hostPort.default('127.0.0.1:9477'),
-  state_dir: z.string().min(1).default('/var/lib/shipwatch'),
+  state_dir: z.string().min(1).default(DEFAULT_STATE_DIR),
   /** How long a workload learns from its first container; 0 = policy only. */
   learn: duration.default(10 * 60_000),
   stats_interval: duration.default(5000),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, in the house order, stopping at the first failure:
-# setup → type-check → lint → unit → integration (real dockerd) → e2e (real browser).
+# setup → build → type-check → lint → unit → integration (real dockerd) → e2e (real browser).
 # Integration and e2e need root (dockerd, network namespaces, packet capture).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,8 @@ vitest() { # project, extra args...
 
 step "setup (Debian packages, npm dependencies)"
 bash scripts/setup.sh
+step "build (build/, what bin/shipwatch.js runs)"
+bash scripts/build.sh --if-stale
 step "type-check"
 npx tsc --noEmit
 step "lint"

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { JournalTail, journalDir, queryJournal } from '../../alerts/journal-reader.ts';
 import type { Alert } from '../../alerts/alert.ts';
-import { loadConfig } from '../load-config.ts';
+import { loadStateDir } from './lazy-config.ts';
 import { parseSince } from '../../core/duration.ts';
 import { ShipwatchError } from '../../core/errors.ts';
 import { isRuleId } from '../../findings/index.ts';
@@ -41,7 +41,7 @@ export function alertsCommand(): Command {
     .option('--container <name or id>', 'only this container')
     .option('-f, --follow', 'keep printing new alerts as they are journalled')
     .action(async (flags: AlertsFlags) => {
-      const config = loadConfig({ config: flags.config, stateDir: flags.stateDir });
+      const stateDir = await loadStateDir({ config: flags.config, stateDir: flags.stateDir });
       const since = flags.since === undefined ? undefined : (parseSince(flags.since) ?? undefined);
       if (flags.since !== undefined && since === undefined) {
         throw new ShipwatchError(
@@ -56,13 +56,13 @@ export function alertsCommand(): Command {
       if (flags.rule !== undefined && !isRuleId(flags.rule)) {
         throw new ShipwatchError('SW_USAGE', `--rule: unknown rule "${flags.rule}"`);
       }
-      if (!existsSync(journalDir(config.state_dir))) {
-        process.stderr.write(`shipwatch: no alert journal in ${config.state_dir} yet\n`);
+      if (!existsSync(journalDir(stateDir))) {
+        process.stderr.write(`shipwatch: no alert journal in ${stateDir} yet\n`);
       }
       const filter = { since, rule: flags.rule, container: flags.container };
       // The tail starts before the history is read: a line journalled in between may print twice, never not at all.
-      const tail = flags.follow ? new JournalTail(config.state_dir) : null;
-      for (const alert of queryJournal(config.state_dir, { ...filter, limit }).reverse()) write(alert);
+      const tail = flags.follow ? new JournalTail(stateDir) : null;
+      for (const alert of queryJournal(stateDir, { ...filter, limit }).reverse()) write(alert);
       if (!tail) return;
       const stop = new AbortController();
       process.once('SIGINT', () => stop.abort());

@@ -1,19 +1,15 @@
 // The `shipwatch` command line. Exit 0 on success, 2 with a one-line reason on bad usage or bad
 // config, 1 when something outside fails (Docker, the listen address).
+// The agent and the pcap replay are imported when `run` runs: they load Docker's client, the
+// capture, metrics and every detector, which `--help`, `alerts` or `check-config` never need.
 import { Command, CommanderError, Option } from 'commander';
-import { loadConfig, type RunFlags } from '../load-config.ts';
-import { readConfigFile, validateConfig } from '../config.ts';
+import type { RunFlags } from '../load-config.ts';
 import { ShipwatchError } from '../../core/errors.ts';
-import { createLogger } from '../../core/logger.ts';
-import { Agent } from '../agent.ts';
 import { isolateCommand, releaseCommand } from './response.ts';
 import { baselineCommand } from './baseline.ts';
 import { alertsCommand } from './alerts.ts';
-import { runPcap } from './pcap-run.ts';
-import { lockStateDir } from '../state-lock.ts';
 import { apiBaseUrl } from './api-client.ts';
-import { unknownEnvVars } from '../env.ts';
-import { redactSecrets } from '../redact.ts';
+import { loadConfigLazily } from './lazy-config.ts';
 
 /** How long a shutdown may take after SIGTERM/SIGINT before the agent exits anyway (systemd's default stop timeout is 90 s). */
 const SHUTDOWN_DEADLINE_MS = 15_000;
@@ -59,7 +55,12 @@ function runCommand(): Command {
         'Flags win over variables, variables over the file.',
     )
     .action(async (flags: RunFlags) => {
-      const config = loadConfig(flags);
+      const config = await loadConfigLazily(flags);
+      const [{ createLogger }, { unknownEnvVars }, { lockStateDir }] = await Promise.all([
+        import('../../core/logger.ts'),
+        import('../env.ts'),
+        import('../state-lock.ts'),
+      ]);
       const log = createLogger(config.log_level);
       for (const variable of unknownEnvVars()) {
         log.warn({ variable }, `${variable} is not a shipwatch setting and is ignored (see README "Configuration")`);
@@ -76,7 +77,10 @@ function runCommand(): Command {
         log.flush?.();
       };
       try {
-        if (config.pcap) return void (await runPcap(config, log, config.pcap));
+        if (config.pcap) {
+          const { runPcap } = await import('./pcap-run.ts');
+          return void (await runPcap(config, log, config.pcap));
+        }
         // Listen for the stop signal before starting anything: a SIGTERM during start-up (a
         // service manager stopping an agent that just started) then shuts down cleanly, after
         // the start finishes, instead of killing the process mid-write.
@@ -88,8 +92,8 @@ function runCommand(): Command {
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
-        // Imported here: it loads Docker's client, which no other command needs at start.
-        const { preflight } = await import('../preflight.ts');
+        // Imported here: they load Docker's client, which no other command needs at start.
+        const [{ preflight }, { Agent }] = await Promise.all([import('../preflight.ts'), import('../agent.ts')]);
         await preflight(config);
         const agent = new Agent(config, log);
         const { host, port } = await agent.start();
@@ -118,7 +122,11 @@ function checkConfigCommand(): Command {
   return new Command('check-config')
     .description('validate a configuration file and print the effective settings (secrets redacted)')
     .argument('<file>', 'YAML configuration file')
-    .action((file: string) => {
+    .action(async (file: string) => {
+      const [{ readConfigFile, validateConfig }, { redactSecrets }] = await Promise.all([
+        import('../config.ts'),
+        import('../redact.ts'),
+      ]);
       const config = validateConfig(readConfigFile(file), file);
       process.stdout.write(`${file}: ok\n${JSON.stringify(redactSecrets(config), null, 2)}\n`);
     });

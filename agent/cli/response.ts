@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { AgentClient } from './api-client.ts';
 import { currentUser } from '../env.ts';
 import { ShipwatchError } from '../../core/errors.ts';
-import { loadConfig } from '../load-config.ts';
+import { loadConfigLazily } from './lazy-config.ts';
 
 interface ClientFlags {
   config?: string;
@@ -28,7 +28,7 @@ function withClientOptions(command: Command): Command {
 }
 
 async function act(path: string, body: Record<string, unknown>, flags: ClientFlags): Promise<ActionReply> {
-  const config = loadConfig({ config: flags.config, listen: flags.listen, tokenFile: flags.tokenFile });
+  const config = await loadConfigLazily({ config: flags.config, listen: flags.listen, tokenFile: flags.tokenFile });
   const { status, json } = await new AgentClient(config).post(path, { ...body, requested_by: `cli:${currentUser()}` });
   const reply = (json ?? {}) as ActionReply;
   if (status >= 400) {

@@ -2,9 +2,10 @@
 // list of files, read once at start: nothing user-supplied ever becomes a path.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { projectPath } from '../../core/project-root.ts';
 import type { HttpServer } from '../server.ts';
 
-const WEB_DIR = path.resolve(import.meta.dirname, '../../dashboards/web');
+const WEB_DIR = projectPath('dashboards', 'web');
 const FILES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',

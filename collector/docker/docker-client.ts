@@ -3,19 +3,7 @@
 // every other bad setting; dockerOptions trusts what it is given.
 import Docker from 'dockerode';
 
-const SCHEMES = new Set(['unix:', 'tcp:', 'http:', 'https:']);
-
-/** What is wrong with a Docker host URL, or null when dockerOptions can use it. */
-export function dockerHostProblem(dockerHost: string): string | null {
-  if (dockerHost.startsWith('/')) return null;
-  let url: URL;
-  try {
-    url = new URL(dockerHost);
-  } catch {
-    return `expected unix:///path or tcp://host:port, got "${dockerHost}"`;
-  }
-  return SCHEMES.has(url.protocol) ? null : `unsupported scheme "${url.protocol}" in "${dockerHost}"`;
-}
+export { dockerHostProblem } from '../../core/docker-host.ts';
 
 /** For a Docker host the config schema accepted (dockerHostProblem returned null). */
 export function dockerOptions(dockerHost: string): Docker.DockerOptions {

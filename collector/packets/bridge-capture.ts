@@ -3,10 +3,10 @@
 // (pcap_stats, reported by the child). Ends cleanly on detach(); when the child dies on its own
 // (the bridge went down), onExit says why.
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { projectPath } from '../../core/project-root.ts';
 import { CaptureStream } from './capture-stream.ts';
 
-const CHILD = path.resolve(import.meta.dirname, '../../bin/shipwatch-capture.js');
+const CHILD = projectPath('bin', 'shipwatch-capture.js');
 
 export interface BridgeCaptureOptions {
   iface: string;
