@@ -10,6 +10,7 @@ import { RULE_IDS, SEVERITIES } from '../findings/index.ts';
 import { checkEgressRule } from '../detectors/egress-allowlist.ts';
 import { dockerHostProblem } from '../collector/docker/index.ts';
 import { parseDuration } from '../core/duration.ts';
+import { standardWebhooksSecretProblem } from '../alerts/standard-webhooks.ts';
 import { ShipwatchError } from '../core/errors.ts';
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -40,6 +41,14 @@ const webhook = z.strictObject({
   format: z.enum(['shipwatch', 'falco']).default('shipwatch'),
   /** Shared secret for the X-Shipwatch-Signature HMAC-SHA256 header. */
   secret: z.string().min(1).optional(),
+  /** `whsec_<base64>`: Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature). */
+  standard_webhooks_secret: z
+    .string()
+    .superRefine((secret, ctx) => {
+      const problem = standardWebhooksSecretProblem(secret);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   headers: z.record(z.string(), z.string()).default({}),
   timeout: duration.default(5000),
   min_severity: severity.default('info'),
