@@ -84,6 +84,10 @@ const alertmanager = z
   .transform((value) => (value === null ? [] : Array.isArray(value) ? value : [value]))
   .superRefine((list, ctx) => {
     list.forEach((entry, index) => {
+      // Each URL has its queue directory, named after it: two entries would share one.
+      if (list.findIndex((other) => other.url === entry.url) !== index) {
+        ctx.addIssue({ code: 'custom', path: [index, 'url'], message: `${entry.url} is listed twice` });
+      }
       if (entry.basic_auth && entry.bearer_token_file) {
         ctx.addIssue({ code: 'custom', path: [index], message: 'basic_auth and bearer_token_file exclude each other' });
       }

@@ -31,6 +31,12 @@ describe('alertmanager config', () => {
     expect(validateConfig({}, 't').alertmanager).toEqual([]);
   });
 
+  it('refuses one URL listed twice, since each URL has its own queue', () => {
+    expect(() => validateConfig({ alertmanager: ['http://127.0.0.1:1', { url: 'http://127.0.0.1:1' }] }, 't')).toThrow(
+      /alertmanager\.1\.url: http:\/\/127\.0\.0\.1:1 is listed twice/,
+    );
+  });
+
   it('takes repeated --alertmanager flags and a comma-separated variable', () => {
     expect(loadConfig({ alertmanager: ['http://127.0.0.1:1', 'http://127.0.0.1:2'] }, {}).alertmanager).toHaveLength(2);
     expect(
