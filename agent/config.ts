@@ -10,6 +10,7 @@ import { RULE_IDS, SEVERITIES } from '../findings/index.ts';
 import { checkEgressRule } from '../detectors/egress-allowlist.ts';
 import { dockerHostProblem } from '../core/docker-host.ts';
 import { parseDuration } from '../core/duration.ts';
+import { standardWebhooksSecretProblem } from '../alerts/standard-webhooks.ts';
 import { ShipwatchError } from '../core/errors.ts';
 import { readHeadersFile, readSecretFile } from './secret-files.ts';
 import { DEFAULT_STATE_DIR } from './defaults.ts';
@@ -45,6 +46,14 @@ const webhook = z
     secret: z.string().min(1).optional(),
     /** A file holding the secret (Docker secrets: /run/secrets/<name>); read once at start. */
     secret_file: z.string().min(1).optional(),
+    /** `whsec_<base64>`: Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature). */
+    standard_webhooks_secret: z
+      .string()
+      .superRefine((secret, ctx) => {
+        const problem = standardWebhooksSecretProblem(secret);
+        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     headers: z.record(z.string(), z.string()).default({}),
     /** A file of `Name: value` lines added to `headers` (an Authorization header, say). */
     headers_file: z.string().min(1).optional(),
@@ -77,10 +86,45 @@ const webhook = z
     return { ...hook, secret, headers };
   });
 
-const alertmanager = z.strictObject({
+const alertmanagerEntry = z.strictObject({
   url,
   min_severity: severity.default('info'),
+  basic_auth: z
+    .strictObject({ username: z.string().min(1), password_file: z.string().min(1) })
+    .nullable()
+    .default(null),
+  bearer_token_file: z.string().min(1).nullable().default(null),
+  tls: z
+    .strictObject({
+      ca: z.string().min(1).optional(),
+      cert: z.string().min(1).optional(),
+      key: z.string().min(1).optional(),
+      insecure_skip_verify: z.boolean().default(false),
+    })
+    .refine((tls) => !tls.cert === !tls.key, { message: 'cert and key go together' })
+    .nullable()
+    .default(null),
 });
+// A bare URL is the short form of { url }.
+const alertmanagerItem = z.union([url.transform((text) => alertmanagerEntry.parse({ url: text })), alertmanagerEntry]);
+/**
+ * Every member of an HA cluster, each sent every alert. The single URL and single object of
+ * earlier configs are still accepted and read as a list of one.
+ */
+const alertmanager = z
+  .union([z.array(alertmanagerItem), alertmanagerItem, z.null()])
+  .transform((value) => (value === null ? [] : Array.isArray(value) ? value : [value]))
+  .superRefine((list, ctx) => {
+    list.forEach((entry, index) => {
+      // Each URL has its queue directory, named after it: two entries would share one.
+      if (list.findIndex((other) => other.url === entry.url) !== index) {
+        ctx.addIssue({ code: 'custom', path: [index, 'url'], message: `${entry.url} is listed twice` });
+      }
+      if (entry.basic_auth && entry.bearer_token_file) {
+        ctx.addIssue({ code: 'custom', path: [index], message: 'basic_auth and bearer_token_file exclude each other' });
+      }
+    });
+  });
 
 const responseAction = z.enum(['isolate', 'pause']);
 // A key of response.auto is a rule id or a severity. A misspelt one would match no alert and turn
@@ -113,7 +157,7 @@ export const configSchema = z.strictObject({
   dedup_window: duration.default(5 * 60_000),
   log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   webhooks: z.array(webhook).default([]),
-  alertmanager: alertmanager.nullable().default(null),
+  alertmanager: alertmanager.default([]),
   /** "auto" follows every Docker bridge; a list names interfaces explicitly. */
   interfaces: z.union([z.literal('auto'), z.array(z.string().min(1)).min(1)]).default('auto'),
   token_file: z.string().min(1).nullable().default(null),

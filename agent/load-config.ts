@@ -11,7 +11,7 @@ export interface RunFlags {
   stateDir?: string;
   learn?: string;
   webhook?: string[];
-  alertmanager?: string;
+  alertmanager?: string[];
   interfaces?: string;
   tokenFile?: string;
   pcap?: string;
@@ -33,7 +33,7 @@ function applyOverrides(target: Record<string, unknown>, overrides: Overrides): 
         break;
       }
       case 'alertmanager':
-        target.alertmanager = { url: value };
+        target.alertmanager = (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean);
         break;
       case 'interfaces': {
         const text = String(value).trim();

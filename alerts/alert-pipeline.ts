@@ -32,8 +32,21 @@ export interface AlertsSettings {
   readonly dedup_window: number;
   readonly rules: RuleSettings;
   readonly webhooks: readonly WebhookConfig[];
-  readonly alertmanager: AlertmanagerConfig | null;
+  /** Every Alertmanager to tell, each through its own queue. */
+  readonly alertmanager: readonly AlertmanagerConfig[];
+  /** The agent's HTTP address and whether it serves TLS: the alerts' generatorURL points there. */
+  readonly listen: string;
+  readonly tls: { readonly cert: string; readonly key: string } | null;
   readonly delivery: { readonly max_queued: number; readonly retry_min: number; readonly retry_max: number };
+}
+
+/** The agent's API as a link someone else can follow: a wildcard listen address names the host instead. */
+export function agentUrl(config: Pick<AlertsSettings, 'listen' | 'tls' | 'host'>): string {
+  const colon = config.listen.lastIndexOf(':');
+  const host = config.listen.slice(0, colon);
+  const port = config.listen.slice(colon + 1);
+  const reachable = host === '0.0.0.0' || host === '[::]' || host === '' ? config.host : host;
+  return `${config.tls ? 'https' : 'http'}://${reachable}:${port}`;
 }
 
 export interface AlertPipelineOptions {
@@ -74,7 +87,9 @@ export class AlertPipeline {
     this.stream = new LiveStream({ log });
     const transports = [
       ...config.webhooks.map((webhook) => new WebhookTransport(webhook)),
-      ...(config.alertmanager ? [new AlertmanagerTransport(config.alertmanager, config.dedup_window)] : []),
+      ...config.alertmanager.map(
+        (entry) => new AlertmanagerTransport(entry, { firingFor: config.dedup_window, agentUrl: agentUrl(config) }),
+      ),
     ];
     this.sinks = transports.map(
       (transport) =>

@@ -1,16 +1,32 @@
 // The Alertmanager transport: POST <url>/api/v2/alerts with labels (alertname = rule, severity,
-// container, workload, host) and annotations (summary, alert id). Repeats are delivered again
-// (wantsRepeats) with a later endsAt, so Alertmanager keeps the alert firing while it repeats and
-// resolves it on its own once repeats stop.
+// container, workload, host) and annotations (summary, alert id), and a generatorURL back to the
+// alert on the agent. Repeats are delivered again (wantsRepeats) with a later endsAt, so
+// Alertmanager keeps the alert firing while it repeats and resolves it on its own once repeats
+// stop. One transport per URL: an HA cluster wants every member told (Alertmanager's own
+// guidance: clients send to all instances, the cluster deduplicates notifications).
+import { readFileSync } from 'node:fs';
 import type { Alert } from './alert.ts';
+import { postJson, type TlsMaterial } from './http-post.ts';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
 import { delivered, failed, retry, type AlertTransport, type SendResult } from './sink.ts';
 import { sinkName } from './webhook.ts';
+import { ShipwatchError } from '../core/errors.ts';
 import type { Severity } from '../findings/index.ts';
 
 export interface AlertmanagerConfig {
   url: string;
   min_severity: Severity;
+  basic_auth?: { readonly username: string; readonly password_file: string } | null | undefined;
+  bearer_token_file?: string | null | undefined;
+  tls?:
+    | {
+        readonly ca?: string | undefined;
+        readonly cert?: string | undefined;
+        readonly key?: string | undefined;
+        readonly insecure_skip_verify: boolean;
+      }
+    | null
+    | undefined;
 }
 
 export interface PostableAlert {
@@ -18,13 +34,24 @@ export interface PostableAlert {
   annotations: Record<string, string>;
   startsAt: string;
   endsAt: string;
+  generatorURL?: string;
 }
 
 // At least this long after the last repeat before Alertmanager resolves the alert: shorter dedup
 // windows would otherwise resolve an alert while a responder is still reading it.
 const MIN_FIRING = 5 * 60_000;
 
-export function toPostableAlert(alert: Alert, firingFor: number): PostableAlert {
+/**
+ * Where the alert can be read on the agent: its journal entry through GET /api/alerts, narrowed
+ * to its rule, its container and its time, so the list the link opens holds it.
+ */
+export function generatorUrl(agentUrl: string, alert: Alert): string {
+  const query = new URLSearchParams({ rule: alert.rule, since: alert.firstSeen });
+  if (alert.container) query.set('container', alert.container.id.slice(0, 12));
+  return `${agentUrl.replace(/\/+$/, '')}/api/alerts?${query.toString()}`;
+}
+
+export function toPostableAlert(alert: Alert, firingFor: number, agentUrl: string | null = null): PostableAlert {
   return {
     labels: {
       alertname: alert.rule,
@@ -45,7 +72,48 @@ export function toPostableAlert(alert: Alert, firingFor: number): PostableAlert 
     },
     startsAt: alert.firstSeen,
     endsAt: new Date(Date.parse(alert.lastSeen) + Math.max(firingFor, MIN_FIRING)).toISOString(),
+    ...(agentUrl ? { generatorURL: generatorUrl(agentUrl, alert) } : {}),
   };
+}
+
+function readSecret(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new ShipwatchError(
+      'SW_CONFIG_UNREADABLE',
+      `alertmanager ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+}
+
+/** Headers and TLS material from the files the config names, read once at start. */
+function credentials(config: AlertmanagerConfig): { headers: Record<string, string>; tls: TlsMaterial | null } {
+  const headers: Record<string, string> = {};
+  if (config.basic_auth) {
+    const password = readSecret(config.basic_auth.password_file, 'password_file').toString('utf8').trim();
+    headers.authorization = `Basic ${Buffer.from(`${config.basic_auth.username}:${password}`).toString('base64')}`;
+  }
+  if (config.bearer_token_file) {
+    headers.authorization = `Bearer ${readSecret(config.bearer_token_file, 'bearer_token_file').toString('utf8').trim()}`;
+  }
+  const tls = config.tls
+    ? {
+        ca: config.tls.ca ? readSecret(config.tls.ca, 'tls.ca') : undefined,
+        cert: config.tls.cert ? readSecret(config.tls.cert, 'tls.cert') : undefined,
+        key: config.tls.key ? readSecret(config.tls.key, 'tls.key') : undefined,
+        rejectUnauthorized: !config.tls.insecure_skip_verify,
+      }
+    : null;
+  return { headers, tls };
+}
+
+export interface AlertmanagerOptions {
+  /** How long after its last repeat an alert stays firing (the dedup window). */
+  firingFor: number;
+  /** Base URL of the agent's HTTP API, for generatorURL; null leaves it out. */
+  agentUrl: string | null;
+  timeout?: number;
 }
 
 export class AlertmanagerTransport implements AlertTransport {
@@ -53,35 +121,38 @@ export class AlertmanagerTransport implements AlertTransport {
   readonly minSeverity: Severity;
   readonly wantsRepeats = true;
   readonly #endpoint: string;
-  readonly #firingFor: number;
-  readonly #timeout: number;
+  readonly #o: AlertmanagerOptions;
+  readonly #headers: Record<string, string>;
+  readonly #tls: TlsMaterial | null;
 
-  /** `firingFor`: how long after its last repeat an alert stays firing (the dedup window). */
-  constructor(config: AlertmanagerConfig, firingFor: number, timeout = 5000) {
+  constructor(config: AlertmanagerConfig, options: AlertmanagerOptions) {
     this.name = sinkName('alertmanager', config.url);
     this.minSeverity = config.min_severity;
     this.#endpoint = `${config.url.replace(/\/+$/, '')}/api/v2/alerts`;
-    this.#firingFor = firingFor;
-    this.#timeout = timeout;
+    this.#o = options;
+    const { headers, tls } = credentials(config);
+    this.#headers = { ...headers, 'user-agent': 'shipwatch/0.1' };
+    this.#tls = tls;
   }
 
   async send(alert: Alert, signal: AbortSignal): Promise<SendResult> {
-    let response: Response;
+    let answer;
     try {
-      response = await fetch(this.#endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'shipwatch/0.1' },
-        body: JSON.stringify([toPostableAlert(alert, this.#firingFor)]),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.#timeout)]),
-      });
+      answer = await postJson(
+        this.#endpoint,
+        JSON.stringify([toPostableAlert(alert, this.#o.firingFor, this.#o.agentUrl)]),
+        {
+          headers: this.#headers,
+          timeout: this.#o.timeout ?? 5000,
+          signal,
+          tls: this.#tls,
+        },
+      );
     } catch (error) {
       return retry(`request failed: ${String((error as Error).cause ?? error)}`);
     }
-    const text = await response.text().catch(() => '');
-    if (response.ok) return delivered;
-    if (isRetryableStatus(response.status)) {
-      return retry(`HTTP ${response.status}`, parseRetryAfter(response.headers.get('retry-after')));
-    }
-    return failed(`HTTP ${response.status}: ${text.slice(0, 200)}`);
+    if (answer.status >= 200 && answer.status < 300) return delivered;
+    if (isRetryableStatus(answer.status)) return retry(`HTTP ${answer.status}`, parseRetryAfter(answer.retryAfter));
+    return failed(`HTTP ${answer.status}: ${answer.text.slice(0, 200)}`);
   }
 }

@@ -1,21 +1,41 @@
-// The Falco-compatible rendering of an alert (the JSON falcosidekick and Falco's http_output
-// send), so existing Falco pipelines can take shipwatch alerts unchanged.
+// The Falco-compatible rendering of an alert (the JSON Falco's http_output sends and falcosidekick
+// takes), so existing Falco pipelines can take shipwatch alerts unchanged. Every detail Falco has a
+// field for goes under Falco's name with Falco's meaning (falco.org "Supported Fields"), so Falco
+// rules, falcosidekick templates and Falco Talon find it where they look; the rest stays under
+// `shipwatch.*`.
+import { createHash } from 'node:crypto';
 import type { Alert } from './alert.ts';
+import { detailFields, type FalcoFields } from './falco-fields.ts';
 import type { Severity } from '../findings/index.ts';
 
 export interface FalcoEvent {
+  uuid: string;
   time: string;
   rule: string;
-  priority: string;
+  priority: FalcoPriority;
   output: string;
-  output_fields: Record<string, string | number | boolean | null>;
+  output_fields: FalcoFields;
   tags: string[];
   hostname: string;
   source: string;
 }
 
-// Falco's priorities are syslog levels; shipwatch's five severities map onto the ones Falco rules use.
-const PRIORITY: Record<Severity, string> = {
+/** Falco's priorities, the syslog levels, most severe first. */
+export const FALCO_PRIORITIES = [
+  'Emergency',
+  'Alert',
+  'Critical',
+  'Error',
+  'Warning',
+  'Notice',
+  'Informational',
+  'Debug',
+] as const;
+export type FalcoPriority = (typeof FALCO_PRIORITIES)[number];
+
+// shipwatch's five severities onto the levels Falco's own rules use: Emergency and Alert are left
+// to the operator's host-wide tooling, Debug to noise shipwatch does not raise.
+const PRIORITY: Record<Severity, FalcoPriority> = {
   info: 'Informational',
   low: 'Notice',
   medium: 'Warning',
@@ -23,38 +43,63 @@ const PRIORITY: Record<Severity, string> = {
   critical: 'Critical',
 };
 
-/** Flattens nested details into Falco-style dotted field names (`flow.dst.ip`). */
-function flatten(value: unknown, prefix: string, into: FalcoEvent['output_fields']): void {
-  if (value === null || typeof value !== 'object') {
-    into[prefix] = value === undefined ? null : (value as string | number | boolean | null);
-    return;
-  }
-  if (Array.isArray(value)) {
-    into[prefix] = JSON.stringify(value);
-    return;
-  }
-  for (const [key, inner] of Object.entries(value)) flatten(inner, `${prefix}.${key}`, into);
+/** `registry:5000/shop/api:1.4@sha256:…` → repository `registry:5000/shop/api`, tag `1.4`. */
+export function splitImage(image: string): { repository: string; tag: string | null } {
+  const withoutDigest = image.split('@')[0] ?? image;
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  // A colon before the last slash belongs to a registry's port, not to a tag.
+  if (colon <= slash) return { repository: withoutDigest, tag: null };
+  return { repository: withoutDigest.slice(0, colon), tag: withoutDigest.slice(colon + 1) };
+}
+
+/**
+ * Falco gives every event a UUID; this one is derived from the alert id, so a resend of one alert
+ * carries the same uuid and a receiver can drop the duplicate.
+ */
+export function falcoUuid(alertId: string): string {
+  const hex = /^[0-9a-f]{32}$/.test(alertId) ? alertId : createHash('sha256').update(alertId).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+function containerFields(alert: Alert): FalcoFields {
+  const container = alert.container;
+  // Falco names host events' container "host" too.
+  if (!container) return { 'container.id': 'host', 'container.name': 'host' };
+  const image = splitImage(container.image);
+  return {
+    'container.id': container.id.slice(0, 12),
+    'container.full_id': container.id,
+    'container.name': container.name,
+    'container.image': container.image,
+    'container.image.repository': image.repository,
+    'container.image.tag': image.tag,
+    'shipwatch.workload': container.workload,
+  };
 }
 
 export function toFalco(alert: Alert): FalcoEvent {
-  const fields: FalcoEvent['output_fields'] = {
+  const fields: FalcoFields = {
+    ...containerFields(alert),
+    ...detailFields(alert),
     'shipwatch.id': alert.id,
     'shipwatch.count': alert.count,
-    'container.id': alert.container?.id.slice(0, 12) ?? 'host',
-    'container.full_id': alert.container?.id ?? null,
-    'container.name': alert.container?.name ?? 'host',
-    'container.image.repository': alert.container?.image ?? null,
-    'shipwatch.workload': alert.container?.workload ?? null,
+    'shipwatch.severity': alert.severity,
   };
-  for (const [key, inner] of Object.entries(alert.details)) flatten(inner, `shipwatch.${key}`, fields);
+  if (alert.mitre) {
+    fields['shipwatch.mitre.tactic'] = alert.mitre.tactic;
+    fields['shipwatch.mitre.technique'] = alert.mitre.technique;
+  }
   const tags = [...alert.tags];
   if (alert.mitre) tags.push(`mitre_${alert.mitre.tactic}`, alert.mitre.technique);
+  const priority = PRIORITY[alert.severity];
   return {
+    uuid: falcoUuid(alert.id),
     time: alert.time,
     rule: alert.rule,
-    priority: PRIORITY[alert.severity],
+    priority,
     // Falco's output starts with the time and priority, then the sentence.
-    output: `${alert.time}: ${PRIORITY[alert.severity]} ${alert.summary}`,
+    output: `${alert.time}: ${priority} ${alert.summary}`,
     output_fields: fields,
     tags,
     hostname: alert.host,

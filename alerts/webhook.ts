@@ -1,10 +1,12 @@
 // The webhook transport: POST of the alert JSON (or its Falco rendering) with an optional
-// HMAC-SHA256 signature over the exact body bytes, custom headers and a timeout. Status codes
+// HMAC-SHA256 signature over the exact body bytes, optional Standard Webhooks signatures over
+// id, time and body, custom headers and a timeout. Status codes
 // become send results; retries and the queue live in QueuedSink.
 import { createHash, createHmac } from 'node:crypto';
 import type { Alert } from './alert.ts';
 import { toFalco } from './falco.ts';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
+import { standardWebhooksHeaders, standardWebhooksKey } from './standard-webhooks.ts';
 import { delivered, failed, retry, type AlertTransport, type SendResult } from './sink.ts';
 import type { Severity } from '../findings/index.ts';
 
@@ -12,6 +14,8 @@ export interface WebhookConfig {
   url: string;
   format: 'shipwatch' | 'falco';
   secret?: string | undefined;
+  /** `whsec_<base64>`: adds the Standard Webhooks headers (webhook-id, -timestamp, -signature). */
+  standard_webhooks_secret?: string | undefined;
   headers: Readonly<Record<string, string>>;
   /** ms */
   timeout: number;
@@ -36,9 +40,13 @@ export class WebhookTransport implements AlertTransport {
   readonly minSeverity: Severity;
   readonly wantsRepeats = false;
   readonly #c: WebhookConfig;
+  readonly #standardKey: Buffer | null;
+  readonly #now: () => number;
 
-  constructor(config: WebhookConfig) {
+  constructor(config: WebhookConfig, now: () => number = Date.now) {
     this.#c = config;
+    this.#standardKey = config.standard_webhooks_secret ? standardWebhooksKey(config.standard_webhooks_secret) : null;
+    this.#now = now;
     this.name = sinkName('webhook', config.url);
     this.minSeverity = config.min_severity;
   }
@@ -57,6 +65,9 @@ export class WebhookTransport implements AlertTransport {
       'x-shipwatch-delivery': alert.id,
     };
     if (this.#c.secret) headers[SIGNATURE_HEADER] = signBody(body, this.#c.secret);
+    // The alert id is the message id: a retry is the same message, signed again at its own time.
+    if (this.#standardKey)
+      Object.assign(headers, standardWebhooksHeaders(this.#standardKey, alert.id, this.#now(), body));
     let response: Response;
     try {
       response = await fetch(this.#c.url, {

@@ -28,7 +28,7 @@ function runCommand(): Command {
     .option('--state-dir <dir>', 'journal, queues and baselines (default /var/lib/shipwatch)')
     .option('--learn <duration>', 'learning window per workload (default 10m); 0 = policy only')
     .option('--webhook <url>', 'deliver alerts to this URL (repeatable)', collect)
-    .option('--alertmanager <url>', 'Alertmanager base URL')
+    .option('--alertmanager <url>', 'Alertmanager base URL (repeatable: every member of a cluster)', collect)
     .option(
       '--interfaces <auto|list>',
       'bridges to capture on: auto (default, every Docker bridge) or a comma-separated list',
