@@ -18,7 +18,8 @@ import { AutoResponder } from '../response/policy.ts';
 import { ResponseService } from '../response/service.ts';
 import { Detection } from './detection.ts';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
-import { MetricsWiring } from './metrics-wiring.ts';
+import { MetricsWiring, type EventSourceName } from './metrics-wiring.ts';
+import { VERSION } from './version.ts';
 import { registerRoutes } from './routes/index.ts';
 import type { StateOf } from './routes/containers.ts';
 
@@ -64,7 +65,15 @@ export class Agent {
     // Isolation is the response module's fact; learning/monitoring the baselines'.
     const stateOf: StateOf = (info) =>
       this.response.isolator.isIsolated(info.id) ? 'isolated' : this.detection.phase(info.workload);
-    this.#metricsWiring = new MetricsWiring({ metrics: this.metrics, inventory: this.inventory, stateOf, subscribe });
+    this.#metricsWiring = new MetricsWiring({
+      metrics: this.metrics,
+      inventory: this.inventory,
+      stateOf,
+      subscribe,
+      health: this.health,
+      version: VERSION,
+      lostCounts: () => this.#lostCounts(),
+    });
     this.sources = new Sources({
       docker: dockerClient,
       dockerHost: config.docker_host,
@@ -94,6 +103,17 @@ export class Agent {
       detection: this.detection,
       response: this.response,
     });
+  }
+
+  /**
+   * Events lost, by source: those a bus subscriber failed on, and for processes the kernel's
+   * overruns of the proc connector (ENOBUFS: at least one event each; the kernel does not say how
+   * many). Capture drops are shipwatch_capture_dropped_total's, per interface.
+   */
+  #lostCounts(): Partial<Record<EventSourceName, number>> {
+    const lost = { ...this.bus.failures };
+    lost.processes = (lost.processes ?? 0) + this.sources.processes.counts.overruns;
+    return lost;
   }
 
   /** Every finding, from detectors and from response actions, enters the alert path here. */

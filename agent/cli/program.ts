@@ -13,6 +13,7 @@ import { runPcap } from './pcap-run.ts';
 import { lockStateDir } from '../state-lock.ts';
 import { apiBaseUrl } from './api-client.ts';
 import { unknownEnvVars } from '../env.ts';
+import { VERSION } from '../version.ts';
 
 /** How long a shutdown may take after SIGTERM/SIGINT before the agent exits anyway (systemd's default stop timeout is 90 s). */
 const SHUTDOWN_DEADLINE_MS = 15_000;
@@ -123,7 +124,7 @@ function checkConfigCommand(): Command {
 export function buildProgram(): Command {
   const program = new Command('shipwatch')
     .description('Runtime network and behaviour anomaly monitor for Docker hosts')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
