@@ -60,7 +60,8 @@ function runCommand(): Command {
     )
     .action(async (flags: RunFlags) => {
       const config = loadConfig(flags);
-      const log = createLogger(config.log_level);
+      // With --pcap, stdout carries the one JSON summary: the logs go to stderr.
+      const log = createLogger(config.log_level, undefined, config.pcap ? 2 : 1);
       for (const variable of unknownEnvVars()) {
         log.warn({ variable }, `${variable} is not a shipwatch setting and is ignored (see README "Configuration")`);
       }
