@@ -14,6 +14,8 @@ import { lockStateDir } from '../state-lock.ts';
 import { apiBaseUrl } from './api-client.ts';
 import { unknownEnvVars } from '../env.ts';
 import { VERSION } from '../version.ts';
+import { configJsonSchemaText } from '../config-schema.ts';
+import { displayConfig } from '../config-display.ts';
 
 /** How long a shutdown may take after SIGTERM/SIGINT before the agent exits anyway (systemd's default stop timeout is 90 s). */
 const SHUTDOWN_DEADLINE_MS = 15_000;
@@ -114,11 +116,14 @@ function runCommand(): Command {
 
 function checkConfigCommand(): Command {
   return new Command('check-config')
-    .description('validate a configuration file and print the effective settings')
-    .argument('<file>', 'YAML configuration file')
-    .action((file: string) => {
+    .description('validate a configuration file and print the effective settings (YAML, defaults filled in)')
+    .argument('[file]', 'YAML configuration file')
+    .option('--schema', "print the config file's JSON Schema (docs/config.schema.json) instead")
+    .action((file: string | undefined, flags: { schema?: boolean }, command: Command) => {
+      if (flags.schema) return void process.stdout.write(configJsonSchemaText());
+      if (file === undefined) command.error("missing required argument 'file'");
       const config = validateConfig(readConfigFile(file), file);
-      process.stdout.write(`${file}: ok\n${JSON.stringify(config, null, 2)}\n`);
+      process.stdout.write(`${file}: ok\n${displayConfig(config)}`);
     });
 }
 
