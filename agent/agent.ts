@@ -9,6 +9,7 @@ import { HttpServer } from './server.ts';
 import { Tokens } from './tokens.ts';
 import { createDockerClient } from '../collector/docker/index.ts';
 import { Inventory } from '../collector/inventory.ts';
+import { zoneOf } from '../collector/identity.ts';
 import { Sources } from '../collector/sources.ts';
 import { Metrics } from '../alerts/metrics.ts';
 import type { Finding } from '../findings/index.ts';
@@ -23,8 +24,21 @@ import { VERSION } from './version.ts';
 import { registerRoutes } from './routes/index.ts';
 import type { StateOf } from './routes/containers.ts';
 
+/** What SIGHUP applies without a restart; every other key needs one (and is logged as such). */
+export const RELOADABLE_KEYS = [
+  'rules',
+  'suppressions',
+  'egress_allowlist',
+  'zones',
+  'trusted_registries',
+  'webhooks',
+  'alertmanager',
+  'delivery',
+] as const satisfies readonly (keyof Config)[];
+
 export class Agent {
-  readonly config: Config;
+  /** The running configuration: replaced by reload(). */
+  config: Config;
   readonly log: Logger;
   readonly health = new Health();
   readonly inventory = new Inventory();
@@ -38,11 +52,14 @@ export class Agent {
   readonly autoResponder: AutoResponder;
   readonly detection: Detection;
   readonly #metricsWiring: MetricsWiring;
+  /** zones.networks as the Docker source reads it at each network inspect: refilled by reload(). */
+  readonly #zoneMapping: Record<string, string>;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
     this.log = log;
     this.bus = new EventBus(log);
+    this.#zoneMapping = { ...config.zones.networks };
     const tokens = Tokens.fromFile(config.token_file);
     this.server = new HttpServer({ listen: config.listen, tokens, tls: config.tls, log });
     const dockerClient = createDockerClient(config.docker_host);
@@ -79,7 +96,7 @@ export class Agent {
       dockerHost: config.docker_host,
       host: config.host,
       inventory: this.inventory,
-      zoneMapping: config.zones.networks,
+      zoneMapping: this.#zoneMapping,
       interfaces: config.interfaces,
       snaplen: config.capture.snaplen,
       maxFlows: config.capture.max_flows,
@@ -124,6 +141,33 @@ export class Agent {
         .handle(alert)
         .catch((error: unknown) => this.log.error({ err: error, alert: alert.id }, 'automatic response failed'));
     }
+  }
+
+  /**
+   * Applies a new, already validated config (SIGHUP): rules, suppressions, egress allowlist, zones,
+   * trusted registries and sinks, from the next event on. Keys that need a restart keep their
+   * running value and are named in the log line.
+   */
+  async reload(next: Config): Promise<void> {
+    const changed = (key: keyof Config) => JSON.stringify(next[key]) !== JSON.stringify(this.config[key]);
+    const reloadable: readonly (keyof Config)[] = RELOADABLE_KEYS;
+    const needRestart = (Object.keys(next) as (keyof Config)[]).filter((k) => !reloadable.includes(k) && changed(k));
+    const applied = RELOADABLE_KEYS.filter(changed);
+    this.detection.reconfigure(next);
+    for (const key of Object.keys(this.#zoneMapping)) delete this.#zoneMapping[key];
+    Object.assign(this.#zoneMapping, next.zones.networks);
+    // Networks already known take their new zone now (a shipwatch.zone label still wins).
+    for (const network of this.inventory.networks()) {
+      const zone = zoneOf(network.name, network.labels, this.#zoneMapping);
+      if (zone !== network.zone) this.inventory.upsertNetwork({ ...network, zone });
+    }
+    const sinks = await this.alerts.reconfigure(next);
+    // Restart-only keys keep their running values, so the config stays what actually runs.
+    const running = Object.fromEntries(needRestart.map((key) => [key, this.config[key]]));
+    this.config = Object.freeze({ ...next, ...running });
+    this.log.info({ changed: applied, sinks }, 'configuration reloaded');
+    if (needRestart.length)
+      this.log.warn({ keys: needRestart }, `not applied until a restart: ${needRestart.join(', ')}`);
   }
 
   async start(): Promise<{ host: string; port: number }> {

@@ -18,6 +18,7 @@ import { Journal } from './journal.ts';
 import { alertLogFields, logAlert } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { QueuedSink } from './queued-sink.ts';
+import type { AlertTransport } from './sink.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { LiveStream } from './stream.ts';
 import { WebhookTransport, type WebhookConfig } from './webhook.ts';
@@ -36,6 +37,14 @@ export interface AlertsSettings {
   readonly delivery: { readonly max_queued: number; readonly retry_min: number; readonly retry_max: number };
 }
 
+interface SinkSpec {
+  transport: AlertTransport;
+  /** The settings the transport was built from: equal keys, same sink. */
+  key: string;
+  retry: RetryPolicy;
+  maxQueued: number;
+}
+
 export interface AlertPipelineOptions {
   config: AlertsSettings;
   metrics: Metrics;
@@ -51,7 +60,9 @@ export interface AlertPipelineOptions {
 export class AlertPipeline {
   readonly journal: Journal;
   readonly stream: LiveStream;
-  readonly sinks: QueuedSink[];
+  /** Replaced as a whole when a reload changes the sinks (SIGHUP). */
+  sinks: QueuedSink[];
+  readonly #sinkKeys = new WeakMap<QueuedSink, string>();
   readonly #factory: AlertFactory;
   readonly #o: AlertPipelineOptions;
   readonly #now: () => number;
@@ -61,7 +72,7 @@ export class AlertPipeline {
   #raised = 0;
 
   constructor(options: AlertPipelineOptions) {
-    const { config, metrics, log } = options;
+    const { config, log } = options;
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#factory = new AlertFactory({
@@ -72,22 +83,75 @@ export class AlertPipeline {
     });
     this.journal = new Journal({ stateDir: config.state_dir, maxBytes: options.journalMaxBytes });
     this.stream = new LiveStream({ log });
-    const transports = [
-      ...config.webhooks.map((webhook) => new WebhookTransport(webhook)),
-      ...(config.alertmanager ? [new AlertmanagerTransport(config.alertmanager, config.dedup_window)] : []),
-    ];
-    this.sinks = transports.map(
-      (transport) =>
-        new QueuedSink({
-          transport,
-          queueDir: path.join(config.state_dir, 'queues', transport.name),
-          metrics,
-          log,
-          maxEntries: options.maxQueued ?? config.delivery.max_queued,
-          retry: options.retry ?? { base: config.delivery.retry_min, max: config.delivery.retry_max },
-        }),
-    );
+    this.sinks = this.#sinkSpecs(config).map((spec) => this.#openSink(spec));
     this.#timer = setInterval(() => this.#flushRepeats(), options.repeatFlushMs ?? 5000).unref();
+  }
+
+  /**
+   * A reloaded config (SIGHUP): rule settings at once; sinks by their name (the transport's name
+   * holds host, port and a hash of the URL): an unchanged sink keeps running, a changed one is
+   * closed and reopened on its queue, a new one starts, a removed one stops. A stopped sink's
+   * undelivered alerts stay in its queue directory, delivered if it comes back.
+   */
+  async reconfigure(config: AlertsSettings): Promise<{ added: string[]; removed: string[]; changed: string[] }> {
+    this.#factory.setRules(config.rules);
+    const current = new Map(this.sinks.map((sink) => [sink.transport.name, sink]));
+    const next: QueuedSink[] = [];
+    const result = { added: [] as string[], removed: [] as string[], changed: [] as string[] };
+    for (const spec of this.#sinkSpecs(config)) {
+      const old = current.get(spec.transport.name);
+      current.delete(spec.transport.name);
+      if (old && this.#sinkKeys.get(old) === spec.key) {
+        next.push(old);
+        continue;
+      }
+      if (old) await old.close();
+      (old ? result.changed : result.added).push(spec.transport.name);
+      next.push(this.#openSink(spec));
+    }
+    for (const [name, old] of current) {
+      await old.close();
+      this.#o.metrics.sinkQueueDepth.remove({ sink: name });
+      result.removed.push(name);
+    }
+    this.sinks = next;
+    return result;
+  }
+
+  /** Each sink's transport and what identifies its settings (a change means a new transport). */
+  #sinkSpecs(config: AlertsSettings): SinkSpec[] {
+    const { delivery } = config;
+    const spec = (transport: AlertTransport, settings: unknown): SinkSpec => ({
+      transport,
+      key: JSON.stringify([settings, delivery]),
+      retry: { base: delivery.retry_min, max: delivery.retry_max },
+      maxQueued: delivery.max_queued,
+    });
+    return [
+      ...config.webhooks.map((webhook) => spec(new WebhookTransport(webhook), webhook)),
+      ...(config.alertmanager
+        ? [
+            spec(new AlertmanagerTransport(config.alertmanager, config.dedup_window), [
+              config.alertmanager,
+              config.dedup_window,
+            ]),
+          ]
+        : []),
+    ];
+  }
+
+  #openSink(spec: SinkSpec): QueuedSink {
+    const { metrics, log, config } = this.#o;
+    const sink = new QueuedSink({
+      transport: spec.transport,
+      queueDir: path.join(config.state_dir, 'queues', spec.transport.name),
+      metrics,
+      log,
+      maxEntries: this.#o.maxQueued ?? spec.maxQueued,
+      retry: this.#o.retry ?? spec.retry,
+    });
+    this.#sinkKeys.set(sink, spec.key);
+    return sink;
   }
 
   /** New alerts raised since start (repeats of an open alert not counted), for summaries like --pcap's. */

@@ -10,6 +10,7 @@ import { isolateCommand, releaseCommand } from './response.ts';
 import { baselineCommand } from './baseline.ts';
 import { alertsCommand } from './alerts.ts';
 import { runPcap } from './pcap-run.ts';
+import { reloadOnHangup } from './reload.ts';
 import { lockStateDir } from '../state-lock.ts';
 import { apiBaseUrl } from './api-client.ts';
 import { unknownEnvVars } from '../env.ts';
@@ -92,6 +93,8 @@ function runCommand(): Command {
           process.once('SIGTERM', stop);
         });
         const agent = new Agent(config, log);
+        // From here on SIGHUP reloads (before, its default action would end the process).
+        const stopReloading = reloadOnHangup(agent, flags, log);
         const { host, port } = await agent.start();
         lock.publish(apiBaseUrl(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, config.tls !== null));
         await stopRequested;
@@ -107,6 +110,7 @@ function runCommand(): Command {
           () => forceExit(`still running ${SHUTDOWN_DEADLINE_MS} ms after the signal`),
           SHUTDOWN_DEADLINE_MS,
         ).unref();
+        stopReloading();
         await agent.stop();
       } finally {
         releaseAndFlush();
