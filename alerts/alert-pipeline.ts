@@ -63,6 +63,8 @@ export class AlertPipeline {
   /** Replaced as a whole when a reload changes the sinks (SIGHUP). */
   sinks: QueuedSink[];
   readonly #sinkKeys = new WeakMap<QueuedSink, string>();
+  /** Alerts raised while a sink is being reopened by reconfigure(), by sink name. */
+  readonly #held = new Map<string, [Alert, boolean][]>();
   readonly #factory: AlertFactory;
   readonly #o: AlertPipelineOptions;
   readonly #now: () => number;
@@ -95,27 +97,37 @@ export class AlertPipeline {
    */
   async reconfigure(config: AlertsSettings): Promise<{ added: string[]; removed: string[]; changed: string[] }> {
     this.#factory.setRules(config.rules);
+    const specs = this.#sinkSpecs(config);
     const current = new Map(this.sinks.map((sink) => [sink.transport.name, sink]));
-    const next: QueuedSink[] = [];
-    const result = { added: [] as string[], removed: [] as string[], changed: [] as string[] };
-    for (const spec of this.#sinkSpecs(config)) {
+    const kept = new Set<QueuedSink>();
+    const opening: SinkSpec[] = [];
+    for (const spec of specs) {
       const old = current.get(spec.transport.name);
-      current.delete(spec.transport.name);
-      if (old && this.#sinkKeys.get(old) === spec.key) {
-        next.push(old);
-        continue;
-      }
-      if (old) await old.close();
-      (old ? result.changed : result.added).push(spec.transport.name);
-      next.push(this.#openSink(spec));
+      if (old && this.#sinkKeys.get(old) === spec.key) kept.add(old);
+      else opening.push(spec);
     }
-    for (const [name, old] of current) {
-      await old.close();
-      this.#o.metrics.sinkQueueDepth.remove({ sink: name });
-      result.removed.push(name);
-    }
-    this.sinks = next;
-    return result;
+    const closing = this.sinks.filter((sink) => !kept.has(sink));
+    // Offers stop at once for sinks that go or are reopened; what is raised while the old one
+    // closes is held for its successor, which opens on the same queue directory.
+    for (const spec of opening) this.#held.set(spec.transport.name, []);
+    this.sinks = this.sinks.filter((sink) => kept.has(sink));
+    await Promise.all(closing.map((sink) => sink.close()));
+    const opened = opening.map((spec) => {
+      const sink = this.#openSink(spec);
+      for (const [alert, repeat] of this.#held.get(spec.transport.name) ?? []) sink.offer(alert, repeat);
+      this.#held.delete(spec.transport.name);
+      return sink;
+    });
+    const byName = new Map([...kept, ...opened].map((sink) => [sink.transport.name, sink]));
+    this.sinks = specs.flatMap((spec) => byName.get(spec.transport.name) ?? []);
+    const wanted = new Set(specs.map((spec) => spec.transport.name));
+    const removed = closing.map((sink) => sink.transport.name).filter((name) => !wanted.has(name));
+    for (const name of removed) this.#o.metrics.sinkQueueDepth.remove({ sink: name });
+    return {
+      added: opening.map((spec) => spec.transport.name).filter((name) => !current.has(name)),
+      removed,
+      changed: opening.map((spec) => spec.transport.name).filter((name) => current.has(name)),
+    };
   }
 
   /** Each sink's transport and what identifies its settings (a change means a new transport). */
@@ -217,5 +229,6 @@ export class AlertPipeline {
     logAlert(this.#o.log, alert, repeat);
     this.stream.broadcast('alert', { alert });
     for (const sink of this.sinks) sink.offer(alert, repeat);
+    for (const held of this.#held.values()) held.push([alert, repeat]);
   }
 }

@@ -22,13 +22,12 @@ function setup() {
   dirs.push(stateDir);
   const config = (extra: Record<string, unknown>) =>
     validateConfig({ host: 'h', state_dir: stateDir, ...extra }, 'test');
-  const pipeline = new AlertPipeline({
-    config: config({}),
-    metrics: new Metrics(),
-    log: createLogger('silent', false),
-  });
+  const metrics = new Metrics();
+  const pipeline = new AlertPipeline({ config: config({}), metrics, log: createLogger('silent', false) });
   pipelines.push(pipeline);
-  return { pipeline, config };
+  const depth = async (sink: string) =>
+    (await metrics.sinkQueueDepth.get()).values.find((v) => v.labels.sink === sink)?.value;
+  return { pipeline, config, depth };
 }
 
 // Port 9 (discard) on loopback: nothing is delivered while the test runs, and nothing leaves the host.
@@ -63,5 +62,16 @@ describe('AlertPipeline.reconfigure', () => {
     expect(result.removed).toEqual([first?.transport.name]);
     expect(pipeline.sinks).toHaveLength(1);
     expect(pipeline.sinks[0]?.transport.name).not.toBe(first?.transport.name);
+  });
+
+  it('hands an alert raised while a sink is reopened to the reopened sink', async () => {
+    const { pipeline, config, depth } = setup();
+    await pipeline.reconfigure(config({ webhooks: [HOOK_A] }));
+    const name = pipeline.sinks[0]?.transport.name ?? '';
+    const reloading = pipeline.reconfigure(config({ webhooks: [{ ...HOOK_A, secret: 'rotated' }] }));
+    pipeline.raise(egressFinding());
+    await reloading;
+    expect(pipeline.sinks[0]?.transport.name).toBe(name);
+    expect(await depth(name)).toBe(1);
   });
 });
