@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
 import { docker, removeContainers, runContainer, uniqueName } from '../support/testenv.ts';
 import { waitFor } from '../support/wait.ts';
+import { freePort, WebhookReceiver } from '../support/webhook-receiver.ts';
 
 const alertsOf = (agent: AgentProcess, rule: string, container: string) =>
   agent.logs.filter(
@@ -21,6 +22,7 @@ describe('configuration reload on SIGHUP', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'sw-reload-'));
   const file = path.join(dir, 'shipwatch.yaml');
   let agent: AgentProcess;
+  let receiver: WebhookReceiver;
 
   const suppressions = async () =>
     (await (await fetch(`${agent.baseUrl}/api/suppressions`)).json()) as { workload: string; rule: string }[];
@@ -35,6 +37,8 @@ describe('configuration reload on SIGHUP', () => {
   };
 
   beforeAll(async () => {
+    receiver = new WebhookReceiver(await freePort(), 'reload-secret-for-tests');
+    await receiver.start();
     writeFileSync(file, 'learn: 0\n');
     agent = await startAgent(['--config', file]);
     await runContainer(quiet, ['--label', `shipwatch.workload=swt/${quiet}`]);
@@ -42,6 +46,7 @@ describe('configuration reload on SIGHUP', () => {
 
   afterAll(async () => {
     await agent?.stop();
+    await receiver?.stop();
     await removeContainers(quiet, loud);
   });
 
@@ -51,7 +56,7 @@ describe('configuration reload on SIGHUP', () => {
     expect(await suppressions()).toEqual([]);
   });
 
-  it('applies a new suppression and a disabled rule without a restart', async () => {
+  it('applies a new suppression, a disabled rule and a new webhook without a restart', async () => {
     const reloaded = await hangUp(
       [
         'learn: 0',
@@ -59,11 +64,13 @@ describe('configuration reload on SIGHUP', () => {
         '  risky_container_config: { enabled: false }',
         'suppressions:',
         `  - { workload: swt/${quiet}, rule: interactive_exec, reason: reload test }`,
+        'webhooks:',
+        `  - { url: "${receiver.url}", secret: reload-secret-for-tests }`,
         'stats_interval: 7s', // restart-only: named in the log, not applied
       ].join('\n'),
       'configuration reloaded',
     );
-    expect(reloaded.changed).toEqual(['rules', 'suppressions']);
+    expect(reloaded.changed).toEqual(['rules', 'suppressions', 'webhooks']);
     await waitFor(() => agent.logs.find((l) => l.msg === 'not applied until a restart: stats_interval'), {
       what: 'the restart-only key named in the log',
     });
@@ -82,6 +89,12 @@ describe('configuration reload on SIGHUP', () => {
       what: 'an exec alert for the second container',
     });
     expect(alertsOf(agent, 'risky_container_config', loud)).toEqual([]);
+    // The webhook added by the reload receives the alert raised after it.
+    const delivered = await waitFor(
+      () => receiver.accepted.find((r) => r.body.includes('"interactive_exec"') && r.body.includes(loud)),
+      { what: 'the alert at the webhook added by the reload' },
+    );
+    expect(delivered.signatureValid).toBe(true);
   });
 
   it('keeps the running configuration when the new file is invalid, and logs why', async () => {
