@@ -9,6 +9,7 @@ import { HttpServer } from './server.ts';
 import { Tokens } from './tokens.ts';
 import { createDockerClient } from '../collector/docker/index.ts';
 import { Inventory } from '../collector/inventory.ts';
+import { zoneOf } from '../collector/identity.ts';
 import { Sources } from '../collector/sources.ts';
 import { Metrics } from '../alerts/metrics.ts';
 import type { Finding } from '../findings/index.ts';
@@ -18,12 +19,26 @@ import { AutoResponder } from '../response/policy.ts';
 import { ResponseService } from '../response/service.ts';
 import { Detection } from './detection.ts';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
-import { MetricsWiring } from './metrics-wiring.ts';
+import { MetricsWiring, type EventSourceName } from './metrics-wiring.ts';
+import { VERSION } from './version.ts';
 import { registerRoutes } from './routes/index.ts';
 import type { StateOf } from './routes/containers.ts';
 
+/** What SIGHUP applies without a restart; every other key needs one (and is logged as such). */
+export const RELOADABLE_KEYS = [
+  'rules',
+  'suppressions',
+  'egress_allowlist',
+  'zones',
+  'trusted_registries',
+  'webhooks',
+  'alertmanager',
+  'delivery',
+] as const satisfies readonly (keyof Config)[];
+
 export class Agent {
-  readonly config: Config;
+  /** The running configuration: replaced by reload(). */
+  config: Config;
   readonly log: Logger;
   readonly health = new Health();
   readonly inventory = new Inventory();
@@ -37,11 +52,14 @@ export class Agent {
   readonly autoResponder: AutoResponder;
   readonly detection: Detection;
   readonly #metricsWiring: MetricsWiring;
+  /** zones.networks as the Docker source reads it at each network inspect: refilled by reload(). */
+  readonly #zoneMapping: Record<string, string>;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
     this.log = log;
     this.bus = new EventBus(log);
+    this.#zoneMapping = { ...config.zones.networks };
     const tokens = Tokens.fromFile(config.token_file);
     this.server = new HttpServer({ listen: config.listen, tokens, tls: config.tls, log });
     const dockerClient = createDockerClient(config.docker_host);
@@ -64,13 +82,21 @@ export class Agent {
     // Isolation is the response module's fact; learning/monitoring the baselines'.
     const stateOf: StateOf = (info) =>
       this.response.isolator.isIsolated(info.id) ? 'isolated' : this.detection.phase(info.workload);
-    this.#metricsWiring = new MetricsWiring({ metrics: this.metrics, inventory: this.inventory, stateOf, subscribe });
+    this.#metricsWiring = new MetricsWiring({
+      metrics: this.metrics,
+      inventory: this.inventory,
+      stateOf,
+      subscribe,
+      health: this.health,
+      version: VERSION,
+      lostCounts: () => this.#lostCounts(),
+    });
     this.sources = new Sources({
       docker: dockerClient,
       dockerHost: config.docker_host,
       host: config.host,
       inventory: this.inventory,
-      zoneMapping: config.zones.networks,
+      zoneMapping: this.#zoneMapping,
       interfaces: config.interfaces,
       snaplen: config.capture.snaplen,
       maxFlows: config.capture.max_flows,
@@ -96,6 +122,17 @@ export class Agent {
     });
   }
 
+  /**
+   * Events lost, by source: those a bus subscriber failed on, and for processes the kernel's
+   * overruns of the proc connector (ENOBUFS: at least one event each; the kernel does not say how
+   * many). Capture drops are shipwatch_capture_dropped_total's, per interface.
+   */
+  #lostCounts(): Partial<Record<EventSourceName, number>> {
+    const lost = { ...this.bus.failures };
+    lost.processes = (lost.processes ?? 0) + this.sources.processes.counts.overruns;
+    return lost;
+  }
+
   /** Every finding, from detectors and from response actions, enters the alert path here. */
   raise(finding: Finding): void {
     const alert = this.alerts.raise(finding);
@@ -104,6 +141,33 @@ export class Agent {
         .handle(alert)
         .catch((error: unknown) => this.log.error({ err: error, alert: alert.id }, 'automatic response failed'));
     }
+  }
+
+  /**
+   * Applies a new, already validated config (SIGHUP): rules, suppressions, egress allowlist, zones,
+   * trusted registries and sinks, from the next event on. Keys that need a restart keep their
+   * running value and are named in the log line.
+   */
+  async reload(next: Config): Promise<void> {
+    const changed = (key: keyof Config) => JSON.stringify(next[key]) !== JSON.stringify(this.config[key]);
+    const reloadable: readonly (keyof Config)[] = RELOADABLE_KEYS;
+    const needRestart = (Object.keys(next) as (keyof Config)[]).filter((k) => !reloadable.includes(k) && changed(k));
+    const applied = RELOADABLE_KEYS.filter(changed);
+    this.detection.reconfigure(next);
+    for (const key of Object.keys(this.#zoneMapping)) delete this.#zoneMapping[key];
+    Object.assign(this.#zoneMapping, next.zones.networks);
+    // Networks already known take their new zone now (a shipwatch.zone label still wins).
+    for (const network of this.inventory.networks()) {
+      const zone = zoneOf(network.name, network.labels, this.#zoneMapping);
+      if (zone !== network.zone) this.inventory.upsertNetwork({ ...network, zone });
+    }
+    const sinks = await this.alerts.reconfigure(next);
+    // Restart-only keys keep their running values, so the config stays what actually runs.
+    const running = Object.fromEntries(needRestart.map((key) => [key, this.config[key]]));
+    this.config = Object.freeze({ ...next, ...running });
+    this.log.info({ changed: applied, sinks }, 'configuration reloaded');
+    if (needRestart.length)
+      this.log.warn({ keys: needRestart }, `not applied until a restart: ${needRestart.join(', ')}`);
   }
 
   async start(): Promise<{ host: string; port: number }> {

@@ -15,7 +15,8 @@ import { ShipwatchError } from '../core/errors.ts';
 import { readHeadersFile, readSecretFile } from './secret-files.ts';
 import { DEFAULT_STATE_DIR } from './defaults.ts';
 
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+/** Every duration key of the file: text as users write it, milliseconds in the frozen Config. */
+export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === null) {
     ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 20s, 10m or 2h, got "${value}"` });
@@ -130,7 +131,7 @@ const responseAction = z.enum(['isolate', 'pause']);
 // A key of response.auto is a rule id or a severity. A misspelt one would match no alert and turn
 // the automatic response the user asked for silently off. The audit rules are left out: the
 // policy never acts on its own output.
-const RESPONSE_TRIGGERS = [
+export const RESPONSE_TRIGGERS = [
   ...RULE_IDS.filter((rule) => rule !== 'container_isolated' && rule !== 'container_released'),
   ...SEVERITIES,
 ] as string[];

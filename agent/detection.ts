@@ -36,6 +36,8 @@ export class Detection {
   readonly runner: DetectorRunner;
   readonly store: BaselineStore;
   readonly #log: Logger;
+  /** network → zone of the config, for networks the inventory does not know (yet). */
+  #zones: Readonly<Record<string, string>>;
   #timer: NodeJS.Timeout | null = null;
 
   constructor(o: DetectionOptions) {
@@ -43,13 +45,13 @@ export class Detection {
     this.store = new BaselineStore(o.config.state_dir);
     const loaded = this.store.loadAll();
     for (const error of loaded.errors) o.log.warn({ error }, 'baseline not loaded');
-    const zones = o.config.zones.networks;
+    this.#zones = o.config.zones.networks;
     this.runner = new DetectorRunner({
       config: detectorConfig(o.config),
       detectors: DETECTORS,
       suppressions: o.config.suppressions as Suppression[],
       networksOf: (id) => o.inventory.container(id)?.networks.map((n) => n.name) ?? null,
-      zoneOf: (network) => o.inventory.network(network)?.zone ?? zones[network] ?? network,
+      zoneOf: (network) => o.inventory.network(network)?.zone ?? this.#zones[network] ?? network,
       baselines: loaded.baselines,
       clock: o.clock,
       onFinding: o.onFinding,
@@ -61,6 +63,12 @@ export class Detection {
   readonly handle = (event: ShipwatchEvent): void => {
     this.runner.handle(event);
   };
+
+  /** A reloaded config (SIGHUP): allowlist, zones, trusted registries and suppressions. */
+  reconfigure(config: Config): void {
+    this.#zones = config.zones.networks;
+    this.runner.reconfigure(detectorConfig(config), config.suppressions as Suppression[]);
+  }
 
   /** `learning` or `monitoring`, for /api/containers. */
   phase(workload: string): Phase {

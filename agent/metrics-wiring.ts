@@ -1,8 +1,10 @@
 // What the agent feeds the metrics registry from the collector: events by source, the cAdvisor-
-// named container series, shipwatch_containers{state}, capture counters and flow counters. The
-// sources report through callbacks and events; turning that into series is wiring, so it lives here.
+// named container series, shipwatch_containers{state}, capture counters and flow counters, and
+// the agent's own health (build info, source up, events lost). The sources report through
+// callbacks and events; turning that into series is wiring, so it lives here.
 import { ContainerMetrics } from '../alerts/container-metrics.ts';
 import type { Metrics } from '../alerts/metrics.ts';
+import type { Health, SourceState } from '../core/health.ts';
 import { eventSource, type ShipwatchEvent } from '../collector/events.ts';
 import type { FlowTable } from '../collector/flows/index.ts';
 import type { Inventory } from '../collector/inventory.ts';
@@ -15,6 +17,26 @@ export interface MetricsWiringOptions {
   inventory: Inventory;
   stateOf: StateOf;
   subscribe: (listener: (event: ShipwatchEvent) => void) => void;
+  health: Health;
+  version: string;
+  /** Events lost so far, by event source (counts that only grow); read on every refresh. */
+  lostCounts?: () => Partial<Record<EventSourceName, number>>;
+}
+
+export type EventSourceName = ReturnType<typeof eventSource>;
+
+/** Every value of shipwatch_events_total's and shipwatch_events_lost_total's `source` label. */
+export const EVENT_SOURCES: readonly EventSourceName[] = ['docker', 'packets', 'processes', 'files', 'stats'];
+
+/**
+ * shipwatch_source_up: 1 while the source delivers events. `degraded` counts as up: the source
+ * still delivers, with less fidelity (the process poll fallback, an overrun, a partly watched
+ * tree), and /healthz says why; 0 means blind (starting, down). A `disabled` source is not meant
+ * to run and has no series, so "a source is down" never fires for it.
+ */
+export function sourceUpValue(state: SourceState): 0 | 1 | null {
+  if (state === 'disabled') return null;
+  return state === 'up' || state === 'degraded' ? 1 : 0;
 }
 
 /** Learning ends by the clock, not by an event: the gauge is also refreshed on this period. */
@@ -39,9 +61,15 @@ export function updateContainerGauge(metrics: Metrics, inventory: Inventory, sta
 export class MetricsWiring {
   readonly #o: MetricsWiringOptions;
   #timer: NodeJS.Timeout | null = null;
+  readonly #exported = new Set<string>();
+  readonly #lostSeen = new Map<EventSourceName, number>();
 
   constructor(o: MetricsWiringOptions) {
     this.#o = o;
+    o.metrics.buildInfo.set({ version: o.version, node: process.version }, 1);
+    // At 0 from the start: rate() and increase() then see the first loss, and a dashboard shows
+    // "nothing lost" rather than "no data".
+    for (const source of EVENT_SOURCES) o.metrics.eventsLost.inc({ source }, 0);
     const containerMetrics = new ContainerMetrics(o.metrics);
     o.subscribe((event) => o.metrics.events.inc({ source: eventSource(event) }));
     o.subscribe(containerMetrics.handle);
@@ -75,5 +103,26 @@ export class MetricsWiring {
 
   #refreshGauge(): void {
     updateContainerGauge(this.#o.metrics, this.#o.inventory, this.#o.stateOf);
+    this.#refreshHealth();
+  }
+
+  /** source_up from /healthz's states (a detached bridge's series goes), events_lost from the counts. */
+  #refreshHealth(): void {
+    const { metrics, health, lostCounts } = this.#o;
+    const present = new Set<string>();
+    for (const [source, { state }] of Object.entries(health.snapshot().sources)) {
+      const value = sourceUpValue(state);
+      if (value === null) continue;
+      metrics.sourceUp.set({ source }, value);
+      present.add(source);
+    }
+    for (const source of this.#exported) if (!present.has(source)) metrics.sourceUp.remove({ source });
+    this.#exported.clear();
+    for (const source of present) this.#exported.add(source);
+    for (const [source, total] of Object.entries(lostCounts?.() ?? {}) as [EventSourceName, number][]) {
+      const delta = total - (this.#lostSeen.get(source) ?? 0);
+      if (delta > 0) metrics.eventsLost.inc({ source }, delta);
+      this.#lostSeen.set(source, total);
+    }
   }
 }

@@ -100,6 +100,14 @@ export class HttpServer {
     this.#routes.push({ ...route, pattern: new RegExp(`^${source}$`), names });
   }
 
+  /** What is registered: every route, and each upgrade endpoint as GET (for the OpenAPI test). */
+  registered(): { method: Method; path: string; mutating: boolean }[] {
+    return [
+      ...this.#routes.map((r) => ({ method: r.method, path: r.path, mutating: r.mutating === true })),
+      ...[...this.#upgrades.keys()].map((path) => ({ method: 'GET' as const, path, mutating: false })),
+    ];
+  }
+
   /** WebSocket (or other upgrade) endpoint; auth follows the mutating-route rule when `authenticated`. */
   upgrade(path: string, handler: UpgradeHandler): void {
     this.#upgrades.set(path, handler);

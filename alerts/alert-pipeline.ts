@@ -18,6 +18,7 @@ import { Journal } from './journal.ts';
 import { alertLogFields, logAlert } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { QueuedSink } from './queued-sink.ts';
+import type { AlertTransport } from './sink.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { LiveStream } from './stream.ts';
 import { WebhookTransport, type WebhookConfig } from './webhook.ts';
@@ -49,6 +50,14 @@ export function agentUrl(config: Pick<AlertsSettings, 'listen' | 'tls' | 'host'>
   return `${config.tls ? 'https' : 'http'}://${reachable}:${port}`;
 }
 
+interface SinkSpec {
+  transport: AlertTransport;
+  /** The settings the transport was built from: equal keys, same sink. */
+  key: string;
+  retry: RetryPolicy;
+  maxQueued: number;
+}
+
 export interface AlertPipelineOptions {
   config: AlertsSettings;
   metrics: Metrics;
@@ -64,7 +73,11 @@ export interface AlertPipelineOptions {
 export class AlertPipeline {
   readonly journal: Journal;
   readonly stream: LiveStream;
-  readonly sinks: QueuedSink[];
+  /** Replaced as a whole when a reload changes the sinks (SIGHUP). */
+  sinks: QueuedSink[];
+  readonly #sinkKeys = new WeakMap<QueuedSink, string>();
+  /** Alerts raised while a sink is being reopened by reconfigure(), by sink name. */
+  readonly #held = new Map<string, [Alert, boolean][]>();
   readonly #factory: AlertFactory;
   readonly #o: AlertPipelineOptions;
   readonly #now: () => number;
@@ -74,7 +87,7 @@ export class AlertPipeline {
   #raised = 0;
 
   constructor(options: AlertPipelineOptions) {
-    const { config, metrics, log } = options;
+    const { config, log } = options;
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#factory = new AlertFactory({
@@ -85,24 +98,84 @@ export class AlertPipeline {
     });
     this.journal = new Journal({ stateDir: config.state_dir, maxBytes: options.journalMaxBytes });
     this.stream = new LiveStream({ log });
-    const transports = [
-      ...config.webhooks.map((webhook) => new WebhookTransport(webhook)),
-      ...config.alertmanager.map(
-        (entry) => new AlertmanagerTransport(entry, { firingFor: config.dedup_window, agentUrl: agentUrl(config) }),
+    this.sinks = this.#sinkSpecs(config).map((spec) => this.#openSink(spec));
+    this.#timer = setInterval(() => this.#flushRepeats(), options.repeatFlushMs ?? 5000).unref();
+  }
+
+  /**
+   * A reloaded config (SIGHUP): rule settings at once; sinks by their name (the transport's name
+   * holds host, port and a hash of the URL): an unchanged sink keeps running, a changed one is
+   * closed and reopened on its queue, a new one starts, a removed one stops. A stopped sink's
+   * undelivered alerts stay in its queue directory, delivered if it comes back.
+   */
+  async reconfigure(config: AlertsSettings): Promise<{ added: string[]; removed: string[]; changed: string[] }> {
+    this.#factory.setRules(config.rules);
+    const specs = this.#sinkSpecs(config);
+    const current = new Map(this.sinks.map((sink) => [sink.transport.name, sink]));
+    const kept = new Set<QueuedSink>();
+    const opening: SinkSpec[] = [];
+    for (const spec of specs) {
+      const old = current.get(spec.transport.name);
+      if (old && this.#sinkKeys.get(old) === spec.key) kept.add(old);
+      else opening.push(spec);
+    }
+    const closing = this.sinks.filter((sink) => !kept.has(sink));
+    // Offers stop at once for sinks that go or are reopened; what is raised while the old one
+    // closes is held for its successor, which opens on the same queue directory.
+    for (const spec of opening) this.#held.set(spec.transport.name, []);
+    this.sinks = this.sinks.filter((sink) => kept.has(sink));
+    await Promise.all(closing.map((sink) => sink.close()));
+    const opened = opening.map((spec) => {
+      const sink = this.#openSink(spec);
+      for (const [alert, repeat] of this.#held.get(spec.transport.name) ?? []) sink.offer(alert, repeat);
+      this.#held.delete(spec.transport.name);
+      return sink;
+    });
+    const byName = new Map([...kept, ...opened].map((sink) => [sink.transport.name, sink]));
+    this.sinks = specs.flatMap((spec) => byName.get(spec.transport.name) ?? []);
+    const wanted = new Set(specs.map((spec) => spec.transport.name));
+    const removed = closing.map((sink) => sink.transport.name).filter((name) => !wanted.has(name));
+    for (const name of removed) this.#o.metrics.sinkQueueDepth.remove({ sink: name });
+    return {
+      added: opening.map((spec) => spec.transport.name).filter((name) => !current.has(name)),
+      removed,
+      changed: opening.map((spec) => spec.transport.name).filter((name) => current.has(name)),
+    };
+  }
+
+  /** Each sink's transport and what identifies its settings (a change means a new transport). */
+  #sinkSpecs(config: AlertsSettings): SinkSpec[] {
+    const { delivery } = config;
+    const spec = (transport: AlertTransport, settings: unknown): SinkSpec => ({
+      transport,
+      key: JSON.stringify([settings, delivery]),
+      retry: { base: delivery.retry_min, max: delivery.retry_max },
+      maxQueued: delivery.max_queued,
+    });
+    return [
+      ...config.webhooks.map((webhook) => spec(new WebhookTransport(webhook), webhook)),
+      ...config.alertmanager.map((entry) =>
+        spec(new AlertmanagerTransport(entry, { firingFor: config.dedup_window, agentUrl: agentUrl(config) }), [
+          entry,
+          config.dedup_window,
+          agentUrl(config),
+        ]),
       ),
     ];
-    this.sinks = transports.map(
-      (transport) =>
-        new QueuedSink({
-          transport,
-          queueDir: path.join(config.state_dir, 'queues', transport.name),
-          metrics,
-          log,
-          maxEntries: options.maxQueued ?? config.delivery.max_queued,
-          retry: options.retry ?? { base: config.delivery.retry_min, max: config.delivery.retry_max },
-        }),
-    );
-    this.#timer = setInterval(() => this.#flushRepeats(), options.repeatFlushMs ?? 5000).unref();
+  }
+
+  #openSink(spec: SinkSpec): QueuedSink {
+    const { metrics, log, config } = this.#o;
+    const sink = new QueuedSink({
+      transport: spec.transport,
+      queueDir: path.join(config.state_dir, 'queues', spec.transport.name),
+      metrics,
+      log,
+      maxEntries: this.#o.maxQueued ?? spec.maxQueued,
+      retry: this.#o.retry ?? spec.retry,
+    });
+    this.#sinkKeys.set(sink, spec.key);
+    return sink;
   }
 
   /** New alerts raised since start (repeats of an open alert not counted), for summaries like --pcap's. */
@@ -168,5 +241,6 @@ export class AlertPipeline {
     logAlert(this.#o.log, alert, repeat);
     this.stream.broadcast('alert', { alert });
     for (const sink of this.sinks) sink.offer(alert, repeat);
+    for (const held of this.#held.values()) held.push([alert, repeat]);
   }
 }

@@ -65,6 +65,11 @@ export class AlertFactory {
     };
   }
 
+  /** Rule settings of a reloaded config: enabled and severity apply from the next finding on. */
+  setRules(rules: RuleSettings): void {
+    this.#o.rules = rules;
+  }
+
   raise(finding: Finding): Raised {
     const settings = this.#o.rules[finding.rule];
     if (settings && !settings.enabled) return null;

@@ -74,6 +74,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Self-monitoring: value 1, the labels say what runs. */
+  readonly buildInfo = new Gauge({
+    name: 'shipwatch_build_info',
+    help: 'Always 1; labels carry the shipwatch version and the Node.js version running it',
+    labelNames: ['version', 'node'] as const,
+    registers: [this.registry],
+  });
+  readonly sourceUp = new Gauge({
+    name: 'shipwatch_source_up',
+    help: 'Whether a source delivers events (1: up or degraded, 0: starting, down or disabled), as /healthz shows it',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly eventsLost = new Counter({
+    name: 'shipwatch_events_lost_total',
+    help: 'Events that never reached the detectors, by source (see the README for what each source counts)',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   // cAdvisor's names, so existing dashboards work.
   readonly cpuSeconds = new Counter({
     name: 'container_cpu_usage_seconds_total',

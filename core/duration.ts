@@ -4,12 +4,12 @@
 // core/ is the one place both may import.
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
+export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
 
 /** Milliseconds, or null when the text is not a duration. */
 export function parseDuration(text: string | number): number | null {
   if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text * 1000 : null;
-  const match = PATTERN.exec(text.trim());
+  const match = DURATION_PATTERN.exec(text.trim());
   if (!match) return null;
   const [, amount, unit] = match;
   return Math.round(Number(amount) * (UNITS[unit ?? 's'] ?? 1000));

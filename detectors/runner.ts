@@ -37,7 +37,8 @@ interface Slot {
 export class DetectorRunner {
   readonly #o: RunnerOptions;
   readonly #slots: Slot[];
-  readonly #suppressions: Suppressions;
+  #suppressions: Suppressions;
+  #config: DetectorConfig;
   readonly #clock: () => number;
   #learner: LearnerState;
   readonly #dirty = new Set<string>();
@@ -45,6 +46,7 @@ export class DetectorRunner {
 
   constructor(options: RunnerOptions) {
     this.#o = options;
+    this.#config = options.config;
     this.#clock = options.clock ?? Date.now;
     this.#slots = options.detectors.map((detector) => ({ detector, state: detector.initialState() }));
     this.#suppressions = new Suppressions(options.suppressions ?? []);
@@ -54,7 +56,7 @@ export class DetectorRunner {
   /** Feeds one event through every detector; returns the findings delivered to the callback. */
   handle(event: ShipwatchEvent): Finding[] {
     const now = this.#clock();
-    const { learnMs } = this.#o.config;
+    const { learnMs } = this.#config;
     const workloads = workloadsOf(event);
     for (const w of workloads) {
       ensureBaseline(this.#learner, w, now, learnMs);
@@ -88,12 +90,21 @@ export class DetectorRunner {
     const baselines = this.#learner.baselines;
     return {
       now,
-      config: this.#o.config,
+      config: this.#config,
       networksOf: this.#o.networksOf,
       zoneOf: this.#o.zoneOf,
       baseline: (workload) => baselines.get(workload) ?? null,
       phase: (workload) => phaseOf(baselines.get(workload) ?? null, now),
     };
+  }
+
+  /**
+   * A reloaded config (SIGHUP): allowlist, zone pairs, trusted registries and suppressions apply
+   * from the next event on. Detector state and baselines stay; suppression counts restart.
+   */
+  reconfigure(config: DetectorConfig, suppressions: readonly Suppression[]): void {
+    this.#config = config;
+    this.#suppressions = new Suppressions(suppressions);
   }
 
   phase(workload: string): Phase {

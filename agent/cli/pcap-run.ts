@@ -15,7 +15,9 @@ const DOCKER_WAIT_MS = 3000;
 const PROGRESS_EVERY = 250_000;
 const SWEEP_EVERY_MS = 1000;
 
+/** What `run --pcap` prints: one JSON object on stdout (logs and progress go to stderr). */
 export interface PcapSummary {
+  file: string;
   packets: number;
   flows: number;
   alerts: number;
@@ -26,7 +28,7 @@ export interface PcapSummary {
   damaged: string | null;
 }
 
-/** Replays `file` and prints the summary; throws SW_PCAP_UNREADABLE (exit 2) when it is not a readable capture. */
+/** Replays `file` and prints the summary as one JSON line; throws SW_PCAP_UNREADABLE (exit 2) when it is not a readable capture. */
 export async function runPcap(config: Config, log: Logger, file: string): Promise<PcapSummary> {
   let capture: CaptureFile;
   try {
@@ -73,6 +75,7 @@ export async function runPcap(config: Config, log: Logger, file: string): Promis
   // Deliver what the replay raised before exiting (bounded); anything undelivered stays queued on disk.
   await agent.alerts.close(10_000);
   const summary: PcapSummary = {
+    file,
     packets: processor.counts.packets,
     flows,
     alerts,
@@ -82,16 +85,8 @@ export async function runPcap(config: Config, log: Logger, file: string): Promis
     attribution,
     damaged: capture.damaged,
   };
-  process.stdout.write(`${formatSummary(file, summary)}\n`);
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
   return summary;
-}
-
-export function formatSummary(file: string, s: PcapSummary): string {
-  const damaged = s.damaged ? `; stopped early: ${s.damaged}` : '';
-  return (
-    `${file}: ${s.packets} packets, ${s.flows} flows, ${s.alerts} alerts, ${s.malformed} malformed packets ` +
-    `(${s.ignored} non-IP ignored, ${s.dnsAnswers} DNS answers; attribution by ${s.attribution})${damaged}`
-  );
 }
 
 async function chooseAttribution(

@@ -4,12 +4,14 @@
 // capture, metrics and every detector, which `--help`, `alerts` or `check-config` never need.
 import { Command, CommanderError, Option } from 'commander';
 import type { RunFlags } from '../load-config.ts';
+import type { Config } from '../config.ts';
 import { ShipwatchError } from '../../core/errors.ts';
 import { isolateCommand, releaseCommand } from './response.ts';
 import { baselineCommand } from './baseline.ts';
 import { alertsCommand } from './alerts.ts';
 import { apiBaseUrl } from './api-client.ts';
 import { loadConfigLazily } from './lazy-config.ts';
+import { VERSION } from '../version.ts';
 
 /** How long a shutdown may take after SIGTERM/SIGINT before the agent exits anyway (systemd's default stop timeout is 90 s). */
 const SHUTDOWN_DEADLINE_MS = 15_000;
@@ -61,7 +63,8 @@ function runCommand(): Command {
         import('../env.ts'),
         import('../state-lock.ts'),
       ]);
-      const log = createLogger(config.log_level);
+      // With --pcap, stdout carries the one JSON summary: the logs go to stderr.
+      const log = createLogger(config.log_level, undefined, config.pcap ? 2 : 1);
       for (const variable of unknownEnvVars()) {
         log.warn({ variable }, `${variable} is not a shipwatch setting and is ignored (see README "Configuration")`);
       }
@@ -96,6 +99,9 @@ function runCommand(): Command {
         const [{ preflight }, { Agent }] = await Promise.all([import('../preflight.ts'), import('../agent.ts')]);
         await preflight(config);
         const agent = new Agent(config, log);
+        // From here on SIGHUP reloads (before, its default action would end the process).
+        const { reloadOnHangup } = await import('./reload.ts');
+        const stopReloading = reloadOnHangup(agent, flags, log);
         const { host, port } = await agent.start();
         lock.publish(apiBaseUrl(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, config.tls !== null));
         await stopRequested;
@@ -111,6 +117,7 @@ function runCommand(): Command {
           () => forceExit(`still running ${SHUTDOWN_DEADLINE_MS} ms after the signal`),
           SHUTDOWN_DEADLINE_MS,
         ).unref();
+        stopReloading();
         await agent.stop();
       } finally {
         releaseAndFlush();
@@ -120,22 +127,29 @@ function runCommand(): Command {
 
 function checkConfigCommand(): Command {
   return new Command('check-config')
-    .description('validate a configuration file and print the effective settings (secrets redacted)')
-    .argument('<file>', 'YAML configuration file')
-    .action(async (file: string) => {
-      const [{ readConfigFile, validateConfig }, { redactSecrets }] = await Promise.all([
+    .description('validate a configuration file and print the effective settings (YAML, secrets redacted)')
+    .argument('[file]', 'YAML configuration file')
+    .option('--schema', "print the config file's JSON Schema (docs/config.schema.json) instead")
+    .action(async (file: string | undefined, flags: { schema?: boolean }, command: Command) => {
+      if (flags.schema) {
+        const { configJsonSchemaText } = await import('../config-schema.ts');
+        return void process.stdout.write(configJsonSchemaText());
+      }
+      if (file === undefined) command.error("missing required argument 'file'");
+      const [{ readConfigFile, validateConfig }, { redactSecrets }, { displayConfig }] = await Promise.all([
         import('../config.ts'),
         import('../redact.ts'),
+        import('../config-display.ts'),
       ]);
       const config = validateConfig(readConfigFile(file), file);
-      process.stdout.write(`${file}: ok\n${JSON.stringify(redactSecrets(config), null, 2)}\n`);
+      process.stdout.write(`${file}: ok\n${displayConfig(redactSecrets(config) as Config)}`);
     });
 }
 
 export function buildProgram(): Command {
   const program = new Command('shipwatch')
     .description('Runtime network and behaviour anomaly monitor for Docker hosts')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ outputError: () => undefined });

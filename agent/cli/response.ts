@@ -11,6 +11,7 @@ interface ClientFlags {
   tokenFile?: string;
   reason?: string;
   pause?: boolean;
+  json?: boolean;
 }
 
 interface ActionReply {
@@ -24,16 +25,24 @@ function withClientOptions(command: Command): Command {
   return command
     .option('--config <file>', 'configuration file of the running agent (for listen and token_file)')
     .option('--listen <host:port>', 'address of the running agent (default 127.0.0.1:9477)')
-    .option('--token-file <file>', 'name:token file; the first token is used');
+    .option('--token-file <file>', 'name:token file; the first token is used')
+    .option('--json', "print the agent's answer as one JSON object on stdout (warnings included)");
 }
 
-async function act(path: string, body: Record<string, unknown>, flags: ClientFlags): Promise<ActionReply> {
+/** The agent's answer; null when it was printed as JSON already (--json). */
+async function act(path: string, body: Record<string, unknown>, flags: ClientFlags): Promise<ActionReply | null> {
   const config = await loadConfigLazily({ config: flags.config, listen: flags.listen, tokenFile: flags.tokenFile });
   const { status, json } = await new AgentClient(config).post(path, { ...body, requested_by: `cli:${currentUser()}` });
   const reply = (json ?? {}) as ActionReply;
   if (status >= 400) {
+    if (flags.json) process.stdout.write(`${JSON.stringify(reply)}\n`);
     // Refusals are the agent's verdict, not bad usage of this command: exit 1 with its message.
     throw new ShipwatchError('SW_AGENT_UNREACHABLE', reply.error?.message ?? `agent answered ${status}`);
+  }
+  if (flags.json) {
+    // For scripts: the agent's answer as it is, one line, warnings inside it rather than on stderr.
+    process.stdout.write(`${JSON.stringify(reply)}\n`);
+    return null;
   }
   for (const warning of reply.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
   return reply;
@@ -53,6 +62,7 @@ export function isolateCommand(): Command {
       { reason: flags.reason, pause: flags.pause === true },
       flags,
     );
+    if (!reply) return;
     const networks = reply.record?.networks.map((n) => n.name).join(', ') || 'no networks';
     const verb = reply.changed ? 'isolated' : 'already isolated:';
     process.stdout.write(
@@ -73,6 +83,7 @@ export function releaseCommand(): Command {
       { reason: flags.reason },
       flags,
     );
+    if (!reply) return;
     const networks = reply.record?.networks.map((n) => n.name).join(', ') || 'no networks';
     process.stdout.write(`released ${reply.record?.name ?? container} (restored ${networks})\n`);
   });

@@ -15,6 +15,7 @@ import { registerFlowRoutes, type FlowsView } from './flows.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerIsolationRoutes } from './isolation.ts';
 import { registerMetricsRoutes } from './metrics.ts';
+import { registerOpenApiRoutes } from './openapi.ts';
 import { registerStreamRoutes } from './stream.ts';
 import { registerSuppressionRoutes } from './suppressions.ts';
 import { registerWebRoutes } from './web.ts';
@@ -42,4 +43,5 @@ export function registerRoutes(server: HttpServer, parts: RouteParts): void {
   registerBaselineRoutes(server, parts.detection);
   registerSuppressionRoutes(server, parts.detection.runner);
   registerWebRoutes(server);
+  registerOpenApiRoutes(server);
 }

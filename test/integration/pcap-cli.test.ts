@@ -77,14 +77,13 @@ describe('shipwatch run --pcap', () => {
       dir,
     ]);
     expect(result.code).toBe(0);
-    const summary = /(\d+) packets, (\d+) flows, (\d+) alerts, (\d+) malformed packets .*attribution by docker/.exec(
-      result.stdout,
-    );
-    expect(summary, result.stdout + result.stderr).not.toBeNull();
+    expect(result.stdout.trim().split('\n'), result.stdout + result.stderr).toHaveLength(1);
+    const summary = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ file, attribution: 'docker', malformed: 0, damaged: null });
     expect(captured, execOutput + tcpdumpErr).toBeGreaterThanOrEqual(6);
-    expect(Number(summary?.[1])).toBe(captured);
-    expect(Number(summary?.[2])).toBeGreaterThanOrEqual(2);
-    expect(Number(summary?.[4])).toBe(0);
+    expect(summary.packets).toBe(captured);
+    expect(summary.flows).toBeGreaterThanOrEqual(2);
+    expect(typeof summary.alerts).toBe('number');
   });
 
   it('reads a pcapng file with CIDR attribution when no daemon answers', async () => {
@@ -99,12 +98,24 @@ describe('shipwatch run --pcap', () => {
       '--docker-host',
       `unix://${dir}/no-daemon.sock`,
       '--log-level',
-      'silent',
+      'info',
       '--state-dir',
       dir,
     ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/\d+ packets, \d+ flows, \d+ alerts, \d+ malformed packets .*attribution by cidr/);
+    // stdout is the summary alone, one JSON object; the logs are JSON lines on stderr.
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    const summary = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ attribution: 'cidr', malformed: expect.any(Number) as unknown });
+    expect(summary.packets).toBeGreaterThan(0);
+    const logs = result.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg?: string });
+    expect(
+      logs.some((l) => l.msg === 'baselines loaded'),
+      result.stderr,
+    ).toBe(true);
   });
 
   it('exits 2 with a one-line reason when the file is not a capture', async () => {

@@ -35,6 +35,7 @@ describe('the README', () => {
       '`GET`/`PUT`/`DELETE /api/baselines/{workload}`',
       '`GET /api/stream`',
       '`GET /`',
+      '`GET /api/openapi.json`',
     ]) {
       expect(HTTP_SECTION).toContain(endpoint);
     }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,7 +28,14 @@ describe('shipwatch command line', () => {
     writeFileSync(file, 'learn: 20s\n');
     const result = shipwatch('check-config', file);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('"learn": 20000');
+    expect(result.stdout).toContain('\nlearn: 20s\n');
+  });
+
+  it('prints the shipped JSON Schema with check-config --schema', () => {
+    const result = shipwatch('check-config', '--schema');
+    expect(result.status).toBe(0);
+    const shipped = readFileSync(path.resolve(import.meta.dirname, '../../../../docs/config.schema.json'), 'utf8');
+    expect(JSON.parse(result.stdout)).toEqual(JSON.parse(shipped));
   });
 
   it('exits 2 on an unknown option of run', () => {
