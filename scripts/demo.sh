@@ -78,6 +78,7 @@ trap 'exit 143' TERM
 
 phase "1/4 setting up (Debian packages, npm dependencies, private dockerd, sample app)"
 bash scripts/setup.sh --demo
+bash scripts/build.sh --if-stale
 bash scripts/testenv.sh status 2>/dev/null || started_env=1
 eval "$(bash scripts/testenv.sh up | sed 's/^/export /')"
 note "private Docker engine: $DOCKER_HOST (networks in 198.18.0.0/15)"

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 
 const BIN = path.resolve(import.meta.dirname, '../../../../bin/shipwatch.js');
 
@@ -43,9 +44,9 @@ describe('shipwatch check-config', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     for (const secret of SECRETS) expect(result.stdout).not.toContain(secret);
-    const config = JSON.parse(result.stdout.slice(result.stdout.indexOf('\n') + 1)) as {
+    const config = parseYaml(result.stdout.slice(result.stdout.indexOf('\n') + 1)) as {
       webhooks: { url: string; secret: string; secret_file?: string; headers: Record<string, string> }[];
-      alertmanager: { url: string };
+      alertmanager: { url: string }[];
     };
     expect(config.webhooks[0]?.secret).toBe('<redacted>');
     expect(config.webhooks[0]?.headers).toEqual({ Authorization: '<redacted>', 'X-Team': '<redacted>' });
@@ -53,7 +54,7 @@ describe('shipwatch check-config', () => {
     expect(config.webhooks[1]?.secret_file).toBe(path.join(result.dir, 'hook-secret'));
     expect(config.webhooks[1]?.headers).toEqual({ Authorization: '<redacted>' });
     expect(config.webhooks[1]?.url).toBe('https://soc.example.internal/hook2?token=<redacted>&team=soc');
-    expect(config.alertmanager.url).toBe('https://am:<redacted>@alertmanager.example.internal/');
+    expect(config.alertmanager[0]?.url).toBe('https://am:<redacted>@alertmanager.example.internal/');
   });
 
   it('exits 2 naming the key path when both secret and secret_file are given', { timeout: 20_000 }, () => {
