@@ -60,13 +60,14 @@ export function newFlowRecord(
   protocol: Protocol,
   src: FlowRecord['src'],
   dst: FlowRecord['dst'],
-  rawPorts: readonly [number, number],
+  srcPort: number,
+  dstPort: number,
   at: number,
 ): FlowRecord {
   return {
     // The same text as a template literal, but join builds one flat string where the template
     // builds a rope of cons strings that the flow keeps (1294 → 1014 bytes retained per flow).
-    id: [network, protocol, src.ip, rawPorts[0], dst.ip, rawPorts[1], at].join('|'),
+    id: [network, protocol, src.ip, srcPort, dst.ip, dstPort, at].join('|'),
     protocol,
     src,
     dst,

@@ -111,7 +111,8 @@ export class FlowTable {
       protocol,
       this.#endpoint(srcIp, meta.srcPort, hasPorts, srcAttr, at),
       this.#endpoint(dstIp, meta.dstPort, hasPorts, dstAttr, at),
-      [meta.srcPort, meta.dstPort],
+      meta.srcPort,
+      meta.dstPort,
       at,
     );
     const entry = new FlowEntry(flow, key, srcKey, meta.srcPort, at);
