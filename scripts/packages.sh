@@ -22,6 +22,8 @@ TEST_PACKAGES=(
   tcpdump tcpreplay      # packet tests and benchmarks
   prometheus prometheus-alertmanager   # the real judges of metrics and alert delivery
   chromium               # browser tests of the live page
+  nats-server            # the fleet's JetStream cluster (a 3-node cluster on loopback in tests)
+  forkstat               # the process-events benchmark's peer
 )
 
 # missing_packages PKG...: prints those not installed, space-separated (nothing when all are).
