@@ -6,7 +6,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Alert } from './alert.ts';
 import { toFalco } from './falco.ts';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
-import { standardWebhooksHeaders, standardWebhooksKey } from './standard-webhooks.ts';
+import { StandardWebhooksSigner } from './standard-webhooks.ts';
 import { delivered, failed, retry, type AlertTransport, type SendResult } from './sink.ts';
 import type { Severity } from '../findings/index.ts';
 
@@ -40,12 +40,14 @@ export class WebhookTransport implements AlertTransport {
   readonly minSeverity: Severity;
   readonly wantsRepeats = false;
   readonly #c: WebhookConfig;
-  readonly #standardKey: Buffer | null;
+  readonly #standard: StandardWebhooksSigner | null;
   readonly #now: () => number;
 
   constructor(config: WebhookConfig, now: () => number = Date.now) {
     this.#c = config;
-    this.#standardKey = config.standard_webhooks_secret ? standardWebhooksKey(config.standard_webhooks_secret) : null;
+    this.#standard = config.standard_webhooks_secret
+      ? new StandardWebhooksSigner(config.standard_webhooks_secret)
+      : null;
     this.#now = now;
     this.name = sinkName('webhook', config.url);
     this.minSeverity = config.min_severity;
@@ -66,8 +68,7 @@ export class WebhookTransport implements AlertTransport {
     };
     if (this.#c.secret) headers[SIGNATURE_HEADER] = signBody(body, this.#c.secret);
     // The alert id is the message id: a retry is the same message, signed again at its own time.
-    if (this.#standardKey)
-      Object.assign(headers, standardWebhooksHeaders(this.#standardKey, alert.id, this.#now(), body));
+    if (this.#standard) Object.assign(headers, this.#standard.headers(alert.id, this.#now(), body));
     let response: Response;
     try {
       response = await fetch(this.#c.url, {

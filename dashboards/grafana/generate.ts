@@ -12,6 +12,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Grafana's own dashboard schema (the types Grafana generates from its CUE definitions): the
+// compiler checks every dashboard, panel and variable below against it.
+import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
 
 const DS = { type: 'prometheus', uid: '${datasource}' } as const;
 const SEL = 'job=~"$job", instance=~"$instance"';
@@ -45,42 +48,41 @@ interface DashboardSpec {
   title: string;
   description: string;
   tags: string[];
-  variables: Record<string, unknown>[];
+  variables: VariableModel[];
   rows: RowSpec[];
 }
 
-function queryVariable(name: string, label: string, query: string, includeAll = true): Record<string, unknown> {
+function queryVariable(name: string, label: string, query: string, includeAll = true): VariableModel {
   return {
     name,
     label,
     type: 'query',
     datasource: DS,
     query: { query, refId: 'StandardVariableQuery' },
-    definition: query,
     refresh: 2,
     includeAll,
     allValue: '.*',
     multi: includeAll,
-    current: includeAll ? { selected: true, text: ['All'], value: ['$__all'] } : {},
+    // Without "All", no current value: Grafana selects the first the query returns.
+    ...(includeAll ? { current: { selected: true, text: ['All'], value: ['$__all'] } } : {}),
     sort: 1,
   };
 }
 
-const COMMON_VARIABLES = [
+const COMMON_VARIABLES: VariableModel[] = [
   {
     name: 'datasource',
     label: 'Data source',
     type: 'datasource',
     query: 'prometheus',
     refresh: 1,
-    current: {},
     hide: 0,
   },
   queryVariable('job', 'Job', 'label_values(shipwatch_events_total, job)'),
   queryVariable('instance', 'Host', 'label_values(shipwatch_events_total{job=~"$job"}, instance)'),
 ];
 
-function panelJson(spec: PanelSpec, id: number, x: number, y: number): Record<string, unknown> {
+function panelJson(spec: PanelSpec, id: number, x: number, y: number): Panel {
   const type = spec.type ?? 'timeseries';
   const custom =
     type === 'timeseries'
@@ -120,8 +122,8 @@ function panelJson(spec: PanelSpec, id: number, x: number, y: number): Record<st
   };
 }
 
-function dashboardJson(spec: DashboardSpec): Record<string, unknown> {
-  const panels: Record<string, unknown>[] = [];
+function dashboardJson(spec: DashboardSpec): Dashboard {
+  const panels: (Panel | RowPanel)[] = [];
   let id = 1;
   let y = 0;
   for (const row of spec.rows) {
@@ -163,7 +165,20 @@ function dashboardJson(spec: DashboardSpec): Record<string, unknown> {
     refresh: '30s',
     templating: { list: [...COMMON_VARIABLES, ...spec.variables] },
     annotations: { list: [] },
-    links: [{ title: 'shipwatch', type: 'dashboards', tags: ['shipwatch'], asDropdown: true }],
+    links: [
+      {
+        title: 'shipwatch',
+        type: 'dashboards',
+        tags: ['shipwatch'],
+        asDropdown: true,
+        icon: 'external link',
+        tooltip: '',
+        // Moving between the three dashboards keeps the chosen host, job and time range.
+        includeVars: true,
+        keepTime: true,
+        targetBlank: false,
+      },
+    ],
     panels,
   };
 }
