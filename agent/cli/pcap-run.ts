@@ -10,6 +10,7 @@ import { ShipwatchError } from '../../core/errors.ts';
 import { recordFlowMetrics } from '../flow-metrics.ts';
 import { CidrAttributor, inventoryAttributor, PacketProcessor, type Attributor } from '../../collector/flows/index.ts';
 import { CaptureFile, NetworkResolver, PcapFileError } from '../../collector/packets/index.ts';
+import { existsSync } from 'node:fs';
 
 const DOCKER_WAIT_MS = 3000;
 const PROGRESS_EVERY = 250_000;
@@ -93,6 +94,9 @@ async function chooseAttribution(
   agent: Agent,
   config: Config,
 ): Promise<{ attributor: Attributor; resolver: NetworkResolver; attribution: 'docker' | 'cidr' }> {
+  // No socket file, no daemon: waiting for one would only add DOCKER_WAIT_MS to every replay
+  // on a forensic workstation without Docker.
+  if (unixSocketMissing(config.docker_host)) return cidrAttribution(config);
   agent.sources.docker.start();
   const synced = await Promise.race([
     agent.sources.docker.synced().then(() => true),
@@ -110,9 +114,23 @@ async function chooseAttribution(
     };
   }
   await agent.sources.docker.stop();
+  return cidrAttribution(config);
+}
+
+function cidrAttribution(config: Config): {
+  attributor: Attributor;
+  resolver: NetworkResolver;
+  attribution: 'cidr';
+} {
   return {
     attributor: new CidrAttributor(config.pcap_networks),
     resolver: new NetworkResolver(config.pcap_networks),
     attribution: 'cidr',
   };
+}
+
+/** True when the Docker host is a unix socket whose file does not exist. */
+function unixSocketMissing(dockerHost: string): boolean {
+  const socket = dockerHost.startsWith('unix://') ? dockerHost.slice('unix://'.length) : dockerHost;
+  return socket.startsWith('/') && !existsSync(socket);
 }
