@@ -120,7 +120,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.js', 'bin/*.js', 'bench/*.js', 'scripts/*.mjs', 'dashboards/web/*.js'],
+          allowDefaultProject: ['*.js', 'bin/*.js', 'bench/*.js', 'bench/suite/*.mjs', 'scripts/*.mjs', 'dashboards/web/*.js'],
           // The plain JS files outside tsconfig (launchers, test scripts, the live page): a dozen or
           // so, linted without type information, so the default project's cost stays small.
           maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 16,

@@ -78,6 +78,7 @@ try {
     onExit: (reason) => process.stderr.write(`capture ended: ${reason}\n`),
   });
   while (!up) await sleep(20);
+  const results: Record<string, number | boolean>[] = [];
   for (const rate of rates) {
     const tcpdump = sideBySide
       ? spawn('tcpdump', ['-i', bridge, '-n', '-w', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] })
@@ -138,14 +139,29 @@ try {
     lags.sort((a, b) => a - b);
     const lagMs = (q: number) =>
       lags.length ? Math.round(lags[Math.min(lags.length - 1, Math.floor(q * lags.length))]!) : NaN;
-    const lag = `lag p50 ${lagMs(0.5)} ms, p99 ${lagMs(0.99)} ms, max ${lagMs(1)} ms`;
+    const lagP99Ms = lagMs(0.99);
+    const lag = `lag p50 ${lagMs(0.5)} ms, p99 ${lagP99Ms} ms, max ${lagMs(1)} ms`;
     lags = [];
     const cores = (cpu: number) => `${((cpu / (seconds + drainMs / 1000)) * 100).toFixed(0)}% of a core`;
     process.stdout.write(
       `${String(rate).padStart(7)} packets/s × ${seconds}s (tcpreplay sent at ${achieved}/s): agent got ${got}/${count} (lost ${count - got}, kernel says dropped ${kernelDropped}, ${lag}), ${cores(agentCpu)}; ` +
         (tcpdump ? `tcpdump got ${tdGot}, ${cores(tdCpu)}\n` : 'tcpdump not run\n'),
     );
+    results.push({
+      rate,
+      achieved,
+      sent: count,
+      received: got,
+      kernelDropped,
+      lagP99Ms,
+      agentCpuSeconds: agentCpu,
+      tcpdumpCpuSeconds: tdCpu,
+      tcpdumpReceived: tdGot,
+      tcpdump: sideBySide,
+    });
   }
+  // For `npm run bench` (bench/suite/scripted.ts).
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(results)}\n`);
   await capture.detach();
 } finally {
   ip('link', 'del', bridge);

@@ -3,6 +3,8 @@
 // Reports execs seen vs started, events/s, the collector's CPU (this process) and the delay from
 // the kernel's exec timestamp to the emitted event (p50/p99).
 //   DOCKER_HOST=unix:///tmp/sw-env/docker.sock npx tsx bench/process-collector.ts [N]
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startActivity } from '../test/support/activity-harness.ts';
 import { docker, removeContainers, runContainer, uniqueName } from '../test/support/testenv.ts';
 import { waitFor } from '../test/support/wait.ts';
@@ -15,6 +17,11 @@ try {
   const id = await runContainer(name);
   const script = `i=0; while [ $i -lt ${N} ]; do /bin/busybox true; i=$((i+1)); done`;
   latencies.length = 0;
+  // The peer: forkstat (Debian) on the same proc connector, during the same storm.
+  const forkstat = spawn('forkstat', ['-e', 'exec'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let forkstatOut = '';
+  forkstat.stdout.on('data', (chunk: Buffer) => (forkstatOut += chunk.toString()));
+  await sleep(500);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await docker('exec', name, 'sh', '-c', script);
@@ -27,6 +34,10 @@ try {
     activity.events.filter((e) => e.kind === 'process.exec' && e.container.id === id && e.process.ppid === pid).length;
   await waitFor(() => count() >= N, { timeout: 10_000 }).catch(() => undefined);
   const cpu = process.cpuUsage(cpu0);
+  await sleep(500);
+  forkstat.kill('SIGINT');
+  await new Promise((resolve) => forkstat.once('exit', resolve));
+  const forkstatSeen = forkstatOut.split('\n').filter((l) => / exec .*\/bin\/busybox true/.test(l)).length;
   const complete = activity.events.filter(
     (e) => e.kind === 'process.exec' && e.container.id === id && e.process.ppid === pid && e.process.complete,
   ).length;
@@ -44,7 +55,12 @@ try {
       overruns: activity.processes.counts.overruns,
       latencyMsP50: pct(0.5),
       latencyMsP99: pct(0.99),
+      forkstatSeen,
     }),
+  );
+  // For `npm run bench` (bench/suite/scripted.ts).
+  console.log(
+    `BENCH_RESULT ${JSON.stringify({ started: N, seen: count(), forkstatSeen, storm: storm / 1000, p50: pct(0.5), p99: pct(0.99), cpu: (cpu.user + cpu.system) / 1e6 })}`,
   );
 } finally {
   await activity.stop();

@@ -109,6 +109,9 @@ async function main(): Promise<void> {
     console.log(
       `ratio (streams, agent + daemon) / (kernel reads, agent): ${((streamSelf + streamDaemon) / kernelShare).toFixed(1)}x`,
     );
+    // For `npm run bench` (bench/suite/scripted.ts): shares of one core.
+    const result = { containers: N, kernelShare, kernelDaemonShare, streamSelf, streamDaemon };
+    console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
   } finally {
     for (let i = 0; i < N; i += 20) {
       await Promise.all(

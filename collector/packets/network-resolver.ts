@@ -32,7 +32,9 @@ export class NetworkResolver {
   }
 
   #lookup(meta: PacketMeta, buf: Buffer, offset: number): string | null {
-    const key = meta.ipVersion === 4 ? buf.readUInt32BE(offset) : buf.toString('hex', offset, offset + 16);
+    // IPv4 as an int32: a small integer to V8, where readUInt32BE's values above 2³¹ would be
+    // heap numbers, each a slow Map key (this ran once or twice per replayed packet).
+    const key = meta.ipVersion === 4 ? buf.readInt32BE(offset) : buf.toString('hex', offset, offset + 16);
     let network = this.#cache.get(key);
     if (network === undefined) {
       const ip = formatAddress(buf, offset, meta.ipVersion);
