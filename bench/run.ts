@@ -4,10 +4,12 @@
 //   npm run bench [-- --only offline,startup] [--quick]
 //
 // --quick: small sizes and two rounds, to check the suite runs (its figures are not for quoting).
+// --only: runs those and replaces their figures in results.json, keeping the others' (each figure
+// carries the date and commit of the run that produced it).
 // Benchmarks that need the private test daemon take the integration tests' lock
 // (/tmp/sw-integration.lock) so they never share the daemon with a test run.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -52,35 +54,62 @@ for (const name of only) {
   process.stderr.write(`bench: ${name} took ${Math.round((Date.now() - t0) / 1000)} s\n`);
 }
 
-const table = renderTable(figures);
-process.stdout.write(`${table}\n`);
-const results = {
+const run = {
   date: started.toISOString(),
   seconds: Math.round((Date.now() - started.getTime()) / 1000),
   commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : ''),
-  machine: {
-    cpus: os.cpus().length,
-    model: os.cpus()[0]?.model ?? 'unknown',
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    kernel: os.release(),
-    loadAverageBefore: loadBefore,
-    loadAverageAfter: os.loadavg()[0],
-  },
-  node: process.version,
-  peers: { tcpdump: tcpdumpVersion() },
-  quick,
-  figures,
-  failures,
+  benchmarks: only,
+  loadAverageBefore: loadBefore,
+  loadAverageAfter: os.loadavg()[0]!,
 };
-if (!quick && !values.only) {
-  writeFileSync(path.join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  updateReadme(table, results.date, results.commit, results.machine.loadAverageBefore);
+process.stdout.write(`${renderTable(figures)}\n`);
+const file = path.join(import.meta.dirname, 'results.json');
+if (quick) {
+  // Quick runs check that the suite works; their figures are not for the results file.
+  const scratch = path.join(os.tmpdir(), 'shipwatch-bench-results.json');
+  writeFileSync(scratch, `${JSON.stringify({ run, figures, failures }, null, 2)}\n`);
+  process.stderr.write(`bench: quick run, results in ${scratch}\n`);
 } else {
-  // Partial or quick runs do not overwrite the committed results.
-  writeFileSync(path.join(os.tmpdir(), 'shipwatch-bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  process.stderr.write(`bench: partial run, results in ${path.join(os.tmpdir(), 'shipwatch-bench-results.json')}\n`);
+  // `--only` refreshes those benchmarks' figures and keeps the others', each stamped with its run.
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Results) : null;
+  const kept = (previous?.figures ?? []).filter((f) => !only.includes(f.id.split('.')[0]!));
+  const results: Results = {
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      kernel: os.release(),
+    },
+    node: process.version,
+    peers: { tcpdump: tcpdumpVersion() },
+    runs: [
+      ...(previous?.runs ?? []).filter((r) => r.benchmarks.some((b) => kept.some((f) => f.id.startsWith(`${b}.`)))),
+      run,
+    ],
+    figures: [...kept, ...figures.map((f) => ({ ...f, date: run.date, commit: run.commit }))].sort(
+      (a, b) => order(a.id) - order(b.id),
+    ),
+    failures,
+  };
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  updateReadme(renderTable(results.figures), results.runs);
 }
 if (Object.keys(failures).length) process.exitCode = 1;
+
+interface Results {
+  machine: Record<string, string | number>;
+  node: string;
+  peers: Record<string, string>;
+  runs: (typeof run)[];
+  figures: (Figure & { date?: string; commit?: string })[];
+  failures: Record<string, string>;
+}
+
+/** The suite's order of benchmarks, for a stable table. */
+function order(id: string): number {
+  const index = Object.keys(BENCHMARKS).indexOf(id.split('.')[0]!);
+  return index < 0 ? 99 : index;
+}
 
 function renderTable(rows: Figure[]): string {
   const lines = [
@@ -96,14 +125,21 @@ function renderTable(rows: Figure[]): string {
   return lines.join('\n');
 }
 
-function updateReadme(tableText: string, date: string, commit: string, load: number): void {
-  const file = path.join(import.meta.dirname, 'README.md');
-  const text = readFileSync(file, 'utf8');
+function updateReadme(tableText: string, runs: Results['runs']): void {
+  const readme = path.join(import.meta.dirname, 'README.md');
+  const text = readFileSync(readme, 'utf8');
   const begin = '<!-- results:begin -->';
   const end = '<!-- results:end -->';
   const [head, rest] = text.split(begin);
   if (rest === undefined || !rest.includes(end)) throw new Error(`bench/README.md lacks the ${begin} … ${end} markers`);
   const tail = rest.slice(rest.indexOf(end));
-  const stamp = `Latest \`npm run bench\`: ${date.slice(0, 16).replace('T', ' ')} UTC, commit ${commit}, ${os.cpus().length} cores, load average ${load.toFixed(1)} at the start.`;
-  writeFileSync(file, `${head}${begin}\n${stamp}\n\n${tableText}\n\n${tail}`);
+  const stamps = runs.map(
+    (r) =>
+      `- ${r.benchmarks.join(', ')}: ${r.date.slice(0, 16).replace('T', ' ')} UTC, commit ${r.commit}, load average ${r.loadAverageBefore.toFixed(1)} → ${r.loadAverageAfter.toFixed(1)}, ${r.seconds} s`,
+  );
+  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}.`;
+  writeFileSync(
+    readme,
+    `${head}${begin}\n\nMachine: ${machine} Runs:\n\n${stamps.join('\n')}\n\n${tableText}\n\n${tail}`,
+  );
 }
