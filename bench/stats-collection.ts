@@ -15,7 +15,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KernelStatsReader } from '../collector/stats/index.ts';
 import { TESTENV_DIR, TEST_IMAGE, uniqueName } from '../test/support/testenv.ts';
 
-const N = Number(process.argv[2] ?? 100);
+// One count, or several ("10,50,100"): the largest are started once and each count measured on the first N.
+const COUNTS = (process.argv[2] ?? '100').split(',').map(Number);
+const N = Math.max(...COUNTS);
 const SECONDS = Number(process.argv[3] ?? 10);
 const INTERVAL_S = 5;
 const TICKS = 100; // USER_HZ
@@ -60,13 +62,32 @@ async function main(): Promise<void> {
         }),
       );
     }
-    const targets = await Promise.all(
+    const all = await Promise.all(
       names.map(async (name) => {
         const i = await docker.getContainer(name).inspect();
         return { id: i.Id, pid: i.State.Pid };
       }),
     );
+    const results = [];
+    for (const count of COUNTS) results.push(await measure(all.slice(0, count)));
+    // For `npm run bench` (bench/suite/scripted.ts): shares of one core, per count.
+    console.log(`BENCH_RESULT ${JSON.stringify(results)}`);
+  } finally {
+    for (let i = 0; i < N; i += 20) {
+      await Promise.all(
+        names.slice(i, i + 20).map((n) =>
+          docker
+            .getContainer(n)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      );
+    }
+  }
+}
 
+async function measure(targets: { id: string; pid: number }[]): Promise<Record<string, number>> {
+  {
     // Kernel reads: as many rounds as fit in SECONDS, back to back.
     const reader = new KernelStatsReader();
     let rounds = 0;
@@ -98,7 +119,7 @@ async function main(): Promise<void> {
     const kernelShare = kernelSelfPerRound / INTERVAL_S;
     const kernelDaemonShare = kernelDaemon / SECONDS;
     console.log(
-      `containers: ${N}; kernel rounds: ${rounds}, ${(kernelSelfPerRound * 1000).toFixed(1)} ms of CPU per round`,
+      `containers: ${targets.length}; kernel rounds: ${rounds}, ${(kernelSelfPerRound * 1000).toFixed(1)} ms of CPU per round`,
     );
     console.log(
       `kernel reads at a ${INTERVAL_S}s interval: agent ${(kernelShare * 100).toFixed(3)}% of a core; dockerd+containerd meanwhile (others' load included) ${(kernelDaemonShare * 100).toFixed(2)}%`,
@@ -109,20 +130,7 @@ async function main(): Promise<void> {
     console.log(
       `ratio (streams, agent + daemon) / (kernel reads, agent): ${((streamSelf + streamDaemon) / kernelShare).toFixed(1)}x`,
     );
-    // For `npm run bench` (bench/suite/scripted.ts): shares of one core.
-    const result = { containers: N, kernelShare, kernelDaemonShare, streamSelf, streamDaemon };
-    console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
-  } finally {
-    for (let i = 0; i < N; i += 20) {
-      await Promise.all(
-        names.slice(i, i + 20).map((n) =>
-          docker
-            .getContainer(n)
-            .remove({ force: true })
-            .catch(() => undefined),
-        ),
-      );
-    }
+    return { containers: targets.length, kernelShare, kernelDaemonShare, streamSelf, streamDaemon };
   }
 }
 
