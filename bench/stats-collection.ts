@@ -3,7 +3,7 @@
 // through Docker stats streams (one stream per container, what `docker stats` and many agents
 // do). Both in one run, on the shared private daemon.
 //
-//   DOCKER_HOST=unix:///tmp/sw-env/docker.sock node --import tsx bench/stats-collection.ts [N] [SECONDS]
+//   DOCKER_HOST=unix:///tmp/sw-env/docker.sock node --import tsx bench/stats-collection.ts [N or N,N,…] [SECONDS]
 //
 // Reports CPU of this process (the "agent") and of dockerd + containerd (from /proc/<pid>/stat),
 // as a fraction of one core at a 5 s interval, and the ratio. dockerd is shared with other test
