@@ -18,6 +18,7 @@ import { offline, tcpdumpVersion } from './suite/offline.ts';
 import { scripted } from './suite/scripted.ts';
 import { startup } from './suite/startup.ts';
 import { flowMemory } from './suite/flow-memory.ts';
+import { costPlot } from './suite/plot.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
@@ -93,6 +94,8 @@ if (quick) {
   };
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   updateReadme(renderTable(results.figures), results.runs);
+  const plot = costPlot(results.figures);
+  if (plot) writeFileSync(path.join(import.meta.dirname, 'cost-against-load.svg'), plot);
   // In the house format, so `prettier --check .` (the test suite's lint step) stays clean.
   execFileSync('npx', ['prettier', '--write', file, path.join(import.meta.dirname, 'README.md')], { stdio: 'ignore' });
 }

@@ -202,6 +202,41 @@ function endToEnd(quick: boolean): Figure[] {
   });
 }
 
+function idle(quick: boolean): Figure[] {
+  ensureTestenv();
+  const seconds = quick ? 10 : 30;
+  const row = resultLine<{ containers: number; healthySeconds: number; agentShare: number; daemonShare: number }>(
+    runScript('idle.ts', ['20', String(seconds)], true),
+  );
+  const command = `DOCKER_HOST=unix://${TESTENV}/docker.sock npx tsx bench/idle.ts 20 ${seconds}`;
+  return [
+    {
+      id: 'idle.cpu',
+      benchmark: `idle: the agent with ${row.containers} quiet containers, ${seconds} s`,
+      metric: '% of one core (the agent and its capture children)',
+      shipwatch: row.agentShare * 100,
+      peer: { name: 'dockerd + containerd running them, same window', value: row.daemonShare * 100 },
+      ratio: row.daemonShare ? row.agentShare / row.daemonShare : null,
+      goal: '< 0.5 % of a core',
+      met: row.agentShare < 0.005,
+      rounds: 1,
+      command,
+    },
+    {
+      id: 'idle.healthy',
+      benchmark: `start-up: shipwatch run to /healthz "ok", ${row.containers} containers running`,
+      metric: 'seconds wall',
+      shipwatch: row.healthySeconds,
+      peer: null,
+      ratio: null,
+      goal: null,
+      met: null,
+      rounds: 1,
+      command,
+    },
+  ];
+}
+
 /** Registry entries for bench/run.ts. */
 export function scripted(quick: boolean): Record<string, () => Figure[]> {
   return {
@@ -209,5 +244,6 @@ export function scripted(quick: boolean): Record<string, () => Figure[]> {
     stats: () => stats(quick),
     processes: () => processes(quick),
     e2e: () => endToEnd(quick),
+    idle: () => idle(quick),
   };
 }

@@ -1,0 +1,77 @@
+// Idle cost and start-up to healthy: 20 quiet containers (`sleep`) on the private daemon, then
+// the real agent started against it. Measures the time from spawning `shipwatch run` to /healthz
+// answering status "ok", then the agent's CPU (its process and its capture children, from
+// /proc/<pid>/stat) over a quiet window, beside what dockerd + containerd spend in the same window
+// running those same containers: the yardstick of what an idle Docker host already pays.
+//
+//   DOCKER_HOST=unix:///tmp/sw-env/docker.sock npx tsx bench/idle.ts [containers=20] [seconds=30]
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startAgent } from '../test/support/agent-process.ts';
+import { removeContainers, runContainer, TESTENV_DIR, uniqueName } from '../test/support/testenv.ts';
+import { waitFor } from '../test/support/wait.ts';
+
+const COUNT = Math.min(Number(process.argv[2] ?? 20), 200);
+const SECONDS = Math.min(Number(process.argv[3] ?? 30), 300);
+
+/** User + system seconds of a process and all its descendants (the capture children). */
+function treeCpu(pid: number): number {
+  return cpuOf([pid]) + childrenOf(pid).reduce((sum, child) => sum + treeCpu(child), 0);
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function cpuOf(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100;
+}
+
+const names = Array.from({ length: COUNT }, (_, i) => uniqueName(`bench-idle${i}`));
+try {
+  for (let i = 0; i < COUNT; i += 10) await Promise.all(names.slice(i, i + 10).map((n) => runContainer(n)));
+  const spawned = performance.now();
+  const agent = await startAgent([], {});
+  try {
+    await waitFor(
+      async () => ((await (await fetch(`${agent.baseUrl}/healthz`)).json()) as { status: string }).status === 'ok',
+      { timeout: 60_000, interval: 20, what: 'the agent to be healthy' },
+    );
+    const healthySeconds = (performance.now() - spawned) / 1000;
+    // Settle: the first inventory sync and stats round are start-up, not idle.
+    await sleep(5000);
+    const agentPid = agent.child.pid!;
+    const dockerd = Number(readFileSync(`${TESTENV_DIR}/dockerd.pid`, 'utf8'));
+    const daemonPids = [dockerd, ...childrenOf(dockerd)];
+    const before = { agent: treeCpu(agentPid), daemon: cpuOf(daemonPids), at: performance.now() };
+    await sleep(SECONDS * 1000);
+    const elapsed = (performance.now() - before.at) / 1000;
+    const agentShare = (treeCpu(agentPid) - before.agent) / elapsed;
+    const daemonShare = (cpuOf(daemonPids) - before.daemon) / elapsed;
+    const result = { containers: COUNT, seconds: elapsed, healthySeconds, agentShare, daemonShare };
+    console.log(JSON.stringify(result));
+    console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
+  } finally {
+    await agent.stop();
+  }
+} finally {
+  await removeContainers(...names);
+}
