@@ -61,12 +61,28 @@ try {
     const agentPid = agent.child.pid!;
     const dockerd = Number(readFileSync(`${TESTENV_DIR}/dockerd.pid`, 'utf8'));
     const daemonPids = [dockerd, ...childrenOf(dockerd)];
-    const before = { agent: treeCpu(agentPid), daemon: cpuOf(daemonPids), at: performance.now() };
+    const before = {
+      agent: treeCpu(agentPid),
+      main: cpuOf([agentPid]),
+      daemon: cpuOf(daemonPids),
+      at: performance.now(),
+    };
     await sleep(SECONDS * 1000);
     const elapsed = (performance.now() - before.at) / 1000;
     const agentShare = (treeCpu(agentPid) - before.agent) / elapsed;
     const daemonShare = (cpuOf(daemonPids) - before.daemon) / elapsed;
-    const result = { containers: COUNT, seconds: elapsed, healthySeconds, agentShare, daemonShare };
+    // The main process alone, and how many capture children (one per bridge) share the rest.
+    const mainShare = (cpuOf([agentPid]) - before.main) / elapsed;
+    const captureChildren = childrenOf(agentPid).length;
+    const result = {
+      containers: COUNT,
+      seconds: elapsed,
+      healthySeconds,
+      agentShare,
+      mainShare,
+      captureChildren,
+      daemonShare,
+    };
     console.log(JSON.stringify(result));
     console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
   } finally {
