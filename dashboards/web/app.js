@@ -1,0 +1,100 @@
+// The live page, put together: theme, alert triage with details, the network map, containers
+// with Isolate / Release, and the live stream that feeds them all. Plain ES modules, no build
+// step; each concept has its own file:
+//   dom.js (text-only DOM helpers)  api.js (HTTP, token)  stream.js (WebSocket, reconnect, catch-up)
+//   triage.js + alert-details.js    response.js (confirm, isolate/release, audit)
+//   map.js + map-model.js + graph-d3.js (the network map)   theme.js (light / dark)
+// The incidents view (incidents.js, section #incidents-view) plugs in beside them.
+import { $, el, throttled } from './dom.js';
+import { getJson, list } from './api.js';
+import { startStream } from './stream.js';
+import { addAlerts, alertById, clearSelection, newestSeen, startTriage } from './triage.js';
+import { showAlertDetails } from './alert-details.js';
+import { noteAlert, responseButton, setAlertOpener, setContainers } from './response.js';
+import { refreshMap, startMap } from './map.js';
+import { startTheme } from './theme.js';
+
+let containers = [];
+const stateOf = (id) => containers.find((c) => c.id === id)?.state ?? null;
+
+async function loadContainers() {
+  containers = list(await getJson('/api/containers'), 'containers');
+  setContainers(containers, () => void loadContainers().catch(() => undefined));
+  $('#containers tbody').replaceChildren(
+    ...[...containers]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((c) =>
+        el(
+          'tr',
+          { data: { name: c.name, id: c.id, state: c.state } },
+          el('td', { text: c.name }),
+          el('td', { text: c.workload }),
+          el('td', { className: `state state-${c.state}`, text: c.state }),
+          el('td', {
+            text: (c.networks ?? [])
+              .map((n) => (n.zone && n.zone !== n.name ? `${n.name} (${n.zone})` : n.name))
+              .join(', '),
+          }),
+          el('td', {}, responseButton(c, c.state)),
+        ),
+      ),
+  );
+  // The open alert's buttons follow its container's state.
+  const open = $('#alert-details');
+  if (!open.hidden && open.dataset.id) showAlertDetails(alertById(open.dataset.id), stateOf);
+  refreshMap();
+}
+
+async function loadHealth() {
+  const health = await getJson('/healthz');
+  const pill = $('#health');
+  pill.textContent = health.status;
+  pill.className = `pill ${health.status === 'ok' ? 'ok' : 'bad'}`;
+  pill.title = Object.entries(health.sources)
+    .map(([name, s]) => `${name}: ${s.state}${s.detail ? ` (${s.detail})` : ''}`)
+    .join('\n');
+}
+
+const refreshContainers = throttled(loadContainers, 500);
+
+function onMessage(message) {
+  if (message.type === 'alert' && message.alert) {
+    addAlerts([message.alert], true);
+    noteAlert(message.alert);
+    refreshMap();
+    if (message.alert.rule === 'container_isolated' || message.alert.rule === 'container_released') refreshContainers();
+  } else if (message.type === 'inventory') refreshContainers();
+  else if (message.type === 'flow') refreshMap();
+}
+
+async function start() {
+  startTheme();
+  $('#host').textContent = location.host;
+  startTriage((alert) => showAlertDetails(alert, stateOf));
+  $('#alert-details').addEventListener('close-details', clearSelection);
+  setAlertOpener((id) => {
+    const row = document.querySelector(`#alerts tr[data-id="${CSS.escape(id)}"]`);
+    row?.click();
+    row?.scrollIntoView({ block: 'nearest' });
+  });
+  startStream(
+    {
+      message: onMessage,
+      alerts: (missed) => {
+        addAlerts(missed, true);
+        for (const a of missed) noteAlert(a);
+      },
+      resync: () => {
+        refreshContainers();
+        refreshMap();
+      },
+    },
+    newestSeen,
+  );
+  const initial = list(await getJson('/api/alerts?limit=500').catch(() => []), 'alerts');
+  addAlerts(initial, false);
+  await Promise.allSettled([loadContainers(), loadHealth(), startMap()]);
+  setInterval(() => void loadHealth().catch(() => undefined), 5000);
+}
+
+void start();
