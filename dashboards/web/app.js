@@ -4,6 +4,7 @@
 //   dom.js (text-only DOM helpers)  api.js (HTTP, token)  stream.js (WebSocket, reconnect, catch-up)
 //   triage.js + alert-details.js    response.js (confirm, isolate/release, audit)
 //   map.js + map-model.js + graph-d3.js (the network map)   theme.js (light / dark)
+//   token-dialog.js (the tab's bearer token)
 // The incidents view (incidents.js, section #incidents-view) plugs in beside them.
 import { $, el, throttled } from './dom.js';
 import { getJson, list } from './api.js';
@@ -13,6 +14,7 @@ import { showAlertDetails } from './alert-details.js';
 import { noteAlert, responseButton, setAlertOpener, setContainers } from './response.js';
 import { refreshMap, startMap } from './map.js';
 import { startTheme } from './theme.js';
+import { startTokenDialog } from './token-dialog.js';
 
 let containers = [];
 const stateOf = (id) => containers.find((c) => c.id === id)?.state ?? null;
@@ -77,7 +79,7 @@ async function start() {
     row?.click();
     row?.scrollIntoView({ block: 'nearest' });
   });
-  startStream(
+  const stream = startStream(
     {
       message: onMessage,
       alerts: (missed) => {
@@ -91,6 +93,8 @@ async function start() {
     },
     newestSeen,
   );
+  startTokenDialog(() => stream.reconnect());
+  document.addEventListener('token-changed', () => stream.reconnect());
   const initial = list(await getJson('/api/alerts?limit=500').catch(() => []), 'alerts');
   addAlerts(initial, false);
   await Promise.allSettled([loadContainers(), loadHealth(), startMap()]);

@@ -5,7 +5,8 @@
 //
 // No layout jumps: nodes keep their positions across updates; a node is pulled towards the
 // centre of its network's cell, not thrown anywhere; the layout is only re-heated (gently) when
-// nodes or links come or go, and counters alone just change the labels.
+// nodes or links come or go, and counters alone just change the labels. A reply seen as its own
+// flow (b → a beside a → b) has its label below the line, the other above, so both stay readable.
 import { bytes } from './dom.js';
 
 const W = 1200;
@@ -77,7 +78,7 @@ export function createGraph(svgElement, { onSelect }) {
       .selectAll('g.edge')
       .select('text')
       .attr('x', (l) => (l.source.x + l.target.x) / 2)
-      .attr('y', (l) => (l.source.y + l.target.y) / 2 - 6);
+      .attr('y', (l) => (l.source.y + l.target.y) / 2 + (l.source.id < l.target.id ? -6 : 14));
     nodeLayer.selectAll('g.node').attr('transform', (n) => `translate(${n.x},${n.y})`);
     groupLayer.selectAll('g.group').each(function (g) {
       const members = nodes.filter((n) => n.group === g.id);

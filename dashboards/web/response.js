@@ -123,6 +123,7 @@ async function act(container, action) {
           return;
         }
         token.set(answer.token);
+        document.dispatchEvent(new CustomEvent('token-changed'));
         continue;
       }
       if (response.status >= 200 && response.status < 300) {

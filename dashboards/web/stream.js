@@ -16,6 +16,8 @@ export function startStream(handlers, newestSeen) {
   let attempt = 0;
   let everOpen = false;
   let socket = null;
+  let refusals = 0; // closes before the socket ever opened, in a row
+  let opened = false;
 
   const show = (text, ok) => {
     status.replaceChildren(el('span', { text }));
@@ -36,13 +38,16 @@ export function startStream(handlers, newestSeen) {
     // never in the page's address bar.
     if (token.get()) url.searchParams.set('token', token.get());
     socket = new WebSocket(url);
+    opened = false;
     socket.addEventListener('open', () => {
       show('live', true);
       attempt = 0;
-      if (everOpen) {
-        catchUp().catch(() => show('live (missed alerts not fetched)', false));
-        handlers.resync();
-      }
+      refusals = 0;
+      opened = true;
+      // Every open catches up, the first too: the page may have waited for a token, and what was
+      // raised before this socket existed reached no stream.
+      catchUp().catch(() => show('live (missed alerts not fetched)', false));
+      if (everOpen) handlers.resync();
       everOpen = true;
     });
     socket.addEventListener('message', (event) => {
@@ -55,7 +60,8 @@ export function startStream(handlers, newestSeen) {
       handlers.message(message);
     });
     socket.addEventListener('close', () => {
-      show('reconnecting', false);
+      refusals = opened ? 0 : refusals + 1;
+      show(refusals >= 3 && !token.get() ? 'reconnecting (a token may be needed)' : 'reconnecting', false);
       const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt++);
       setTimeout(connect, delay);
     });
@@ -63,4 +69,11 @@ export function startStream(handlers, newestSeen) {
 
   show('connecting', false);
   connect();
+  return {
+    /** A new token: reconnect with it now rather than at the next backoff. */
+    reconnect() {
+      attempt = 0;
+      socket?.close();
+    },
+  };
 }
