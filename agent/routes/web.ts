@@ -12,7 +12,10 @@ const JS = 'text/javascript; charset=utf-8';
 /** One concept per file (see dashboards/web/app.js for how they fit). */
 export const WEB_FILES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
+  'theme.css': 'text/css; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
+  'triage.css': 'text/css; charset=utf-8',
+  'map.css': 'text/css; charset=utf-8',
   'app.js': JS,
   'api.js': JS,
   'dom.js': JS,

@@ -52,13 +52,15 @@ export function createGraph(svgElement, { onSelect }) {
     .force()
     .size([W, H])
     .gravity(0)
-    .charge(-420)
-    .linkDistance(140)
-    .linkStrength(0.2)
+    .charge(-300)
+    .linkDistance(120)
+    .linkStrength(0.04)
     .friction(0.8);
 
   function tick(e) {
-    const k = 0.12 * (e?.alpha ?? 0.05);
+    // The pull towards the network's cell is what keeps groups apart; links only bend within it.
+    const k = 0.6 * (e?.alpha ?? 0.05);
+    separate();
     for (const n of nodes) {
       const c = centres.get(n.group);
       if (!c) continue;
@@ -102,6 +104,32 @@ export function createGraph(svgElement, { onSelect }) {
     });
   }
   force.on('tick', tick);
+
+  // Nodes with their labels must not sit on each other: push overlapping pairs apart. Quadratic,
+  // which is nothing for the few dozen workloads of one host.
+  function separate() {
+    const min = NODE_R * 2 + 70;
+    for (let i = 0; i < nodes.length; i++) {
+      for (let j = i + 1; j < nodes.length; j++) {
+        const a = nodes[i];
+        const b = nodes[j];
+        let dx = b.x - a.x;
+        let dy = b.y - a.y;
+        let d = Math.hypot(dx, dy);
+        if (d >= min) continue;
+        if (d === 0) {
+          dx = 1;
+          dy = 0;
+          d = 1;
+        }
+        const push = (min - d) / 2 / d;
+        a.x -= dx * push;
+        a.y -= dy * push;
+        b.x += dx * push;
+        b.y += dy * push;
+      }
+    }
+  }
 
   function update(graph) {
     centres = foci(graph.groups);

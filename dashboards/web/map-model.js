@@ -88,10 +88,11 @@ export function buildGraph(data, expanded = new Set()) {
   const collapsed = new Map(); // workload id → its external edges, when collapsed
   for (const e of data.edges ?? []) {
     const external = e.kind === 'external';
-    const workloadEnd = e.source.startsWith('w:') ? e.source : e.target;
+    // Traffic between the host (or two outside addresses) and the outside has no workload to fold into.
+    const workloadEnd = e.source.startsWith('w:') ? e.source : e.target.startsWith('w:') ? e.target : null;
     ensureWorkload(e.source);
     ensureWorkload(e.target);
-    if (external && !expanded.has(workloadEnd)) {
+    if (external && workloadEnd && !expanded.has(workloadEnd)) {
       collapsed.set(workloadEnd, [...(collapsed.get(workloadEnd) ?? []), e]);
       continue;
     }

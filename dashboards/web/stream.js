@@ -61,7 +61,7 @@ export function startStream(handlers, newestSeen) {
     });
     socket.addEventListener('close', () => {
       refusals = opened ? 0 : refusals + 1;
-      show(refusals >= 3 && !token.get() ? 'reconnecting (a token may be needed)' : 'reconnecting', false);
+      show(refusals >= 2 && !token.get() ? 'reconnecting (a token may be needed)' : 'reconnecting', false);
       const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt++);
       setTimeout(connect, delay);
     });

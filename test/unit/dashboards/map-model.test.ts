@@ -88,4 +88,21 @@ describe('buildGraph', () => {
     ]);
     expect(g.links.map((l) => l.id).sort()).toEqual(['a', 'b', 'c']);
   });
+
+  it('draws traffic between the host and an outside address as its own edge, with both ends', () => {
+    const g = build({
+      nodes: [],
+      edges: [
+        edge({
+          id: 'h',
+          source: 'host',
+          target: 'x:203.0.113.10',
+          kind: 'external',
+          remote: { ip: '203.0.113.10', name: null },
+        }),
+      ],
+    });
+    expect(g.links.map((l) => [l.source, l.target])).toEqual([['host', 'x:203.0.113.10']]);
+    expect(g.nodes.map((n) => n.kind).sort()).toEqual(['external', 'host']);
+  });
 });
