@@ -21,8 +21,10 @@ ARG RUNTIME_BASE=node:20-bookworm-slim
 
 FROM ${BUILD_BASE} AS build
 # node:20-bookworm has the compiler, make and python3 but not libpcap-dev; install what is missing.
-RUN if [ ! -e /usr/include/pcap/pcap.h ] || ! command -v g++ >/dev/null || ! command -v make >/dev/null; then \
-      apt-get update && apt-get install -y --no-install-recommends libpcap-dev g++ make python3 \
+# libjs-d3 is the live page's map library (d3 3.5); the runtime stage copies its one file.
+RUN if [ ! -e /usr/include/pcap/pcap.h ] || ! command -v g++ >/dev/null || ! command -v make >/dev/null \
+       || [ ! -e /usr/share/javascript/d3/d3.min.js ]; then \
+      apt-get update && apt-get install -y --no-install-recommends libpcap-dev g++ make python3 libjs-d3 \
       && rm -rf /var/lib/apt/lists/*; \
     fi
 WORKDIR /src
@@ -70,6 +72,7 @@ COPY --from=build /src/build build
 COPY package.json ./
 COPY bin bin
 COPY dashboards/web dashboards/web
+COPY --from=build /usr/share/javascript/d3/d3.min.js /usr/share/javascript/d3/d3.min.js
 VOLUME /var/lib/shipwatch
 EXPOSE 9477
 # /healthz answers 200 while the agent serves (its body says which sources are degraded). Node

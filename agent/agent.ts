@@ -18,6 +18,7 @@ import { IsolationStore } from '../response/isolation-store.ts';
 import { AutoResponder } from '../response/policy.ts';
 import { ResponseService } from '../response/service.ts';
 import { Detection } from './detection.ts';
+import { FlowMap } from './flow-map.ts';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 import { MetricsWiring, type EventSourceName } from './metrics-wiring.ts';
 import { VERSION } from './version.ts';
@@ -51,6 +52,7 @@ export class Agent {
   readonly response: ResponseService;
   readonly autoResponder: AutoResponder;
   readonly detection: Detection;
+  readonly flowMap = new FlowMap();
   readonly #metricsWiring: MetricsWiring;
   /** zones.networks as the Docker source reads it at each network inspect: refilled by reload(). */
   readonly #zoneMapping: Record<string, string>;
@@ -72,6 +74,8 @@ export class Agent {
     );
     this.autoResponder = new AutoResponder(config.response, this.response);
     this.bus.subscribe((event) => this.alerts.stream.onEvent(event));
+    // Before detection: an alert raised by a flow finds the flow's edge already on the map.
+    this.bus.subscribe(this.flowMap.onEvent);
     this.detection = new Detection({
       config,
       inventory: this.inventory,
@@ -119,6 +123,7 @@ export class Agent {
       flows: this.sources,
       detection: this.detection,
       response: this.response,
+      flowMap: this.flowMap,
     });
   }
 
@@ -136,6 +141,7 @@ export class Agent {
   /** Every finding, from detectors and from response actions, enters the alert path here. */
   raise(finding: Finding): void {
     const alert = this.alerts.raise(finding);
+    if (alert) this.flowMap.noteAlert(alert);
     if (alert && this.autoResponder.enabled) {
       this.autoResponder
         .handle(alert)

@@ -4,8 +4,8 @@
 #
 #   runtime  this machine's `node` and the shared libraries it links (ldd), with busybox-static
 #            for a shell: what node:20-bookworm-slim is to the Dockerfile's runtime stage.
-#   build    the files of the installed Debian packages nodejs, g++, make, python3, libpcap-dev
-#            and what they depend on (apt-cache depends --recurse --installed), plus npm's cache
+#   build    the files of the installed Debian packages nodejs, g++, make, python3, libpcap-dev,
+#            libjs-d3 and what they depend on (apt-cache depends --recurse --installed), plus npm's cache
 #            and `npm_config_offline=true`: what node:20-bookworm is to the build stage, except
 #            that `npm ci` installs from the cache and can never reach a registry.
 #
@@ -14,7 +14,7 @@
 set -euo pipefail
 
 NPM_CACHE=${NPM_CACHE:-$(npm config get cache)}
-BUILD_PACKAGES=(nodejs g++ make python3 libpcap-dev bash dash coreutils libc-bin util-linux sed grep findutils)
+BUILD_PACKAGES=(nodejs g++ make python3 libpcap-dev libjs-d3 bash dash coreutils libc-bin util-linux sed grep findutils)
 log() { echo "image-bases: $*" >&2; }
 
 # Every applet of busybox-static where the root file system has no such command yet.

@@ -10,6 +10,7 @@
 AGENT_PACKAGES=(
   libpcap-dev            # headers and runtime of libpcap, for the `cap` addon
   g++ make python3       # node-gyp builds `cap` (and rebuilds it with patches/cap+0.2.1.patch)
+  libjs-d3               # d3 3.5, the live page's map (served by the agent at /web/vendor/d3.min.js)
 )
 # shellcheck disable=SC2034
 DEMO_PACKAGES=(

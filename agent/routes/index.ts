@@ -7,6 +7,7 @@ import type { LiveStream } from '../../alerts/stream.ts';
 import type { Inventory } from '../../collector/inventory.ts';
 import type { ResponseService } from '../../response/service.ts';
 import type { Detection } from '../detection.ts';
+import type { FlowMap } from '../flow-map.ts';
 import type { HttpServer } from '../server.ts';
 import { registerAlertRoutes } from './alerts.ts';
 import { registerBaselineRoutes } from './baselines.ts';
@@ -14,6 +15,7 @@ import { registerContainerRoutes, type StateOf } from './containers.ts';
 import { registerFlowRoutes, type FlowsView } from './flows.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerIsolationRoutes } from './isolation.ts';
+import { registerMapRoutes } from './map.ts';
 import { registerMetricsRoutes } from './metrics.ts';
 import { registerOpenApiRoutes } from './openapi.ts';
 import { registerStreamRoutes } from './stream.ts';
@@ -30,6 +32,7 @@ export interface RouteParts {
   flows: FlowsView;
   detection: Detection;
   response: ResponseService;
+  flowMap: FlowMap;
 }
 
 export function registerRoutes(server: HttpServer, parts: RouteParts): void {
@@ -40,6 +43,7 @@ export function registerRoutes(server: HttpServer, parts: RouteParts): void {
   registerContainerRoutes(server, parts.inventory, parts.stateOf);
   registerIsolationRoutes(server, parts.response);
   registerFlowRoutes(server, parts.flows);
+  registerMapRoutes(server, parts.flowMap, parts.inventory, parts.stateOf);
   registerBaselineRoutes(server, parts.detection);
   registerSuppressionRoutes(server, parts.detection.runner);
   registerWebRoutes(server);

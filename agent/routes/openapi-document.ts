@@ -73,6 +73,12 @@ export function openApiDocument(version: string): Json {
           responses: { 200: text('*/*', 'the asset'), 404: error('no such asset') },
         },
       },
+      '/web/vendor/d3.min.js': {
+        get: {
+          summary: "the map's graph library (Debian's libjs-d3), served so the page fetches nothing from the network",
+          responses: { 200: text('text/javascript', 'd3 3.5'), 404: error('libjs-d3 is not installed') },
+        },
+      },
       '/healthz': {
         get: {
           summary: 'status (ok or degraded) and the state of each source',
@@ -180,6 +186,17 @@ export function openApiDocument(version: string): Json {
       },
       '/api/flows': {
         get: { summary: "active flows and the capture's counters", responses: { 200: json(anyObject, 'flows') } },
+      },
+      '/api/map': {
+        get: {
+          summary: 'the network map: workloads as nodes, traffic aggregated into edges over a window',
+          description:
+            'Edges are built from flows as they start, update and end (not from the open flows of the instant): ' +
+            'workload to workload, workload to each external destination and to the host, with bytes, packets, ' +
+            'flows and last seen over the window; crossSegment, unlearned and the alerts (by rule) their flows raised.',
+          parameters: [query('window', 'a duration from 1m to 60m (default 15m)')],
+          responses: { 200: json(anyObject, 'nodes and edges'), 400: error('bad window') },
+        },
       },
       '/api/baselines': {
         get: { summary: 'every learned baseline', responses: { 200: json(anyObject, 'baselines') } },

@@ -132,6 +132,15 @@ describe('the shipwatch image', () => {
     expect(health.sources.stats?.detail).toMatch(/^cgroup/);
   });
 
+  it('serves the live page and its map library, with nothing fetched from elsewhere', async () => {
+    const page = await fetch(`${baseUrl}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/web/vendor/d3.min.js');
+    const d3 = await fetch(`${baseUrl}/web/vendor/d3.min.js`);
+    expect(d3.status).toBe(200);
+    expect(await d3.text()).toContain('version:"3.5');
+  });
+
   it('sees an egress, an exec and a file change of a container', async () => {
     await docker('exec', app, 'sh', '-c', `echo x > ${marker}; echo hi | nc -w 2 ${INTERNET_HOST} 4444; true`);
     const egress = await appAlert('unexpected_egress', (a) => a.details.flow?.dst.ip === INTERNET_HOST);

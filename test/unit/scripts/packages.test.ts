@@ -41,14 +41,14 @@ describe('scripts/packages.sh', () => {
   });
 
   it('does nothing when every agent package is installed', () => {
-    const result = ensure(['libpcap-dev', 'g++', 'make', 'python3'], 1000);
+    const result = ensure(['libpcap-dev', 'g++', 'make', 'python3', 'libjs-d3'], 1000);
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
   });
 
   it('asks only for the build of the agent, not for the test suite', () => {
     const result = ensure([], 1000);
-    expect(result.stderr).toContain('missing: libpcap-dev g++ make python3\n');
+    expect(result.stderr).toContain('missing: libpcap-dev g++ make python3 libjs-d3\n');
     expect(result.stderr).not.toMatch(/docker\.io|chromium|prometheus/);
   });
 });
