@@ -51,7 +51,10 @@ export class HubView {
   async start(handles: FleetHandles): Promise<void> {
     this.#handles = handles;
     const consumer = await handles.js.consumers.get(ALERTS_STREAM, { deliver_policy: DeliverPolicy.All });
-    const messages = await consumer.consume();
+    // Short pulls with frequent heartbeats: when the node holding the (R1, ephemeral) ordered
+    // consumer dies, two missed heartbeats make the client recreate it on a live node from the
+    // next stream sequence. The defaults (30 s pulls) would leave the hub blind for a minute.
+    const messages = await consumer.consume({ expires: 4000, idle_heartbeat: 1000 });
     this.#stops.push(() => void messages.close());
     void (async () => {
       for await (const msg of messages) {

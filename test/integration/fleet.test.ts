@@ -86,7 +86,9 @@ describe('fleet: two agents on two Docker daemons, one NATS JetStream cluster, t
   afterAll(async () => {
     // For a failing run: what each process said about the fleet.
     const fleetLines = (logs: Record<string, unknown>[] = []) =>
-      logs.filter((l) => l.part === 'fleet' || /fleet|baseline/.test(String(l.msg))).map((l) => JSON.stringify(l));
+      logs
+        .filter((l) => l.part === 'fleet' || /fleet|baseline|sink/.test(String(l.msg)) || l.sink === 'fleet')
+        .map((l) => JSON.stringify(l));
     writeFileSync(
       path.join(dir, 'fleet-logs.txt'),
       [agentA, agentB, hub].map((p, i) => `--- ${'ABH'[i]}\n${fleetLines(p?.logs).join('\n')}`).join('\n'),
