@@ -2,7 +2,7 @@
 // an ordered consumer from its first message, then live), every host's last heartbeat (the hosts
 // bucket), and the shared baselines with their history. Kept in memory, bounded; restarting the
 // hub rebuilds it from the stream.
-import { DeliverPolicy } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import type { FleetHandles } from './bus.ts';
 import { ALERTS_STREAM } from './subjects.ts';
 import { HOST_FORMAT, STALE_AFTER_MS, type Heartbeat } from './publish.ts';
@@ -10,6 +10,7 @@ import { BASELINE_FORMAT } from './baseline-sync.ts';
 
 /** Alerts kept for the API: the newest this many. */
 export const HUB_MAX_ALERTS = 20_000;
+const WATCHDOG_MS = 2000;
 
 export interface HubAlert {
   id: string;
@@ -37,6 +38,9 @@ export class HubView {
   duplicates = 0;
   #stops: (() => void)[] = [];
   #handles: FleetHandles | null = null;
+  #lastSeq = 0;
+  #generation = 0;
+  #closeConsumer: (() => void) | null = null;
   readonly #listeners = new Set<(alert: HubAlert) => void>();
 
   get handles(): FleetHandles | null {
@@ -50,27 +54,26 @@ export class HubView {
 
   async start(handles: FleetHandles): Promise<void> {
     this.#handles = handles;
-    const consumer = await handles.js.consumers.get(ALERTS_STREAM, { deliver_policy: DeliverPolicy.All });
-    // Short pulls with frequent heartbeats: when the node holding the (R1, ephemeral) ordered
-    // consumer dies, two missed heartbeats make the client recreate it on a live node from the
-    // next stream sequence. The defaults (30 s pulls) would leave the hub blind for a minute.
-    const messages = await consumer.consume({ expires: 4000, idle_heartbeat: 1000 });
-    this.#stops.push(() => void messages.close());
-    void (async () => {
-      for await (const msg of messages) {
-        let alert: HubAlert;
-        try {
-          alert = msg.json<HubAlert>();
-        } catch {
-          continue;
-        }
-        if (typeof alert.id !== 'string') continue;
-        if (this.#alerts.has(alert.id)) this.duplicates += 1;
-        this.#alerts.set(alert.id, alert);
-        if (this.#alerts.size > HUB_MAX_ALERTS) this.#alerts.delete(this.#alerts.keys().next().value as string);
-        for (const listener of this.#listeners) listener(alert);
-      }
-    })().catch(() => undefined);
+    await this.#consumeAlerts(handles);
+    // The ordered consumer is one ephemeral replica on one node: when that node dies, the client
+    // may keep pulling from a consumer that is gone. A watchdog compares the stream's last
+    // sequence with what arrived and starts a fresh consumer from the next sequence when the hub
+    // has fallen behind for two checks in a row.
+    const jsm = await jetstreamManager(handles.nc, { timeout: 3000 });
+    let behind = 0;
+    const timer = setInterval(() => {
+      void jsm.streams
+        .info(ALERTS_STREAM)
+        .then(async (info) => {
+          behind = info.state.last_seq > this.#lastSeq ? behind + 1 : 0;
+          if (behind >= 2) {
+            behind = 0;
+            await this.#consumeAlerts(handles);
+          }
+        })
+        .catch(() => undefined);
+    }, WATCHDOG_MS).unref();
+    this.#stops.push(() => clearInterval(timer));
     const watch = await handles.hosts.watch();
     this.#stops.push(() => watch.stop());
     void (async () => {
@@ -82,6 +85,39 @@ export class HubView {
         } catch {
           // not a heartbeat: ignored
         }
+      }
+    })().catch(() => undefined);
+  }
+
+  /** (Re)starts reading the alerts stream after the last sequence seen. */
+  async #consumeAlerts(handles: FleetHandles): Promise<void> {
+    this.#closeConsumer?.();
+    const generation = ++this.#generation;
+    const consumer = await handles.js.consumers.get(
+      ALERTS_STREAM,
+      this.#lastSeq > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#lastSeq + 1 }
+        : { deliver_policy: DeliverPolicy.All },
+    );
+    // Short pulls with frequent heartbeats, so a lost consumer is noticed in seconds, not a minute.
+    const messages = await consumer.consume({ expires: 4000, idle_heartbeat: 1000 });
+    this.#closeConsumer = () => void messages.close();
+    void (async () => {
+      for await (const msg of messages) {
+        if (generation !== this.#generation) break;
+        if (msg.seq <= this.#lastSeq) continue;
+        this.#lastSeq = msg.seq;
+        let alert: HubAlert;
+        try {
+          alert = msg.json<HubAlert>();
+        } catch {
+          continue;
+        }
+        if (typeof alert.id !== 'string') continue;
+        if (this.#alerts.has(alert.id)) this.duplicates += 1;
+        this.#alerts.set(alert.id, alert);
+        if (this.#alerts.size > HUB_MAX_ALERTS) this.#alerts.delete(this.#alerts.keys().next().value as string);
+        for (const listener of this.#listeners) listener(alert);
       }
     })().catch(() => undefined);
   }
@@ -146,6 +182,7 @@ export class HubView {
 
   stop(): void {
     for (const stop of this.#stops.splice(0)) stop();
+    this.#closeConsumer?.();
   }
 }
 

@@ -6,7 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, type AgentProcess } from '../support/agent-process.ts';
+import { connect } from '@nats-io/transport-node';
+import { Kvm } from '@nats-io/kv';
+import { runShipwatch, startAgent, type AgentProcess } from '../support/agent-process.ts';
+import { workloadKey } from '../../fleet/subjects.ts';
 import { NatsCluster } from '../support/nats-cluster.ts';
 import { SecondDockerd } from '../support/second-dockerd.ts';
 import { startHub, streamAlerts, writeFleetConfig, type HubProcess } from '../support/fleet-setup.ts';
@@ -259,6 +262,42 @@ describe('fleet: two agents on two Docker daemons, one NATS JetStream cluster, t
     const nobody = await call('isolate', { host: uniqueName('no-such-host') });
     expect(nobody.status).toBe(504);
     expect(((await nobody.json()) as { error: { message: string } }).error.message).toMatch(/did not answer/);
+  }, 30_000);
+
+  it('rejects a malformed or foreign bucket entry with a log line and applies neither', async () => {
+    const nc = await connect({ servers: cluster.urls });
+    const kv = await new Kvm(nc).open('shipwatch_baselines');
+    const other = `swt/${uniqueName('foreign')}`;
+    await kv.put(workloadKey(other), 'not json at all');
+    const envelope = {
+      format: 'shipwatch.baseline/1',
+      host: 'intruder',
+      by: null,
+      op: 'replaced',
+      at: new Date().toISOString(),
+    };
+    // Under another workload's key: a writer claiming to replace this workload through a side door.
+    await kv.put(workloadKey(other), JSON.stringify({ ...envelope, baseline: { workload, egress: [] } }));
+    await nc.close();
+    const rejected = () =>
+      agentA.logs.filter((l) => l.msg === 'fleet baseline entry rejected' && l.key === workloadKey(other));
+    await waitFor(() => rejected().length >= 2, { what: 'two rejections logged on A' });
+    expect(String(rejected()[1]?.why)).toContain(`is for workload ${workload}`);
+    const enc = encodeURIComponent(workload);
+    expect((await json<Baseline>(`${agentA.baseUrl}/api/baselines/${enc}`)).egress.length).toBeGreaterThan(0);
+    expect((await fetch(`${agentA.baseUrl}/api/baselines/${encodeURIComponent(other)}`)).status).toBe(404);
+  });
+
+  it('isolates and releases on B from the command line with --host, and says when a host does not answer', async () => {
+    const cli = (...args: string[]) => runShipwatch([...args, '--config', path.join(dir, 'a.yaml')]);
+    const isolated = await cli('isolate', '--host', hostB, onB, '--reason', 'cli over the bus');
+    expect(isolated).toMatchObject({ code: 0 });
+    expect(isolated.stdout).toContain(`isolated ${onB}`);
+    const released = await cli('release', '--host', hostB, onB);
+    expect(released.stdout).toContain(`released ${onB} (restored ${netB})`);
+    const nobody = await cli('isolate', '--host', uniqueName('gone'), onB);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/did not answer: no agent of that host is connected/);
   }, 30_000);
 
   it('loses nothing when one NATS node is killed', async () => {
