@@ -30,7 +30,9 @@ describe('mergeBaselines', () => {
 
   it('combines resource statistics weighted by their samples', () => {
     const a = base({ resources: { cpu: { median: 1, mad: 0.1, samples: 30 } } });
-    const b = base({ resources: { cpu: { median: 3, mad: 0.3, samples: 10 }, pids: { median: 4, mad: 0, samples: 5 } } });
+    const b = base({
+      resources: { cpu: { median: 3, mad: 0.3, samples: 10 }, pids: { median: 4, mad: 0, samples: 5 } },
+    });
     const merged = mergeBaselines(a, b);
     expect(merged.resources.cpu?.median).toBeCloseTo(1.5);
     expect(merged.resources.cpu?.samples).toBe(40);
