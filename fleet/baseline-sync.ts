@@ -6,6 +6,7 @@
 //
 // fleet/ may not import detectors/ (DESIGN.md): the baseline itself is opaque here; the agent
 // passes the detectors' validation and merge functions in.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { Logger } from '../core/logger.ts';
@@ -88,7 +89,7 @@ export class BaselineSync<B> {
     const workload = codec.workloadOf(learned);
     const key = workloadKey(workload);
     this.#workloads.set(key, workload);
-    const attempts = this.#o.maxAttempts ?? 10;
+    const attempts = this.#o.maxAttempts ?? 30;
     for (let attempt = 1; ; attempt++) {
       const entry = await kv.get(key);
       const current = entry && entry.operation === 'PUT' ? this.#decode(entry.key, entry.json(), false) : null;
@@ -101,6 +102,8 @@ export class BaselineSync<B> {
         // A wrong last sequence: another host wrote in between. Anything else is the bus's trouble.
         if (!/wrong last sequence|key exists/i.test(String(error)) || attempt >= attempts) throw error;
         this.conflicts += 1;
+        // A little jitter, so writers that keep colliding on one hot entry fall out of step.
+        await sleep(Math.random() * 10 * attempt);
       }
     }
   }
