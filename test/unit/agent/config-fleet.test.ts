@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../agent/config.ts';
 import { redactSecrets } from '../../../agent/redact.ts';
+import { displayConfig } from '../../../agent/config-display.ts';
+import { parse } from 'yaml';
 
 const problems = (raw: unknown): string => {
   try {
@@ -33,6 +35,10 @@ describe('the fleet section', () => {
     );
     expect(config.fleet?.password).toBe('s3cret');
     expect(JSON.stringify(redactSecrets(config))).not.toContain('s3cret');
+    // check-config's output is a config file again: the secret read from its file is not a key of it.
+    const shown = displayConfig(config);
+    expect(shown).not.toContain('s3cret');
+    expect(validateConfig(parse(shown), 'again').fleet?.password).toBe('s3cret');
   });
 
   it('names a server that is not a NATS URL with its path', () => {
