@@ -56,8 +56,19 @@ export async function startHub(configFile: string): Promise<HubProcess> {
   };
 }
 
-/** Every message the alerts stream holds on a subject filter, read straight from JetStream. */
+/**
+ * Every message the alerts stream holds on a subject filter, read straight from JetStream. Retried
+ * for a while: just after a node (re)joins, the cluster may time out a consumer request or two.
+ */
 export async function streamAlerts(servers: string[], filter: string): Promise<{ id: string; seq: number }[]> {
+  return waitFor(() => readStream(servers, filter), {
+    timeout: 20_000,
+    interval: 500,
+    what: `the stream on ${filter}`,
+  });
+}
+
+async function readStream(servers: string[], filter: string): Promise<{ id: string; seq: number }[]> {
   const nc = await connect({ servers, maxReconnectAttempts: 0 });
   try {
     const js = jetstream(nc);
