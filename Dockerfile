@@ -44,6 +44,7 @@ COPY collector collector
 COPY detectors detectors
 COPY alerts alerts
 COPY response response
+COPY fleet fleet
 COPY agent agent
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
 # The shared libraries cap's addon links that Node itself does not (libpcap and what it needs):

@@ -89,7 +89,16 @@ const ARROWS = {
     },
   ],
   agent: [],
-  fleet: [],
+  fleet: [
+    never(
+      ['detectors', 'alerts', 'response', 'agent'],
+      'fleet/ is the bus: it carries what others decided and did (the agent hands in what it needs)',
+    ),
+    {
+      regex: `${UP}collector/(?!${EVENT_TYPES})`,
+      message: "fleet/ may use collector's events.ts and inventory-types.ts only",
+    },
+  ],
 };
 
 /** One config object per folder, since a later object's options replace an earlier one's. */

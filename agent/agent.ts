@@ -24,6 +24,7 @@ import { MetricsWiring, type EventSourceName } from './metrics-wiring.ts';
 import { VERSION } from './version.ts';
 import { registerRoutes } from './routes/index.ts';
 import type { StateOf } from './routes/containers.ts';
+import { AgentFleet } from './fleet-wiring.ts';
 
 /** What SIGHUP applies without a restart; every other key needs one (and is logged as such). */
 export const RELOADABLE_KEYS = [
@@ -53,6 +54,9 @@ export class Agent {
   readonly autoResponder: AutoResponder;
   readonly detection: Detection;
   readonly flowMap = new FlowMap();
+  /** The fleet bus side (DESIGN.md "Fleet"); null without a `fleet` section: no NATS at all. */
+  readonly fleet: AgentFleet | null;
+  readonly #stateOf: StateOf;
   readonly #metricsWiring: MetricsWiring;
   /** zones.networks as the Docker source reads it at each network inspect: refilled by reload(). */
   readonly #zoneMapping: Record<string, string>;
@@ -66,7 +70,13 @@ export class Agent {
     this.server = new HttpServer({ listen: config.listen, tokens, tls: config.tls, log });
     const dockerClient = createDockerClient(config.docker_host);
     const subscribe = (listener: Parameters<EventBus['subscribe']>[0]) => this.bus.subscribe(listener);
-    this.alerts = new AlertPipeline({ config, metrics: this.metrics, log });
+    this.fleet = config.fleet ? new AgentFleet(config.fleet, config.host, this.health, log) : null;
+    this.alerts = new AlertPipeline({
+      config,
+      metrics: this.metrics,
+      log,
+      extraTransports: this.fleet?.transport ? [this.fleet.transport] : [],
+    });
     this.response = new ResponseService(
       new Isolator(dockerClient, new IsolationStore(config.state_dir)),
       (finding) => this.raise(finding),
@@ -86,6 +96,7 @@ export class Agent {
     // Isolation is the response module's fact; learning/monitoring the baselines'.
     const stateOf: StateOf = (info) =>
       this.response.isolator.isIsolated(info.id) ? 'isolated' : this.detection.phase(info.workload);
+    this.#stateOf = stateOf;
     this.#metricsWiring = new MetricsWiring({
       metrics: this.metrics,
       inventory: this.inventory,
@@ -182,6 +193,18 @@ export class Agent {
       this.log.info({ containers: isolated.map((r) => r.name) }, 'isolated containers from an earlier run');
     const address = await this.server.listen();
     this.detection.start();
+    if (this.fleet) {
+      const fleet = this.fleet;
+      this.detection.onReplaced = (workload, actor) => fleet.baselines?.replaced(workload, actor);
+      fleet.start({
+        runner: this.detection.runner,
+        inventory: this.inventory,
+        stateOf: this.#stateOf,
+        response: this.response,
+        subscribe: (listener) => this.bus.subscribe(listener),
+        version: VERSION,
+      });
+    }
     this.#metricsWiring.start();
     this.sources.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
@@ -200,6 +223,8 @@ export class Agent {
     await step('metrics', () => this.#metricsWiring.stop());
     await step('detection', () => this.detection.stop());
     await step('alerts', () => this.alerts.close());
+    // After the alerts: their close gives the fleet sink its last chance to deliver.
+    await step('fleet', () => this.fleet?.stop());
     await step('server', () => this.server.close());
   }
 }

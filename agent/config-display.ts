@@ -16,8 +16,13 @@ function display(value: unknown, schema: Schema | undefined): unknown {
   if (value && typeof value === 'object') {
     // A nullable object (alertmanager, tls) is an anyOf of the object and null.
     const shape = schema.properties ? schema : schema.anyOf?.find((variant) => variant.properties);
+    // Keys the schema's input side does not have are derived while validating (fleet's secrets,
+    // read from their *_file): printed, they would make the output an invalid config file.
+    const known = shape?.properties;
     return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key, display(inner, shape?.properties?.[key])]),
+      Object.entries(value)
+        .filter(([key]) => !known || key in known)
+        .map(([key, inner]) => [key, display(inner, known?.[key])]),
     );
   }
   return value;

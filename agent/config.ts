@@ -14,6 +14,7 @@ import { standardWebhooksSecretProblem } from '../alerts/standard-webhooks.ts';
 import { ShipwatchError } from '../core/errors.ts';
 import { readHeadersFile, readSecretFile } from './secret-files.ts';
 import { DEFAULT_STATE_DIR } from './defaults.ts';
+import { fleetSchema } from './config-fleet.ts';
 
 /** Every duration key of the file: text as users write it, milliseconds in the frozen Config. */
 export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -221,6 +222,8 @@ export const configSchema = z.strictObject({
       message: 'must not be shorter than retry_min',
     })
     .prefault({}),
+  /** Many hosts as one over NATS JetStream (DESIGN.md "Fleet"); null = a lone agent, no NATS needed. */
+  fleet: fleetSchema.nullable().default(null),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;

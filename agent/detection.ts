@@ -39,6 +39,8 @@ export class Detection {
   /** network → zone of the config, for networks the inventory does not know (yet). */
   #zones: Readonly<Record<string, string>>;
   #timer: NodeJS.Timeout | null = null;
+  /** Told of every PUT, import and reset through the API (the fleet writes them as they are). */
+  onReplaced: ((workload: string, actor: string) => void) | null = null;
 
   constructor(o: DetectionOptions) {
     this.#log = o.log;
@@ -68,6 +70,11 @@ export class Detection {
   reconfigure(config: Config): void {
     this.#zones = config.zones.networks;
     this.runner.reconfigure(detectorConfig(config), config.suppressions as Suppression[]);
+  }
+
+  /** A baseline replaced or reset through the API, by the token named `actor`. */
+  replaced(workload: string, actor: string): void {
+    this.onReplaced?.(workload, actor);
   }
 
   /** `learning` or `monitoring`, for /api/containers. */

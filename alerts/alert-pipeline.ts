@@ -68,6 +68,8 @@ export interface AlertPipelineOptions {
   maxQueued?: number;
   retry?: RetryPolicy;
   journalMaxBytes?: number;
+  /** Transports that come from the wiring rather than the config (the fleet's): kept across reloads. */
+  extraTransports?: readonly AlertTransport[];
 }
 
 export class AlertPipeline {
@@ -161,6 +163,7 @@ export class AlertPipeline {
           agentUrl(config),
         ]),
       ),
+      ...(this.#o.extraTransports ?? []).map((transport) => spec(transport, transport.name)),
     ];
   }
 

@@ -20,5 +20,6 @@ export const DETECTORS: readonly Detector<unknown>[] = [
 export { DetectorRunner, type RunnerOptions } from './runner.ts';
 export type { DetectorConfig, DetectorContext } from './context.ts';
 export { baselineSchema, parseBaseline, type Phase, type WorkloadBaseline } from './baseline.ts';
+export { mergeBaselines } from './baseline-merge.ts';
 export { egressRules, type EgressRule } from './egress-allowlist.ts';
 export type { Suppression, SuppressionStatus } from './suppressions.ts';

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compiles the agent's TypeScript into build/ (tsconfig.build.json: core, findings, collector,
-# detectors, alerts, response, agent; never tests or benchmarks), which bin/shipwatch.js runs.
+# detectors, alerts, response, fleet, agent; never tests or benchmarks), which bin/shipwatch.js runs.
 #   scripts/build.sh             always rebuild (`npm run build`)
 #   scripts/build.sh --if-stale  rebuild only when the sources differ from the last build's
 # Staleness compares content, not timestamps (as ensure-deps.sh does): a checkout that touches
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 marker=build/.shipwatch-build-sha256
 sources() {
-  find core findings collector detectors alerts response agent -name '*.ts' -print0 | sort -z | xargs -0 sha256sum
+  find core findings collector detectors alerts response fleet agent -name '*.ts' -print0 | sort -z | xargs -0 sha256sum
   sha256sum tsconfig.json tsconfig.build.json
 }
 want=$(sources | sha256sum | cut -d' ' -f1)

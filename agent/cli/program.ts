@@ -9,6 +9,7 @@ import { ShipwatchError } from '../../core/errors.ts';
 import { isolateCommand, releaseCommand } from './response.ts';
 import { baselineCommand } from './baseline.ts';
 import { alertsCommand } from './alerts.ts';
+import { hubCommand } from './hub.ts';
 import { apiBaseUrl } from './api-client.ts';
 import { loadConfigLazily } from './lazy-config.ts';
 import { VERSION } from '../version.ts';
@@ -159,6 +160,7 @@ export function buildProgram(): Command {
   program.addCommand(releaseCommand());
   program.addCommand(baselineCommand());
   program.addCommand(alertsCommand());
+  program.addCommand(hubCommand());
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });
     command.commands.forEach(quiet);

@@ -12,6 +12,7 @@ interface ClientFlags {
   reason?: string;
   pause?: boolean;
   json?: boolean;
+  host?: string;
 }
 
 interface ActionReply {
@@ -26,12 +27,30 @@ function withClientOptions(command: Command): Command {
     .option('--config <file>', 'configuration file of the running agent (for listen and token_file)')
     .option('--listen <host:port>', 'address of the running agent (default 127.0.0.1:9477)')
     .option('--token-file <file>', 'name:token file; the first token is used')
-    .option('--json', "print the agent's answer as one JSON object on stdout (warnings included)");
+    .option('--json', "print the agent's answer as one JSON object on stdout (warnings included)")
+    .option('--host <name>', "act through the fleet bus on that host's agent (needs --config with a fleet section)");
 }
 
 /** The agent's answer; null when it was printed as JSON already (--json). */
 async function act(path: string, body: Record<string, unknown>, flags: ClientFlags): Promise<ActionReply | null> {
   const config = await loadConfigLazily({ config: flags.config, listen: flags.listen, tokenFile: flags.tokenFile });
+  if (flags.host !== undefined) {
+    const { remoteAction } = await import('./remote-action.ts');
+    const [, container = '', verb] = /^\/api\/containers\/([^/]+)\/(isolate|release)$/.exec(path) ?? [];
+    const reply = await remoteAction(config, flags.host, {
+      action: verb === 'release' ? 'release' : 'isolate',
+      container: decodeURIComponent(container),
+      reason: typeof body.reason === 'string' ? body.reason : null,
+      pause: body.pause === true,
+    });
+    const result = { ...(reply.result as ActionReply), host: reply.host };
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return null;
+    }
+    for (const warning of result.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+    return result;
+  }
   const { status, json } = await new AgentClient(config).post(path, { ...body, requested_by: `cli:${currentUser()}` });
   const reply = (json ?? {}) as ActionReply;
   if (status >= 400) {

@@ -17,6 +17,8 @@ function workloadParam(ctx: RequestContext): string {
 export interface BaselineRoutesTarget {
   readonly runner: DetectorRunner;
   flush(): void;
+  /** Told of a replacement or reset (the fleet applies it everywhere), with the token's name. */
+  replaced?(workload: string, actor: string): void;
 }
 
 export function registerBaselineRoutes(server: HttpServer, detection: BaselineRoutesTarget): void {
@@ -69,6 +71,7 @@ export function registerBaselineRoutes(server: HttpServer, detection: BaselineRo
         }
         runner.putBaseline(baseline);
         detection.flush();
+        detection.replaced?.(workload, ctx.actor);
         return { json: { ...baseline, state: runner.phase(workload) } };
       },
     });
@@ -80,6 +83,7 @@ export function registerBaselineRoutes(server: HttpServer, detection: BaselineRo
         const workload = workloadParam(ctx);
         const existed = runner.resetBaseline(workload);
         detection.flush();
+        detection.replaced?.(workload, ctx.actor);
         if (!existed) throw notFound(`no baseline for workload ${workload}`);
         return { json: { workload, reset: true } };
       },

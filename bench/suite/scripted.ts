@@ -237,6 +237,34 @@ function idle(quick: boolean): Figure[] {
   ];
 }
 
+interface FleetRow {
+  agents: number;
+  alerts: number;
+  alertsAtHub: number;
+  kvMerges: number;
+  kvConflictsResolved: number;
+  messagesPerSecond: number;
+  publishToHubMs: { p50: string; p99: string };
+}
+
+function fleet(quick: boolean): Figure[] {
+  return (quick ? [5] : [20, 50]).map((agents) => {
+    const row = resultLine<FleetRow>(runScript('fleet.ts', [String(agents), '100'], false));
+    return {
+      id: `fleet.${agents}`,
+      benchmark: `fleet bus: ${agents} simulated agents × 100 alerts on a 3-node JetStream cluster (${row.alertsAtHub} of ${row.alerts} at the hub, ${row.kvConflictsResolved} KV conflicts resolved in ${row.kvMerges} merges)`,
+      metric: `messages/s (publish → hub p50 ${row.publishToHubMs.p50} ms, p99 ${row.publishToHubMs.p99} ms)`,
+      shipwatch: row.messagesPerSecond,
+      peer: null,
+      ratio: null,
+      goal: 'every alert at the hub, once',
+      met: row.alertsAtHub === row.alerts,
+      rounds: 1,
+      command: `node --import tsx bench/fleet.ts ${agents} 100`,
+    };
+  });
+}
+
 /** Registry entries for bench/run.ts. */
 export function scripted(quick: boolean): Record<string, () => Figure[]> {
   return {
@@ -245,5 +273,6 @@ export function scripted(quick: boolean): Record<string, () => Figure[]> {
     processes: () => processes(quick),
     e2e: () => endToEnd(quick),
     idle: () => idle(quick),
+    fleet: () => fleet(quick),
   };
 }
