@@ -18,6 +18,7 @@ import { IsolationStore } from '../response/isolation-store.ts';
 import { AutoResponder } from '../response/policy.ts';
 import { ResponseService } from '../response/service.ts';
 import { Detection } from './detection.ts';
+import { Forensics } from './forensics.ts';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 import { MetricsWiring, type EventSourceName } from './metrics-wiring.ts';
 import { VERSION } from './version.ts';
@@ -51,6 +52,8 @@ export class Agent {
   readonly response: ResponseService;
   readonly autoResponder: AutoResponder;
   readonly detection: Detection;
+  /** Timelines and flow history (issue 19): what happened, kept after containers and flows are gone. */
+  readonly forensics: Forensics;
   readonly #metricsWiring: MetricsWiring;
   /** zones.networks as the Docker source reads it at each network inspect: refilled by reload(). */
   readonly #zoneMapping: Record<string, string>;
@@ -72,6 +75,8 @@ export class Agent {
     );
     this.autoResponder = new AutoResponder(config.response, this.response);
     this.bus.subscribe((event) => this.alerts.stream.onEvent(event));
+    this.forensics = new Forensics(config, log, (id) => this.inventory.container(id) !== undefined);
+    this.bus.subscribe(this.forensics.onEvent);
     this.detection = new Detection({
       config,
       inventory: this.inventory,
@@ -119,6 +124,8 @@ export class Agent {
       flows: this.sources,
       detection: this.detection,
       response: this.response,
+      incidents: this.alerts.incidents.store,
+      forensics: this.forensics,
     });
   }
 
@@ -136,6 +143,7 @@ export class Agent {
   /** Every finding, from detectors and from response actions, enters the alert path here. */
   raise(finding: Finding): void {
     const alert = this.alerts.raise(finding);
+    if (alert?.count === 1) this.forensics.onAlert(alert);
     if (alert && this.autoResponder.enabled) {
       this.autoResponder
         .handle(alert)
@@ -176,6 +184,7 @@ export class Agent {
       this.log.info({ containers: isolated.map((r) => r.name) }, 'isolated containers from an earlier run');
     const address = await this.server.listen();
     this.detection.start();
+    this.forensics.start();
     this.#metricsWiring.start();
     this.sources.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
@@ -193,6 +202,7 @@ export class Agent {
     await this.sources.stop(step);
     await step('metrics', () => this.#metricsWiring.stop());
     await step('detection', () => this.detection.stop());
+    this.forensics.stop();
     await step('alerts', () => this.alerts.close());
     await step('server', () => this.server.close());
   }

@@ -6,12 +6,17 @@ import type { Journal } from '../../alerts/journal.ts';
 import type { LiveStream } from '../../alerts/stream.ts';
 import type { Inventory } from '../../collector/inventory.ts';
 import type { ResponseService } from '../../response/service.ts';
+import type { IncidentStore } from '../../alerts/incident-store.ts';
 import type { Detection } from '../detection.ts';
+import type { Forensics } from '../forensics.ts';
 import type { HttpServer } from '../server.ts';
 import { registerAlertRoutes } from './alerts.ts';
 import { registerBaselineRoutes } from './baselines.ts';
 import { registerContainerRoutes, type StateOf } from './containers.ts';
 import { registerFlowRoutes, type FlowsView } from './flows.ts';
+import { registerFlowHistoryRoutes } from './flow-history.ts';
+import { registerIncidentRoutes } from './incidents.ts';
+import { registerTimelineRoutes } from './timeline.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerIsolationRoutes } from './isolation.ts';
 import { registerMetricsRoutes } from './metrics.ts';
@@ -30,6 +35,8 @@ export interface RouteParts {
   flows: FlowsView;
   detection: Detection;
   response: ResponseService;
+  incidents: IncidentStore;
+  forensics: Pick<Forensics, 'timelines' | 'flowHistory'>;
 }
 
 export function registerRoutes(server: HttpServer, parts: RouteParts): void {
@@ -40,6 +47,9 @@ export function registerRoutes(server: HttpServer, parts: RouteParts): void {
   registerContainerRoutes(server, parts.inventory, parts.stateOf);
   registerIsolationRoutes(server, parts.response);
   registerFlowRoutes(server, parts.flows);
+  registerFlowHistoryRoutes(server, parts.forensics.flowHistory);
+  registerIncidentRoutes(server, parts.incidents);
+  registerTimelineRoutes(server, parts.forensics.timelines);
   registerBaselineRoutes(server, parts.detection);
   registerSuppressionRoutes(server, parts.detection.runner);
   registerWebRoutes(server);
