@@ -151,7 +151,7 @@ describe('IncidentCorrelator', () => {
     const first = setup();
     const a = first.raise(processFinding('suspicious_process'));
     const restored = new IncidentCorrelator({ host: 'h', gap: 120_000 });
-    restored.restore(JSON.parse(JSON.stringify(first.correlator.open)));
+    restored.restore(structuredClone(first.correlator.open));
     const factory = new AlertFactory({ host: 'h', dedupWindow: 0, now: () => Date.parse(a.time) + 5000 });
     const b = factory.raise(egressFinding(4444))!.alert;
     expect(restored.add(b).incident.id).toBe(a.incident);
