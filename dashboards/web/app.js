@@ -1,15 +1,18 @@
 // The live page: alerts as they happen (WebSocket /api/stream), containers with their learning /
-// monitoring / isolated state, and active flows. Plain DOM, no build step. Every value from the
+// monitoring / isolated state, and active flows (incidents: incidents.js, which imports the helpers). Plain DOM, no build step. Every value from the
 // agent is attacker-influenced (container names, command lines, DNS names): text only, never HTML.
 
 const params = new URLSearchParams(location.search);
 let token = params.get('token') ?? sessionStorage.getItem('shipwatch-token');
 if (token) sessionStorage.setItem('shipwatch-token', token);
 
+/** Who wants the stream's incident messages (incidents.js). */
+export const incidentListeners = [];
+
 const alertRows = new Map(); // alert id → row
 const MAX_ALERTS = 200;
 
-function cell(row, text, className) {
+export function cell(row, text, className) {
   const td = document.createElement('td');
   td.textContent = text ?? '';
   if (className) td.className = className;
@@ -20,7 +23,7 @@ function cell(row, text, className) {
 const list = (body, key) => (Array.isArray(body) ? body : (body?.[key] ?? []));
 const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : '');
 
-async function getJson(path) {
+export async function getJson(path) {
   const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!response.ok) throw new Error(`${path}: ${response.status}`);
   return response.json();
@@ -58,7 +61,7 @@ function renderAlert(alert, fresh) {
   document.querySelector('#alert-count').textContent = `(${tbody.rows.length})`;
 }
 
-async function respond(container, action) {
+export async function respond(container, action) {
   const path = `/api/containers/${encodeURIComponent(container.id)}/${action}`;
   const send = () =>
     fetch(path, {
@@ -167,7 +170,9 @@ function connect(attempt = 0) {
   socket.addEventListener('message', (event) => {
     const message = JSON.parse(event.data);
     if (message.type === 'alert' && message.alert) renderAlert(message.alert, true);
-    else if (message.type?.startsWith('inventory') || message.type?.startsWith('container')) refreshContainers();
+    else if (message.type === 'incident' && message.incident) {
+      for (const listener of incidentListeners) listener(message.incident);
+    } else if (message.type?.startsWith('inventory') || message.type?.startsWith('container')) refreshContainers();
     else if (message.type?.startsWith('flow')) refreshFlows();
   });
   socket.addEventListener('close', () => {
