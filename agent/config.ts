@@ -9,21 +9,14 @@ import { z } from 'zod';
 import { RULE_IDS, SEVERITIES } from '../findings/index.ts';
 import { checkEgressRule } from '../detectors/egress-allowlist.ts';
 import { dockerHostProblem } from '../core/docker-host.ts';
-import { parseDuration } from '../core/duration.ts';
 import { standardWebhooksSecretProblem } from '../alerts/standard-webhooks.ts';
 import { ShipwatchError } from '../core/errors.ts';
 import { readHeadersFile, readSecretFile } from './secret-files.ts';
 import { DEFAULT_STATE_DIR } from './defaults.ts';
+import { forensicKeys } from './config-forensics.ts';
+import { duration } from './config-duration.ts';
 
-/** Every duration key of the file: text as users write it, milliseconds in the frozen Config. */
-export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 20s, 10m or 2h, got "${value}"` });
-    return z.NEVER;
-  }
-  return ms;
-});
+export { duration };
 
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/, 'expected HOST:PORT, e.g. 127.0.0.1:9477');
 const url = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
@@ -209,45 +202,7 @@ export const configSchema = z.strictObject({
       snaplen: z.number().int().min(96).max(65535).default(256),
     })
     .prefault({}),
-  /** Correlation of alerts into incidents (one story per attack), kept in the state directory. */
-  incidents: z
-    .strictObject({
-      /** Quiet time after which an incident closes; a later alert opens a new one. */
-      gap: duration.default(5 * 60_000),
-      /** Bytes per incident file; 4 rotated files are kept besides the active one. */
-      max_bytes: z
-        .number()
-        .int()
-        .min(4096)
-        .default(8 << 20),
-      /** Alerts listed per incident (alertCount counts them all). */
-      max_alerts: z.number().int().min(1).max(10_000).default(200),
-    })
-    .prefault({}),
-  /** Per-container record of what shipwatch saw, kept after the container is removed. */
-  timeline: z
-    .strictObject({
-      keep_after_removal: duration.default(24 * 3_600_000),
-      /** Bytes per timeline file; one rotated file is kept besides the active one. */
-      max_bytes: z
-        .number()
-        .int()
-        .min(4096)
-        .default(512 * 1024),
-      max_containers: z.number().int().min(1).default(500),
-    })
-    .prefault({}),
-  /** Ended flows, a rotated JSON-lines log (4 rotated files besides the active one). */
-  flow_history: z
-    .strictObject({
-      max_bytes: z
-        .number()
-        .int()
-        .min(4096)
-        .default(32 << 20),
-      max_age: duration.default(7 * 24 * 3_600_000),
-    })
-    .prefault({}),
+  ...forensicKeys,
   /** Every sink's durable queue: its bound, and the backoff between attempts of one delivery. */
   delivery: z
     .strictObject({
