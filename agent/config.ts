@@ -30,6 +30,7 @@ const dockerHost = z
     const problem = dockerHostProblem(text);
     if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
   });
+const deliverWhat = z.enum(['alerts', 'incidents', 'both']).default('alerts');
 const ruleId = z.enum(RULE_IDS as [string, ...string[]]);
 
 const webhook = z
@@ -53,6 +54,8 @@ const webhook = z
     headers_file: z.string().min(1).optional(),
     timeout: duration.default(5000),
     min_severity: severity.default('info'),
+    /** alerts, incidents (alerts correlated, see Incident response) or both. */
+    deliver: deliverWhat,
   })
   .transform((hook, ctx) => {
     if (hook.secret !== undefined && hook.secret_file !== undefined) {
@@ -83,6 +86,7 @@ const webhook = z
 const alertmanagerEntry = z.strictObject({
   url,
   min_severity: severity.default('info'),
+  deliver: deliverWhat,
   basic_auth: z
     .strictObject({ username: z.string().min(1), password_file: z.string().min(1) })
     .nullable()

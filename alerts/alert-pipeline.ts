@@ -15,6 +15,7 @@ import path from 'node:path';
 import { AlertFactory, type Alert, type RuleSettings } from './alert.ts';
 import { AlertmanagerTransport, type AlertmanagerConfig } from './alertmanager.ts';
 import { Journal } from './journal.ts';
+import { incidentNotice, type Deliverable } from './incident-delivery.ts';
 import { DEFAULT_INCIDENT_SETTINGS, IncidentTracker, type IncidentSettings } from './incident-tracker.ts';
 import { alertLogFields, logAlert } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -81,7 +82,7 @@ export class AlertPipeline {
   sinks: QueuedSink[];
   readonly #sinkKeys = new WeakMap<QueuedSink, string>();
   /** Alerts raised while a sink is being reopened by reconfigure(), by sink name. */
-  readonly #held = new Map<string, [Alert, boolean][]>();
+  readonly #held = new Map<string, [Deliverable, boolean][]>();
   readonly #factory: AlertFactory;
   readonly #o: AlertPipelineOptions;
   readonly #now: () => number;
@@ -107,7 +108,13 @@ export class AlertPipeline {
       host: config.host,
       settings: config.incidents ?? DEFAULT_INCIDENT_SETTINGS,
       now: this.#now,
-      onChange: (incident, change) => this.stream.broadcast('incident', { change, incident }),
+      onChange: (incident, change) => {
+        this.stream.broadcast('incident', { change, incident });
+        // Growth is a repeat: the sinks that want repeats (Alertmanager) keep the incident firing.
+        const notice = incidentNotice(incident, change);
+        for (const sink of this.sinks) sink.offer(notice, change === 'grew');
+        for (const held of this.#held.values()) held.push([notice, change === 'grew']);
+      },
       onError: (error) => log.error({ err: error }, 'incident store write failed'),
     });
     this.sinks = this.#sinkSpecs(config).map((spec) => this.#openSink(spec));
@@ -219,10 +226,13 @@ export class AlertPipeline {
     } catch (error) {
       // Disk full or gone: the sink queues live on the same disk, so only stdout is left to tell.
       log.error({ err: error, ...alertLogFields(alert, false) }, 'alert journal write failed');
+      this.incidents.announce();
       return alert;
     }
     metrics.detectionLatency.observe({ rule: alert.rule }, Math.max(0, this.#now() - finding.at) / 1000);
     this.#deliver(alert, false);
+    // After the alert: stream and sinks see an incident after the alert that opened it.
+    this.incidents.announce();
     return alert;
   }
 

@@ -34,6 +34,8 @@ export class IncidentTracker {
   readonly #correlator: IncidentCorrelator;
   readonly #o: IncidentTrackerOptions;
   readonly #dirty = new Map<string, Incident>();
+  /** Opened or closed by the alert being raised: told once that alert is journalled (announce). */
+  readonly #pending: [Incident, IncidentChange][] = [];
   readonly #timer: NodeJS.Timeout;
 
   constructor(options: IncidentTrackerOptions) {
@@ -61,13 +63,19 @@ export class IncidentTracker {
     }
     const { incident, change, closed } = this.#correlator.add(alert);
     alert.incident = incident.id;
-    for (const done of closed) this.#emit(done, 'closed');
-    if (change === 'opened') this.#emit(incident, 'opened');
+    for (const done of closed) this.#pending.push([done, 'closed']);
+    if (change === 'opened') this.#pending.push([incident, 'opened']);
     else this.#dirty.set(incident.id, incident);
+  }
+
+  /** Tells what the last onAlert opened or closed; the pipeline calls it after journalling the alert. */
+  announce(): void {
+    for (const [incident, change] of this.#pending.splice(0)) this.#emit(incident, change);
   }
 
   /** Writes pending growth and closes incidents that have been quiet for the gap. */
   tick(now: number = (this.#o.now ?? Date.now)()): void {
+    this.announce();
     const grown = [...this.#dirty.values()];
     this.#dirty.clear();
     for (const incident of grown) if (incident.state === 'open') this.#emit(incident, 'grew');
@@ -83,6 +91,7 @@ export class IncidentTracker {
   /** Writes what is pending; open incidents stay open on disk, taken back at the next start. */
   close(): void {
     clearInterval(this.#timer);
+    this.announce();
     const grown = [...this.#dirty.values()];
     this.#dirty.clear();
     for (const incident of grown) this.#emit(incident, 'grew');

@@ -39,7 +39,9 @@ describe('IncidentTracker', () => {
     const t = tracker(dir, () => clock, changes);
     const a = factory.raise(egressFinding(1))!.alert;
     t.onAlert(a, false);
+    t.announce(); // as the pipeline does once the alert is journalled
     t.onAlert(factory.raise(egressFinding(2))!.alert, false);
+    t.announce();
     t.tick();
     clock += 61_000;
     t.tick();
