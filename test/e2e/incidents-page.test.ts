@@ -69,5 +69,15 @@ describe('the incidents view of the live page', () => {
       },
       { timeout: 20_000, what: 'the container isolated' },
     );
+    // The response action is in the container's timeline too.
+    await waitFor(
+      async () => {
+        const body = (await (await fetch(`${agent.baseUrl}/api/containers/${name}/timeline`)).json()) as {
+          entries: { kind: string; action?: string }[];
+        };
+        return body.entries.some((e) => e.kind === 'action' && e.action === 'isolate');
+      },
+      { timeout: 10_000, what: 'the isolate action in the timeline' },
+    );
   });
 });

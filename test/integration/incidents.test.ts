@@ -189,5 +189,13 @@ describe('incidents, timelines and flow history on the real stack', () => {
     const cli = await runShipwatch(['flows', '--state-dir', stateDir, '--dst', INTERNET_HOST, '--since', '1h']);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain(`${INTERNET_HOST}:4444`);
+    const listed = await runShipwatch(['incidents', '--state-dir', stateDir, '--container', victim, '--json']);
+    expect(listed.code).toBe(0);
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as Incident).id),
+    ).toEqual([incidentId]);
   });
 });
