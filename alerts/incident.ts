@@ -39,6 +39,8 @@ export interface Incident {
   /** Alerts in the incident; `alerts` holds the first `maxAlerts` of them. */
   alertCount: number;
   alerts: IncidentAlert[];
+  /** Set on an incident closed because a flow joined it to another: the one that took its alerts. */
+  mergedInto?: string;
 }
 
 export type IncidentChange = 'opened' | 'grew' | 'closed';
@@ -117,7 +119,12 @@ export class IncidentCorrelator {
     const closed = this.closeQuiet(at);
     const entry = incidentAlert(alert);
     const keys = [entry.container ?? 'host', ...(entry.peer ? [entry.peer] : [])];
-    let incident = keys.map((key) => this.#open.get(this.#byContainer.get(key) ?? '')).find((i) => i !== undefined);
+    const found = [
+      ...new Set(keys.map((key) => this.#open.get(this.#byContainer.get(key) ?? '')).filter((i) => i !== undefined)),
+    ];
+    let incident = found[0];
+    // A flow between two containers that each have an open incident makes them one story.
+    for (const other of found.slice(1)) if (incident) closed.push(this.#absorb(incident, other));
     let change: IncidentChange = 'grew';
     if (!incident) {
       if (this.#open.size >= this.#o.maxOpen) closed.push(...this.#closeOldest());
@@ -182,6 +189,22 @@ export class IncidentCorrelator {
     this.#open.delete(incident.id);
     for (const [key, id] of this.#byContainer) if (id === incident.id) this.#byContainer.delete(key);
     return incident;
+  }
+
+  /** Moves `other`'s alerts and containers into `into` and closes it, naming where they went. */
+  #absorb(into: Incident, other: Incident): Incident {
+    into.alerts = [...into.alerts, ...other.alerts]
+      .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0))
+      .slice(0, this.#o.maxAlerts);
+    into.alertCount += other.alertCount;
+    if (other.start < into.start) into.start = other.start;
+    if (other.end > into.end) into.end = other.end;
+    for (const ref of other.containers) this.#claim(into, ref);
+    for (const [key, id] of this.#byContainer) if (id === other.id) this.#byContainer.set(key, into.id);
+    other.mergedInto = into.id;
+    other.state = 'closed';
+    this.#open.delete(other.id);
+    return other;
   }
 
   #closeOldest(): Incident[] {

@@ -111,6 +111,10 @@ export const forensicSchemas: Json = {
       containers: { type: 'array', items: { type: 'object', additionalProperties: true } },
       alertCount: { type: 'integer' },
       alerts: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      mergedInto: {
+        type: 'string',
+        description: 'set when a flow joined it to another incident, which took its alerts',
+      },
     },
   },
 };

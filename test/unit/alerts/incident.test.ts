@@ -121,6 +121,21 @@ describe('IncidentCorrelator', () => {
     expect(incident?.severity).toBe('critical'); // suspicious_process is high, one step up
   });
 
+  it('merges the open incident of the peer a new flow reached, in time order', () => {
+    const { raise, correlator } = setup();
+    const inWeb = raise(processFinding('suspicious_process', WEB));
+    const inDb = raise(processFinding('unexpected_process', DB, '/tmp/x'));
+    expect(inDb.incident).not.toBe(inWeb.incident);
+    const peer = raise(peerFinding(WEB, DB));
+    expect(peer.incident).toBe(inWeb.incident);
+    const [merged] = correlator.open;
+    expect(correlator.open).toHaveLength(1);
+    expect(merged?.alerts.map((a) => a.rule)).toEqual(['suspicious_process', 'unexpected_process', 'new_peer']);
+    expect(merged?.alertCount).toBe(3);
+    expect(merged?.containers.map((c) => c.name).sort()).toEqual(['shop-db-1', 'shop-web-1']);
+    expect(raise(processFinding('suspicious_process', DB, '/bin/nc')).incident).toBe(merged?.id);
+  });
+
   it('opens a new incident after the quiet gap, and closes the old one', () => {
     const { raise, correlator } = setup(60_000);
     const first = raise(processFinding('suspicious_process'));
