@@ -2,7 +2,8 @@
 // the timelines and the flow history, and alerts into the incidents, with small bounds from the
 // config, measuring the rate, the disk each part takes against its bound, and the heap after.
 //
-// Run: node --import tsx bench/forensics.ts [events]   (default 200000; bounded on purpose)
+// Run: node --expose-gc --import tsx bench/forensics.ts [events]   (default 200000; bounded on purpose)
+// Results: bench/forensics.md.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
