@@ -19,6 +19,7 @@ import { AutoResponder } from '../response/policy.ts';
 import { ResponseService } from '../response/service.ts';
 import { Detection } from './detection.ts';
 import { FlowMap } from './flow-map.ts';
+import { Forensics } from './forensics.ts';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 import { MetricsWiring, type EventSourceName } from './metrics-wiring.ts';
 import { VERSION } from './version.ts';
@@ -57,6 +58,8 @@ export class Agent {
   /** The fleet bus side (DESIGN.md "Fleet"); null without a `fleet` section: no NATS at all. */
   readonly fleet: AgentFleet | null;
   readonly #stateOf: StateOf;
+  /** Timelines and flow history (issue 19): what happened, kept after containers and flows are gone. */
+  readonly forensics: Forensics;
   readonly #metricsWiring: MetricsWiring;
   /** zones.networks as the Docker source reads it at each network inspect: refilled by reload(). */
   readonly #zoneMapping: Record<string, string>;
@@ -86,6 +89,8 @@ export class Agent {
     this.bus.subscribe((event) => this.alerts.stream.onEvent(event));
     // Before detection: an alert raised by a flow finds the flow's edge already on the map.
     this.bus.subscribe(this.flowMap.onEvent);
+    this.forensics = new Forensics(config, log, (id) => this.inventory.container(id) !== undefined);
+    this.bus.subscribe(this.forensics.onEvent);
     this.detection = new Detection({
       config,
       inventory: this.inventory,
@@ -135,6 +140,8 @@ export class Agent {
       detection: this.detection,
       response: this.response,
       flowMap: this.flowMap,
+      incidents: this.alerts.incidents.store,
+      forensics: this.forensics,
     });
   }
 
@@ -153,6 +160,7 @@ export class Agent {
   raise(finding: Finding): void {
     const alert = this.alerts.raise(finding);
     if (alert) this.flowMap.noteAlert(alert);
+    if (alert?.count === 1) this.forensics.onAlert(alert);
     if (alert && this.autoResponder.enabled) {
       this.autoResponder
         .handle(alert)
@@ -205,6 +213,7 @@ export class Agent {
         version: VERSION,
       });
     }
+    this.forensics.start();
     this.#metricsWiring.start();
     this.sources.start();
     this.log.info({ listen: `${address.host}:${address.port}` }, 'shipwatch listening');
@@ -222,6 +231,7 @@ export class Agent {
     await this.sources.stop(step);
     await step('metrics', () => this.#metricsWiring.stop());
     await step('detection', () => this.detection.stop());
+    this.forensics.stop();
     await step('alerts', () => this.alerts.close());
     // After the alerts: their close gives the fleet sink its last chance to deliver.
     await step('fleet', () => this.fleet?.stop());

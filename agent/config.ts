@@ -9,22 +9,15 @@ import { z } from 'zod';
 import { RULE_IDS, SEVERITIES } from '../findings/index.ts';
 import { checkEgressRule } from '../detectors/egress-allowlist.ts';
 import { dockerHostProblem } from '../core/docker-host.ts';
-import { parseDuration } from '../core/duration.ts';
 import { standardWebhooksSecretProblem } from '../alerts/standard-webhooks.ts';
 import { ShipwatchError } from '../core/errors.ts';
 import { readHeadersFile, readSecretFile } from './secret-files.ts';
 import { DEFAULT_STATE_DIR } from './defaults.ts';
 import { fleetSchema } from './config-fleet.ts';
+import { forensicKeys } from './config-forensics.ts';
+import { duration } from './config-duration.ts';
 
-/** Every duration key of the file: text as users write it, milliseconds in the frozen Config. */
-export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 20s, 10m or 2h, got "${value}"` });
-    return z.NEVER;
-  }
-  return ms;
-});
+export { duration };
 
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/, 'expected HOST:PORT, e.g. 127.0.0.1:9477');
 const url = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
@@ -38,6 +31,7 @@ const dockerHost = z
     const problem = dockerHostProblem(text);
     if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
   });
+const deliverWhat = z.enum(['alerts', 'incidents', 'both']).default('alerts');
 const ruleId = z.enum(RULE_IDS as [string, ...string[]]);
 
 const webhook = z
@@ -61,6 +55,8 @@ const webhook = z
     headers_file: z.string().min(1).optional(),
     timeout: duration.default(5000),
     min_severity: severity.default('info'),
+    /** alerts, incidents (alerts correlated, see Incident response) or both. */
+    deliver: deliverWhat,
   })
   .transform((hook, ctx) => {
     if (hook.secret !== undefined && hook.secret_file !== undefined) {
@@ -91,6 +87,7 @@ const webhook = z
 const alertmanagerEntry = z.strictObject({
   url,
   min_severity: severity.default('info'),
+  deliver: deliverWhat,
   basic_auth: z
     .strictObject({ username: z.string().min(1), password_file: z.string().min(1) })
     .nullable()
@@ -210,6 +207,7 @@ export const configSchema = z.strictObject({
       snaplen: z.number().int().min(96).max(65535).default(256),
     })
     .prefault({}),
+  ...forensicKeys,
   /** Every sink's durable queue: its bound, and the backoff between attempts of one delivery. */
   delivery: z
     .strictObject({

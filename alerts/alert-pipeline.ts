@@ -15,6 +15,8 @@ import path from 'node:path';
 import { AlertFactory, type Alert, type RuleSettings } from './alert.ts';
 import { AlertmanagerTransport, type AlertmanagerConfig } from './alertmanager.ts';
 import { Journal } from './journal.ts';
+import { incidentNotice, type Deliverable } from './incident-delivery.ts';
+import { DEFAULT_INCIDENT_SETTINGS, IncidentTracker, type IncidentSettings } from './incident-tracker.ts';
 import { alertLogFields, logAlert } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { QueuedSink } from './queued-sink.ts';
@@ -39,6 +41,8 @@ export interface AlertsSettings {
   readonly listen: string;
   readonly tls: { readonly cert: string; readonly key: string } | null;
   readonly delivery: { readonly max_queued: number; readonly retry_min: number; readonly retry_max: number };
+  /** Correlation of alerts into incidents; defaults when absent. */
+  readonly incidents?: IncidentSettings;
 }
 
 /** The agent's API as a link someone else can follow: a wildcard listen address names the host instead. */
@@ -75,11 +79,12 @@ export interface AlertPipelineOptions {
 export class AlertPipeline {
   readonly journal: Journal;
   readonly stream: LiveStream;
+  readonly incidents: IncidentTracker;
   /** Replaced as a whole when a reload changes the sinks (SIGHUP). */
   sinks: QueuedSink[];
   readonly #sinkKeys = new WeakMap<QueuedSink, string>();
   /** Alerts raised while a sink is being reopened by reconfigure(), by sink name. */
-  readonly #held = new Map<string, [Alert, boolean][]>();
+  readonly #held = new Map<string, [Deliverable, boolean][]>();
   readonly #factory: AlertFactory;
   readonly #o: AlertPipelineOptions;
   readonly #now: () => number;
@@ -100,6 +105,20 @@ export class AlertPipeline {
     });
     this.journal = new Journal({ stateDir: config.state_dir, maxBytes: options.journalMaxBytes });
     this.stream = new LiveStream({ log });
+    this.incidents = new IncidentTracker({
+      stateDir: config.state_dir,
+      host: config.host,
+      settings: config.incidents ?? DEFAULT_INCIDENT_SETTINGS,
+      now: this.#now,
+      onChange: (incident, change) => {
+        this.stream.broadcast('incident', { change, incident });
+        // Growth is a repeat: the sinks that want repeats (Alertmanager) keep the incident firing.
+        const notice = incidentNotice(incident, change);
+        for (const sink of this.sinks) sink.offer(notice, change === 'grew');
+        for (const held of this.#held.values()) held.push([notice, change === 'grew']);
+      },
+      onError: (error) => log.error({ err: error }, 'incident store write failed'),
+    });
     this.sinks = this.#sinkSpecs(config).map((spec) => this.#openSink(spec));
     this.#timer = setInterval(() => this.#flushRepeats(), options.repeatFlushMs ?? 5000).unref();
   }
@@ -196,9 +215,12 @@ export class AlertPipeline {
     if (!raised) return null;
     if (raised.kind === 'repeat') {
       this.#dirty.set(raised.alert.id, raised.alert);
+      this.incidents.onAlert(raised.alert, true);
       return raised.alert;
     }
     const { alert } = raised;
+    // Before the journal: the journalled alert already names its incident.
+    this.incidents.onAlert(alert, false);
     const { metrics, log } = this.#o;
     this.#raised += 1;
     metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, workload: alert.container?.workload ?? 'host' });
@@ -207,10 +229,13 @@ export class AlertPipeline {
     } catch (error) {
       // Disk full or gone: the sink queues live on the same disk, so only stdout is left to tell.
       log.error({ err: error, ...alertLogFields(alert, false) }, 'alert journal write failed');
+      this.incidents.announce();
       return alert;
     }
     metrics.detectionLatency.observe({ rule: alert.rule }, Math.max(0, this.#now() - finding.at) / 1000);
     this.#deliver(alert, false);
+    // After the alert: stream and sinks see an incident after the alert that opened it.
+    this.incidents.announce();
     return alert;
   }
 
@@ -220,6 +245,7 @@ export class AlertPipeline {
     clearInterval(this.#timer);
     this.#flushRepeats();
     this.#closed = true;
+    this.incidents.close();
     await Promise.all(this.sinks.map((sink) => sink.flush(timeout)));
     await Promise.all(this.sinks.map((sink) => sink.close()));
     this.stream.close();

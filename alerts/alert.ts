@@ -29,6 +29,8 @@ export interface Alert {
   mitre: Mitre | null;
   tags: string[];
   count: number;
+  /** The incident this alert belongs to (incident.ts); null until the pipeline has correlated it. */
+  incident: string | null;
   firstSeen: string;
   lastSeen: string;
 }
@@ -97,6 +99,7 @@ export class AlertFactory {
       mitre: spec.mitre,
       tags: [...spec.tags],
       count: 1,
+      incident: null,
       firstSeen: iso,
       lastSeen: iso,
     };

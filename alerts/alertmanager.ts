@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Alert } from './alert.ts';
 import { postJson, type TlsMaterial } from './http-post.ts';
+import { isIncidentNotice, type DeliverWhat, type Deliverable, type IncidentNotice } from './incident-delivery.ts';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
 import { delivered, failed, retry, type AlertTransport, type SendResult } from './sink.ts';
 import { sinkName } from './webhook.ts';
@@ -16,6 +17,7 @@ import type { Severity } from '../findings/index.ts';
 export interface AlertmanagerConfig {
   url: string;
   min_severity: Severity;
+  deliver?: DeliverWhat;
   basic_auth?: { readonly username: string; readonly password_file: string } | null | undefined;
   bearer_token_file?: string | null | undefined;
   tls?:
@@ -76,6 +78,37 @@ export function toPostableAlert(alert: Alert, firingFor: number, agentUrl: strin
   };
 }
 
+/**
+ * An incident as one Alertmanager alert (alertname shipwatch_incident, labelled by incident id):
+ * firing while it is open and grows, resolved (endsAt = its end) once it closes.
+ */
+export function incidentToPostable(notice: IncidentNotice, firingFor: number, agentUrl: string | null): PostableAlert {
+  const { incident } = notice;
+  const endsAt =
+    incident.state === 'closed'
+      ? incident.end
+      : new Date(Date.parse(incident.end) + Math.max(firingFor, MIN_FIRING)).toISOString();
+  return {
+    labels: {
+      alertname: 'shipwatch_incident',
+      severity: incident.severity,
+      container: incident.containers.map((c) => c.name).join(',') || 'host',
+      host: incident.host,
+      incident_id: incident.id,
+    },
+    annotations: {
+      summary: incident.title,
+      incident_id: incident.id,
+      alerts: String(incident.alertCount),
+      tactics: incident.tactics.join(' > '),
+      ...(incident.story ? { story: incident.story.title } : {}),
+    },
+    startsAt: incident.start,
+    endsAt,
+    ...(agentUrl ? { generatorURL: `${agentUrl.replace(/\/+$/, '')}/api/incidents/${incident.id}` } : {}),
+  };
+}
+
 function readSecret(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
@@ -120,6 +153,7 @@ export class AlertmanagerTransport implements AlertTransport {
   readonly name: string;
   readonly minSeverity: Severity;
   readonly wantsRepeats = true;
+  readonly deliver: DeliverWhat;
   readonly #endpoint: string;
   readonly #o: AlertmanagerOptions;
   readonly #headers: Record<string, string>;
@@ -128,6 +162,7 @@ export class AlertmanagerTransport implements AlertTransport {
   constructor(config: AlertmanagerConfig, options: AlertmanagerOptions) {
     this.name = sinkName('alertmanager', config.url);
     this.minSeverity = config.min_severity;
+    this.deliver = config.deliver ?? 'alerts';
     this.#endpoint = `${config.url.replace(/\/+$/, '')}/api/v2/alerts`;
     this.#o = options;
     const { headers, tls } = credentials(config);
@@ -135,19 +170,18 @@ export class AlertmanagerTransport implements AlertTransport {
     this.#tls = tls;
   }
 
-  async send(alert: Alert, signal: AbortSignal): Promise<SendResult> {
+  async send(alert: Deliverable, signal: AbortSignal): Promise<SendResult> {
+    const postable = isIncidentNotice(alert)
+      ? incidentToPostable(alert, this.#o.firingFor, this.#o.agentUrl)
+      : toPostableAlert(alert, this.#o.firingFor, this.#o.agentUrl);
     let answer;
     try {
-      answer = await postJson(
-        this.#endpoint,
-        JSON.stringify([toPostableAlert(alert, this.#o.firingFor, this.#o.agentUrl)]),
-        {
-          headers: this.#headers,
-          timeout: this.#o.timeout ?? 5000,
-          signal,
-          tls: this.#tls,
-        },
-      );
+      answer = await postJson(this.#endpoint, JSON.stringify([postable]), {
+        headers: this.#headers,
+        timeout: this.#o.timeout ?? 5000,
+        signal,
+        tls: this.#tls,
+      });
     } catch (error) {
       return retry(`request failed: ${String((error as Error).cause ?? error)}`);
     }

@@ -18,11 +18,12 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import type { Alert } from './alert.ts';
+import type { Deliverable } from './incident-delivery.ts';
 
 export interface QueueEntry {
   seq: number;
-  alert: Alert;
+  /** An alert, or an incident notice (incident-delivery.ts). */
+  alert: Deliverable;
 }
 
 export interface DeliveryQueueOptions {
@@ -79,7 +80,7 @@ export class DeliveryQueue {
   }
 
   /** Appends and fsyncs; false when the queue is full (the alert is not kept). */
-  push(alert: Alert): boolean {
+  push(alert: Deliverable): boolean {
     if (this.#pending.length >= this.#max) return false;
     const entry = { seq: this.#nextSeq++, alert };
     writeSync(this.#fd, `${JSON.stringify(entry)}\n`);

@@ -2,8 +2,8 @@
 // pipeline never waits on a receiver); one delivery loop sends the head, acknowledges it when
 // delivered or failed for good, and backs off on retry. One request in flight per sink keeps order.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Alert } from './alert.ts';
 import { meetsSeverity } from './alert.ts';
+import { sinkTakes, type Deliverable } from './incident-delivery.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
 import type { Metrics } from './metrics.ts';
 import { backoffDelay, type RetryPolicy, DEFAULT_RETRY } from './retry-policy.ts';
@@ -44,8 +44,9 @@ export class QueuedSink {
     return this.#queue.depth;
   }
 
-  /** Queues an alert for delivery if it passes the sink's filters; never waits on the receiver. */
-  offer(alert: Alert, repeat: boolean): void {
+  /** Queues an alert (or incident notice) for delivery if it passes the sink's filters; never waits on the receiver. */
+  offer(alert: Deliverable, repeat: boolean): void {
+    if (!sinkTakes(this.transport.deliver, alert)) return;
     if (repeat && !this.transport.wantsRepeats) return;
     if (!meetsSeverity(alert, this.transport.minSeverity)) return;
     let kept: boolean;
@@ -115,7 +116,7 @@ export class QueuedSink {
     }
   }
 
-  async #send(alert: Alert): Promise<SendResult> {
+  async #send(alert: Deliverable): Promise<SendResult> {
     try {
       return await this.transport.send(alert, this.#stop.signal);
     } catch (error) {

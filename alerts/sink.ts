@@ -1,7 +1,7 @@
 // The sink contract (STYLE.md): a transport's `send(alert)` answers with a value, never a throw —
 // delivered, retry (optionally after a delay the receiver asked for) or failed (will never work).
 
-import type { Alert } from './alert.ts';
+import type { DeliverWhat, Deliverable } from './incident-delivery.ts';
 import type { Severity } from '../findings/index.ts';
 
 export type SendResult =
@@ -15,7 +15,9 @@ export interface AlertTransport {
   readonly minSeverity: Severity;
   /** Whether repeats (same id, count raised) are delivered again; Alertmanager wants them to refresh endsAt. */
   readonly wantsRepeats: boolean;
-  send(alert: Alert, signal: AbortSignal): Promise<SendResult>;
+  /** Single alerts (the default), incidents (incident-delivery.ts) or both. */
+  readonly deliver?: DeliverWhat;
+  send(item: Deliverable, signal: AbortSignal): Promise<SendResult>;
 }
 
 export const delivered: SendResult = { outcome: 'delivered' };

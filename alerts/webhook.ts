@@ -3,7 +3,7 @@
 // id, time and body, custom headers and a timeout. Status codes
 // become send results; retries and the queue live in QueuedSink.
 import { createHash, createHmac } from 'node:crypto';
-import type { Alert } from './alert.ts';
+import { incidentBody, isIncidentNotice, type DeliverWhat, type Deliverable } from './incident-delivery.ts';
 import { toFalco } from './falco.ts';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
 import { StandardWebhooksSigner } from './standard-webhooks.ts';
@@ -20,6 +20,7 @@ export interface WebhookConfig {
   /** ms */
   timeout: number;
   min_severity: Severity;
+  deliver?: DeliverWhat;
 }
 
 export const SIGNATURE_HEADER = 'x-shipwatch-signature';
@@ -39,6 +40,7 @@ export class WebhookTransport implements AlertTransport {
   readonly name: string;
   readonly minSeverity: Severity;
   readonly wantsRepeats = false;
+  readonly deliver: DeliverWhat;
   readonly #c: WebhookConfig;
   readonly #standard: StandardWebhooksSigner | null;
   readonly #now: () => number;
@@ -51,13 +53,15 @@ export class WebhookTransport implements AlertTransport {
     this.#now = now;
     this.name = sinkName('webhook', config.url);
     this.minSeverity = config.min_severity;
+    this.deliver = config.deliver ?? 'alerts';
   }
 
-  render(alert: Alert): string {
+  render(alert: Deliverable): string {
+    if (isIncidentNotice(alert)) return incidentBody(alert);
     return JSON.stringify(this.#c.format === 'falco' ? toFalco(alert) : alert);
   }
 
-  async send(alert: Alert, signal: AbortSignal): Promise<SendResult> {
+  async send(alert: Deliverable, signal: AbortSignal): Promise<SendResult> {
     const body = this.render(alert);
     const headers: Record<string, string> = {
       ...this.#c.headers,

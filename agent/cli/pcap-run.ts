@@ -22,6 +22,10 @@ export interface PcapSummary {
   packets: number;
   flows: number;
   alerts: number;
+  /** Incidents the replay's alerts were correlated into (written to the state directory, closed). */
+  incidents: number;
+  /** Ended flows written to the flow history. */
+  flowHistory: number;
   malformed: number;
   ignored: number;
   dnsAnswers: number;
@@ -39,10 +43,13 @@ export async function runPcap(config: Config, log: Logger, file: string): Promis
     throw new ShipwatchError('SW_PCAP_UNREADABLE', error.message, { cause: error });
   }
   const agent = new Agent(config, log);
+  const begun = Date.now();
   const { attributor, resolver, attribution } = await chooseAttribution(agent, config);
   let flows = 0;
+  let ended = 0;
   agent.bus.subscribe((event) => {
     if (event.kind === 'flow.start') flows++;
+    if (event.kind === 'flow.end') ended++;
   });
   const processor = new PacketProcessor({
     host: config.host,
@@ -72,6 +79,9 @@ export async function runPcap(config: Config, log: Logger, file: string): Promis
   processor.flows.flush(lastAt);
   recordFlowMetrics(agent.metrics, processor.flows);
   const alerts = agent.alerts.raised;
+  // Nothing more will come: the replay's incidents are closed, so the record is final.
+  agent.alerts.incidents.closeAll();
+  const incidents = agent.alerts.incidents.store.query({ since: begun }).length;
   await agent.sources.docker.stop();
   // Deliver what the replay raised before exiting (bounded); anything undelivered stays queued on disk.
   await agent.alerts.close(10_000);
@@ -80,6 +90,8 @@ export async function runPcap(config: Config, log: Logger, file: string): Promis
     packets: processor.counts.packets,
     flows,
     alerts,
+    incidents,
+    flowHistory: ended,
     malformed: processor.counts.malformed,
     ignored: processor.counts.ignored,
     dnsAnswers: processor.counts.dnsAnswers,

@@ -10,6 +10,9 @@ import { isolateCommand, releaseCommand } from './response.ts';
 import { baselineCommand } from './baseline.ts';
 import { alertsCommand } from './alerts.ts';
 import { hubCommand } from './hub.ts';
+import { flowsCommand } from './flows.ts';
+import { incidentsCommand } from './incidents.ts';
+import { timelineCommand } from './timeline.ts';
 import { apiBaseUrl } from './api-client.ts';
 import { loadConfigLazily } from './lazy-config.ts';
 import { VERSION } from '../version.ts';
@@ -161,6 +164,9 @@ export function buildProgram(): Command {
   program.addCommand(baselineCommand());
   program.addCommand(alertsCommand());
   program.addCommand(hubCommand());
+  program.addCommand(incidentsCommand());
+  program.addCommand(timelineCommand());
+  program.addCommand(flowsCommand());
   const quiet = (command: Command): void => {
     command.exitOverride().configureOutput({ outputError: () => undefined });
     command.commands.forEach(quiet);

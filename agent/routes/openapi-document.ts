@@ -2,6 +2,8 @@
 // by hand next to the routes (the route files hold no schemas to generate it from); the unit test
 // test/unit/agent/routes/openapi.test.ts holds it to the routes actually registered, both ways,
 // and to the error body the server really sends.
+import { forensicPaths, forensicSchemas } from './openapi-forensics.ts';
+
 type Json = Record<string, unknown>;
 
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
@@ -212,6 +214,7 @@ export function openApiDocument(version: string): Json {
           responses: { 200: json({ type: 'array', items: anyObject }, 'suppressions') },
         },
       },
+      ...forensicPaths,
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token of the token_file' } },
@@ -265,6 +268,7 @@ export function openApiDocument(version: string): Json {
             warnings: { type: 'array', items: { type: 'string' } },
           },
         },
+        ...forensicSchemas,
       },
     },
   };

@@ -16,6 +16,7 @@ export const WEB_FILES: Record<string, string> = {
   'style.css': 'text/css; charset=utf-8',
   'triage.css': 'text/css; charset=utf-8',
   'map.css': 'text/css; charset=utf-8',
+  'incidents.css': 'text/css; charset=utf-8',
   'app.js': JS,
   'api.js': JS,
   'dom.js': JS,
@@ -28,6 +29,7 @@ export const WEB_FILES: Record<string, string> = {
   'graph-d3.js': JS,
   'theme.js': JS,
   'token-dialog.js': JS,
+  'incidents.js': JS,
 };
 /** Debian's libjs-d3 (3.5): scripts/packages.sh installs it with the agent, the Dockerfile copies it. */
 export const D3_PATH = '/usr/share/javascript/d3/d3.min.js';

@@ -5,7 +5,7 @@
 //   triage.js + alert-details.js    response.js (confirm, isolate/release, audit)
 //   map.js + map-model.js + graph-d3.js (the network map)   theme.js (light / dark)
 //   token-dialog.js (the tab's bearer token)
-// The incidents view (incidents.js, section #incidents-view) plugs in beside them.
+//   incidents.js (the incidents view: list, one incident's story, its container's timeline)
 import { $, el, throttled } from './dom.js';
 import { getJson, list } from './api.js';
 import { startStream } from './stream.js';
@@ -15,6 +15,7 @@ import { noteAlert, responseButton, setAlertOpener, setContainers } from './resp
 import { refreshMap, startMap } from './map.js';
 import { startTheme } from './theme.js';
 import { startTokenDialog } from './token-dialog.js';
+import { onIncident, startIncidents } from './incidents.js';
 
 let containers = [];
 const stateOf = (id) => containers.find((c) => c.id === id)?.state ?? null;
@@ -65,7 +66,8 @@ function onMessage(message) {
     noteAlert(message.alert);
     refreshMap();
     if (message.alert.rule === 'container_isolated' || message.alert.rule === 'container_released') refreshContainers();
-  } else if (message.type === 'inventory') refreshContainers();
+  } else if (message.type === 'incident' && message.incident) onIncident(message.incident);
+  else if (message.type === 'inventory') refreshContainers();
   else if (message.type === 'flow') refreshMap();
 }
 
@@ -97,7 +99,7 @@ async function start() {
   document.addEventListener('token-changed', () => stream.reconnect());
   const initial = list(await getJson('/api/alerts?limit=500').catch(() => []), 'alerts');
   addAlerts(initial, false);
-  await Promise.allSettled([loadContainers(), loadHealth(), startMap()]);
+  await Promise.allSettled([loadContainers(), loadHealth(), startMap(), startIncidents(stateOf)]);
   setInterval(() => void loadHealth().catch(() => undefined), 5000);
 }
 

@@ -15,6 +15,8 @@ import {
   uniqueName,
 } from '../support/testenv.ts';
 import { waitFor } from '../support/wait.ts';
+import { queryFlowHistory } from '../../alerts/flow-history.ts';
+import { queryIncidents } from '../../alerts/incident-store.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/shipwatch.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'sw-pcap-cli-'));
@@ -84,6 +86,34 @@ describe('shipwatch run --pcap', () => {
     expect(summary.packets).toBe(captured);
     expect(summary.flows).toBeGreaterThanOrEqual(2);
     expect(typeof summary.alerts).toBe('number');
+  });
+
+  it('writes the flow history and the incidents of the replay into its state directory', async () => {
+    const forensics = mkdtempSync(path.join(tmpdir(), 'sw-pcap-forensics-'));
+    // Policy only: the capture's connections to the test host are unexpected egress at once.
+    const result = await shipwatch([
+      'run',
+      '--pcap',
+      file,
+      '--docker-host',
+      DOCKER_HOST,
+      '--log-level',
+      'silent',
+      '--learn',
+      '0',
+      '--state-dir',
+      forensics,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { incidents: number; flowHistory: number; alerts: number };
+    const flows = queryFlowHistory(forensics, { container: box, dst: INTERNET_HOST });
+    expect(flows.map((f) => f.dst.port).sort()).toEqual(expect.arrayContaining([80, 4444]));
+    expect(summary.flowHistory).toBeGreaterThanOrEqual(flows.length);
+    const incidents = queryIncidents(forensics, { container: box });
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]?.state).toBe('closed');
+    expect(incidents[0]?.alerts.map((a) => a.rule)).toContain('unexpected_egress');
+    expect(summary.incidents).toBeGreaterThanOrEqual(1);
   });
 
   it('reads a pcapng file with CIDR attribution when no daemon answers', async () => {

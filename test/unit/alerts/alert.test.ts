@@ -44,6 +44,8 @@ describe('AlertFactory', () => {
       mitre: { tactic: 'exfiltration', technique: 'T1041' },
       tags: ['network'],
       count: 1,
+      // The pipeline correlates it into an incident before the journal (incident-tracker.ts).
+      incident: null,
       firstSeen: '2026-11-23T04:00:00.123Z',
       lastSeen: '2026-11-23T04:00:00.123Z',
     });

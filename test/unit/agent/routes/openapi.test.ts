@@ -36,6 +36,8 @@ beforeAll(async () => {
     stateOf: () => 'monitoring',
     detection: { runner: {} },
     journal: { query: () => [] },
+    incidents: { query: () => [] },
+    forensics: { timelines: {}, flowHistory: {} },
   } as unknown as RouteParts;
   registerRoutes(server, parts);
   base = `http://127.0.0.1:${(await server.listen()).port}`;

@@ -1,0 +1,101 @@
+// A JSON-lines log bounded by size and age: `<dir>/<base>.jsonl` is the active file; past
+// `maxBytes` it becomes `<base>.1.jsonl` (the others shift up) and files past `retain` are deleted;
+// files whose newest line is older than `maxAge` are deleted by prune(). So the disk used is at
+// most (retain + 1) × maxBytes, whatever the event rate. The same conventions as the alert
+// journal (journal.ts), without its per-line fsync: flow history and timelines are records of
+// what was seen, written far more often than alerts, and a crash may lose their last lines.
+// Readers skip torn or foreign lines.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export interface RotatingLogOptions {
+  dir: string;
+  base: string;
+  /** Rotate the active file when the next line would take it past this many bytes. */
+  maxBytes: number;
+  /** Rotated files kept besides the active one. */
+  retain: number;
+  /** Files last written longer ago than this many ms are deleted by prune(); 0 = no age bound. */
+  maxAge?: number;
+}
+
+export class RotatingLog {
+  readonly #o: RotatingLogOptions;
+  readonly #file: string;
+  #size: number;
+
+  constructor(options: RotatingLogOptions) {
+    this.#o = options;
+    this.#file = path.join(options.dir, `${options.base}.jsonl`);
+    mkdirSync(options.dir, { recursive: true });
+    this.#size = existsSync(this.#file) ? statSync(this.#file).size : 0;
+  }
+
+  append(value: unknown): void {
+    const line = `${JSON.stringify(value)}\n`;
+    const bytes = Buffer.byteLength(line);
+    if (this.#size > 0 && this.#size + bytes > this.#o.maxBytes) this.#rotate();
+    appendFileSync(this.#file, line);
+    this.#size += bytes;
+  }
+
+  /** Deletes files past the age bound (an active file past it is emptied). */
+  prune(now: number = Date.now()): void {
+    const maxAge = this.#o.maxAge ?? 0;
+    if (maxAge <= 0) return;
+    for (const file of logFiles(this.#o.dir, this.#o.base, this.#o.retain)) {
+      if (now - statSync(file).mtimeMs <= maxAge) continue;
+      rmSync(file, { force: true });
+      if (file === this.#file) this.#size = 0;
+    }
+  }
+
+  /** Bytes on disk across every file of this log. */
+  diskBytes(): number {
+    return logFiles(this.#o.dir, this.#o.base, this.#o.retain).reduce((sum, file) => sum + statSync(file).size, 0);
+  }
+
+  #rotate(): void {
+    const { dir, base, retain } = this.#o;
+    rmSync(path.join(dir, `${base}.${retain}.jsonl`), { force: true });
+    for (let i = retain - 1; i >= 1; i--) {
+      const from = path.join(dir, `${base}.${i}.jsonl`);
+      if (existsSync(from)) renameSync(from, path.join(dir, `${base}.${i + 1}.jsonl`));
+    }
+    if (retain >= 1) renameSync(this.#file, path.join(dir, `${base}.1.jsonl`));
+    else rmSync(this.#file, { force: true });
+    this.#size = 0;
+  }
+}
+
+/** The files of a log, oldest first: base.N.jsonl … base.1.jsonl, base.jsonl. */
+export function logFiles(dir: string, base: string, retain: number): string[] {
+  const files: string[] = [];
+  for (let i = retain; i >= 1; i--) files.push(path.join(dir, `${base}.${i}.jsonl`));
+  files.push(path.join(dir, `${base}.jsonl`));
+  return files.filter((file) => existsSync(file));
+}
+
+/** Every parseable object line of a log, oldest first; torn lines (a crash mid-write) are skipped. */
+export function readLog<T>(dir: string, base: string, retain: number, accept: (value: unknown) => value is T): T[] {
+  const result: T[] = [];
+  for (const file of logFiles(dir, base, retain)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // rotated away meanwhile
+      throw error;
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        const value: unknown = JSON.parse(line);
+        if (accept(value)) result.push(value);
+      } catch {
+        // torn line
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,126 @@
+// The incidents view of the live page: correlated incidents (GET /api/incidents, kept current by
+// the stream's "incident" messages, which app.js hands to onIncident) and, for the one selected,
+// its alerts in order beside the container's timeline and the Isolate button (response.js: it
+// asks for confirmation like every other). Text only: every value here comes from containers.
+import { getJson } from './api.js';
+import { el } from './dom.js';
+import { responseButton } from './response.js';
+
+const cell = (row, text, className) => row.append(el('td', { text: text ?? '', ...(className ? { className } : {}) }));
+let stateOf = () => null;
+
+const incidents = new Map(); // id → incident (latest version)
+let selected = null;
+const MAX_INCIDENTS = 100;
+const MAX_TIMELINE = 300;
+
+const time = (value) => (value ? new Date(value).toLocaleTimeString() : '');
+
+function describe(entry) {
+  const end = (e) => `${e?.container ?? e?.dns ?? e?.ip ?? '?'}${e?.port != null ? `:${e.port}` : ''}`;
+  switch (entry.kind) {
+    case 'exec':
+      return `exec ${(entry.argv ?? []).join(' ') || entry.exe}`;
+    case 'file':
+      return `file ${entry.op} ${entry.path}`;
+    case 'flow.start':
+      return `flow ${entry.protocol} ${end(entry.src)} → ${end(entry.dst)}`;
+    case 'flow.end':
+      return `flow ended ${end(entry.src)} → ${end(entry.dst)}, ${entry.bytesOut}/${entry.bytesIn} bytes out/in`;
+    case 'docker':
+      return `docker ${entry.action}${entry.network ? ` ${entry.network}` : ''}${entry.argv ? ` ${entry.argv.join(' ')}` : ''}`;
+    case 'alert':
+      return `alert ${entry.rule}: ${entry.summary}`;
+    case 'action':
+      return `${entry.action} by ${entry.actor}`;
+    default:
+      return entry.kind;
+  }
+}
+
+function renderList() {
+  const tbody = document.querySelector('#incidents tbody');
+  const sorted = [...incidents.values()].sort((a, b) => (a.start < b.start ? 1 : -1)).slice(0, MAX_INCIDENTS);
+  tbody.replaceChildren(
+    ...sorted.map((incident) => {
+      const row = document.createElement('tr');
+      row.dataset.id = incident.id;
+      row.dataset.state = incident.state;
+      if (incident.id === selected) row.classList.add('selected');
+      cell(row, time(incident.start));
+      cell(row, incident.severity, `sev sev-${incident.severity}`);
+      cell(row, incident.state);
+      cell(row, incident.containers.map((c) => c.name).join(', ') || 'host');
+      cell(row, incident.title);
+      cell(row, incident.story?.title ?? '');
+      cell(row, String(incident.alertCount));
+      row.addEventListener('click', () => void select(incident.id));
+      return row;
+    }),
+  );
+  document.querySelector('#incidents-empty').hidden = sorted.length > 0;
+}
+
+function listItem(text, className) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  if (className) li.className = className;
+  return li;
+}
+
+async function renderDetail() {
+  const incident = incidents.get(selected);
+  const detail = document.querySelector('#incident-detail');
+  detail.hidden = !incident;
+  if (!incident) return;
+  document.querySelector('#incident-title').textContent = `${incident.severity}: ${incident.title}`;
+  document.querySelector('#incident-tactics').textContent = incident.tactics.join(' → ');
+  document
+    .querySelector('#incident-alerts')
+    .replaceChildren(
+      ...incident.alerts.map((a) =>
+        listItem(`${time(a.time)} ${a.severity} ${a.rule} ${a.containerName ?? ''}: ${a.summary}`, `sev-${a.severity}`),
+      ),
+    );
+  const container = incident.containers[0];
+  const slot = document.querySelector('#incident-response');
+  if (container) {
+    const button = responseButton(container, stateOf(container.id));
+    button.id = 'incident-isolate';
+    button.textContent = `${button.dataset.action} ${container.name}`;
+    slot.replaceChildren(button);
+  } else slot.replaceChildren();
+  const timeline = document.querySelector('#incident-timeline');
+  if (!container) return void timeline.replaceChildren();
+  const since = new Date(Date.parse(incident.start) - 5 * 60_000).toISOString();
+  const body = await getJson(`/api/containers/${encodeURIComponent(container.id)}/timeline?since=${since}`).catch(
+    () => ({ entries: [] }),
+  );
+  if (selected !== incident.id) return;
+  timeline.replaceChildren(
+    ...body.entries
+      .slice(-MAX_TIMELINE)
+      .map((e) => listItem(`${time(e.at)} ${describe(e)}`, `kind-${e.kind.replace('.', '-')}`)),
+  );
+}
+
+async function select(id) {
+  selected = id;
+  renderList();
+  await renderDetail();
+}
+
+/** A stream "incident" message: an incident opened, grew or closed. */
+export function onIncident(incident) {
+  incidents.set(incident.id, incident);
+  renderList();
+  if (incident.id === selected) void renderDetail();
+}
+
+/** Loads the newest incidents; `containerState(id)` says whether the button isolates or releases. */
+export async function startIncidents(containerState) {
+  stateOf = containerState;
+  const body = await getJson('/api/incidents?limit=100').catch(() => ({ incidents: [] }));
+  for (const incident of body.incidents ?? []) incidents.set(incident.id, incident);
+  renderList();
+}

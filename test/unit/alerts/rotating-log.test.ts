@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync, statSync, utimesSync, readdirSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { logFiles, readLog, RotatingLog } from '../../../alerts/rotating-log.ts';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sw-rotlog-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const any = (value: unknown): value is { n: number } => typeof value === 'object' && value !== null;
+
+describe('RotatingLog', () => {
+  it('never takes more than (retain + 1) × maxBytes on disk under a flood of lines', () => {
+    const dir = tempDir();
+    const log = new RotatingLog({ dir, base: 'x', maxBytes: 4096, retain: 2 });
+    for (let n = 0; n < 20_000; n++) log.append({ n, pad: 'y'.repeat(40) });
+    const files = readdirSync(dir);
+    expect(files.sort()).toEqual(['x.1.jsonl', 'x.2.jsonl', 'x.jsonl']);
+    for (const file of files) expect(statSync(path.join(dir, file)).size).toBeLessThanOrEqual(4096);
+    expect(log.diskBytes()).toBeLessThanOrEqual(3 * 4096);
+    // What is left is the newest lines, in order.
+    const kept = readLog(dir, 'x', 2, any).map((v) => v.n);
+    expect(kept.at(-1)).toBe(19_999);
+    expect(kept).toEqual([...kept].sort((a, b) => a - b));
+  });
+
+  it('deletes files last written longer ago than maxAge', () => {
+    const dir = tempDir();
+    const log = new RotatingLog({ dir, base: 'x', maxBytes: 100, retain: 3, maxAge: 3_600_000 });
+    for (let n = 0; n < 6; n++) log.append({ n, pad: 'p'.repeat(50) });
+    const files = logFiles(dir, 'x', 3);
+    expect(files.length).toBeGreaterThan(2);
+    const old = (Date.now() - 2 * 3_600_000) / 1000;
+    for (const file of files.slice(0, -1)) utimesSync(file, old, old);
+    log.prune();
+    expect(logFiles(dir, 'x', 3)).toEqual([path.join(dir, 'x.jsonl')]);
+  });
+
+  it('skips a torn last line and carries on after it', () => {
+    const dir = tempDir();
+    const log = new RotatingLog({ dir, base: 'x', maxBytes: 1 << 20, retain: 1 });
+    log.append({ n: 1 });
+    appendFileSync(path.join(dir, 'x.jsonl'), '{"n": 2, "tor');
+    expect(readLog(dir, 'x', 1, any).map((v) => v.n)).toEqual([1]);
+  });
+});
