@@ -11,6 +11,7 @@ import type { Detector, StepResult } from '../context.ts';
 import { processDetails, quoted, who } from '../describe.ts';
 import type { Finding } from '../../findings/index.ts';
 import { commandName } from '../process-classify.ts';
+import { commandsOf } from '../shell-commands.ts';
 
 const HOST_FILES =
   /(\/release_agent\b|\/proc\/sys\/kernel\/(core_pattern|modprobe)\b|\/proc\/sysrq-trigger\b|\/sys\/kernel\/uevent_helper\b)/;
@@ -71,8 +72,17 @@ export function escapeVerdict(p: Pick<ProcessInfo, 'exe' | 'argv'>): Verdict | n
   return null;
 }
 
+/** The first escape among the process and the commands of its `sh -c` script. */
+function verdictOf(p: Pick<ProcessInfo, 'exe' | 'argv'>): Verdict | null {
+  for (const command of commandsOf(p)) {
+    const verdict = escapeVerdict(command);
+    if (verdict) return verdict;
+  }
+  return null;
+}
+
 function onExec(container: ContainerRef, p: ProcessInfo, at: number): Finding[] {
-  const verdict = escapeVerdict(p);
+  const verdict = verdictOf(p);
   if (!verdict) return [];
   return [
     {
@@ -111,6 +121,20 @@ export const escapeDetector: Detector<null> = {
         return { state, findings: onExec(event.container, event.process, event.at) };
       case 'file.changed':
         return { state, findings: event.preexisting ? [] : onFile(event.container, event.path, event.op, event.at) };
+      case 'exec.started': {
+        // Docker's own record of what was exec'd: known even when the process is gone in a moment.
+        if (event.healthcheck) return { state, findings: [] };
+        const p = {
+          pid: 0,
+          ppid: 0,
+          uid: -1,
+          exe: event.argv[0] ?? '',
+          argv: event.argv,
+          parentExe: null,
+          execId: event.execId,
+        };
+        return { state, findings: onExec(event.container, p, event.at) };
+      }
       case 'flow.start':
       case 'flow.update':
       case 'flow.end':
@@ -125,7 +149,6 @@ export const escapeDetector: Detector<null> = {
       case 'network.disconnected':
       case 'network.created':
       case 'network.removed':
-      case 'exec.started':
       case 'process.exit':
       case 'stats.sample':
       case 'daemon.posture':

@@ -9,6 +9,7 @@ import type { Detector, StepResult } from '../context.ts';
 import { processDetails, quoted, who } from '../describe.ts';
 import type { Finding } from '../../findings/index.ts';
 import { basename, commandName } from '../process-classify.ts';
+import { commandsOf } from '../shell-commands.ts';
 
 const HISTORIES = new Set([
   '.bash_history',
@@ -57,9 +58,9 @@ function fileless(container: ContainerRef, p: ProcessInfo, at: number): Finding[
 
 /** `truncate -s 0 <log>`, `shred <history>`: seen at exec time, before the file event. */
 function tamperingTool(container: ContainerRef, p: ProcessInfo, at: number): Finding[] {
-  const name = commandName(p);
-  if (name !== 'truncate' && name !== 'shred') return [];
-  const target = p.argv.slice(1).find((a) => a.startsWith('/') && recordKind(a) !== null);
+  const tool = commandsOf(p).find((c) => ['truncate', 'shred'].includes(commandName(c)));
+  const name = tool ? commandName(tool) : '';
+  const target = tool?.argv.slice(1).find((a) => a.startsWith('/') && recordKind(a) !== null);
   if (target === undefined) return [];
   return [
     {

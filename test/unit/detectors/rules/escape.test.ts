@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, exec, fileChanged, started } from '../../../fixtures/events.ts';
+import { api, dockerExec, exec, fileChanged, started } from '../../../fixtures/events.ts';
 import { harness } from '../../../fixtures/harness.ts';
 
 function escapes(argv: string[], exe = '/bin/busybox') {
@@ -49,5 +49,30 @@ describe('container_escape', () => {
     [['make', 'install', 'PREFIX=/usr/local']],
   ])('stays silent for %j', (argv) => {
     expect(escapes(argv, argv[0] === 'curl' ? '/usr/bin/curl' : '/bin/busybox')).toEqual([]);
+  });
+});
+
+describe('container_escape in a command line', () => {
+  it('finds nsenter in the sh -c script of a process gone too fast to read its own argv', () => {
+    const [finding] = escapes(['sh', '-c', 'nsenter -t 1 -m -u -i -n sh -c true; true']);
+    expect(finding?.summary).toContain('entered other namespaces with nsenter');
+  });
+
+  it('judges what docker exec ran, from Docker’s own record', () => {
+    const h = harness();
+    h.feed(started(h.at(0), api));
+    const found = h.feed(
+      dockerExec(h.at(10), api, ['sh', '-c', 'mkdir /tmp/cg && mount -t cgroup -o rdma cgroup /tmp/cg']),
+    );
+    expect(found.filter((f) => f.rule === 'container_escape').map((f) => f.summary)).toEqual([
+      expect.stringContaining('mounted a cgroup file system'),
+    ]);
+  });
+
+  it('leaves Docker healthchecks alone', () => {
+    const h = harness();
+    h.feed(started(h.at(0), api));
+    const found = h.feed(dockerExec(h.at(10), api, ['sh', '-c', 'mount | grep overlay'], { healthcheck: true }));
+    expect(found.map((f) => f.rule)).not.toContain('container_escape');
   });
 });
