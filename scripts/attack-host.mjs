@@ -6,6 +6,7 @@
 //   203.0.113.163  nothing listens: a scan gets resets
 //   169.254.169.254 :80 a fake instance-metadata service
 import net from 'node:net';
+import { setTimeout } from 'node:timers';
 
 const HOLD_MS = 5000;
 

@@ -3,7 +3,7 @@
 // waited for its alert; then the twins' alerts over the whole run. What it returns is what the
 // test asserts and what `npm run attacks` prints.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,7 +35,10 @@ export interface TechniqueResult {
   technique: Technique;
   container: string;
   alert: LoggedAlert | null;
+  /** From the action's first command in the container to the alert. */
   latencyMs: number | null;
+  /** From invoking docker exec to the alert (includes docker exec's own start-up). */
+  sinceExecMs: number | null;
   /** Rules the attack's container raised from the action's start on (delivery artifacts left out). */
   attackRules: string[];
   /** Of those, the ones its twin raised at any time of the run. */
@@ -43,6 +46,14 @@ export interface TechniqueResult {
   /** The twin's alerts of those rules, for the reader of a failure. */
   twinAlerts: string[];
   error: string | null;
+}
+
+/** Epoch ms of the uptime line an action printed first (uptime → wall clock through ours). */
+function startedAt(output: string): number | null {
+  const uptime = Number(/^(\d+\.\d+) /.exec(output)?.[1]);
+  if (!Number.isFinite(uptime) || uptime === 0) return null;
+  const ours = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  return Date.now() - (ours - uptime) * 1000;
 }
 
 /** Raised by how an attack is delivered (docker exec, a shell in it), not by what it does. */
@@ -141,13 +152,15 @@ export class CatalogueRun {
 
   async #attack(technique: Technique): Promise<TechniqueResult> {
     const container = this.name(technique.container);
-    const since = Date.now();
-    const argv = technique.argv ?? ['sh', '-c', technique.action];
+    const invoked = Date.now();
+    // The action's first command prints the kernel's uptime: when it really began in the
+    // container, so docker exec's own start-up (a second under load) is not counted as ours.
+    const argv = technique.argv ?? ['sh', '-c', `cat /proc/uptime; ${technique.action}`];
     const exec = docker('exec', container, ...argv).catch((e: Error) => e.message);
     const match = (a: LoggedAlert) =>
       a.rule === technique.rule &&
       a.container?.name === container &&
-      Date.parse(a.alertTime) >= since &&
+      Date.parse(a.alertTime) >= invoked &&
       (technique.summary === undefined || technique.summary.test(a.summary));
     let alert: LoggedAlert | null = null;
     let error: string | null = null;
@@ -159,16 +172,19 @@ export class CatalogueRun {
       });
     } catch (e) {
       const seen = this.alerts()
-        .filter((a) => a.container?.name === container && Date.parse(a.alertTime) >= since)
+        .filter((a) => a.container?.name === container && Date.parse(a.alertTime) >= invoked)
         .map((a) => `${a.rule}: ${a.summary}`);
       error = `${(e as Error).message}; exec said ${JSON.stringify(await exec)}; its alerts: ${JSON.stringify(seen)}`;
     }
-    await exec;
+    const output = await exec;
+    const began = technique.argv ? null : startedAt(output);
+    const alertAt = alert ? Date.parse(alert.alertTime) : null;
     return {
       technique,
       container,
       alert,
-      latencyMs: alert ? Date.parse(alert.alertTime) - since : null,
+      latencyMs: alertAt === null ? null : Math.max(0, alertAt - (began ?? invoked)),
+      sinceExecMs: alertAt === null ? null : alertAt - invoked,
       attackRules: [],
       twinRules: [],
       twinAlerts: [],
@@ -179,7 +195,18 @@ export class CatalogueRun {
   /** Every action at once, then the twins judged over the whole run. */
   async attack(): Promise<TechniqueResult[]> {
     const started = Date.now();
-    const results = await Promise.all(selectedTechniques().map((t) => this.#attack(t)));
+    // Containers at once; one action at a time inside each, as one intruder at one shell would.
+    const byContainer = new Map<string, Technique[]>();
+    for (const t of selectedTechniques()) byContainer.set(t.container, [...(byContainer.get(t.container) ?? []), t]);
+    const batches = await Promise.all(
+      [...byContainer.values()].map(async (list) => {
+        const out: TechniqueResult[] = [];
+        for (const t of list) out.push(await this.#attack(t));
+        return out;
+      }),
+    );
+    const order = new Map(selectedTechniques().map((t, i) => [t.id, i]));
+    const results = batches.flat().sort((a, b) => (order.get(a.technique.id) ?? 0) - (order.get(b.technique.id) ?? 0));
     // The twins keep running meanwhile; give them a few more rounds after the last attack.
     await sleep(3000);
     const all = this.alerts();
@@ -199,6 +226,12 @@ export class CatalogueRun {
 
   async tearDown(): Promise<void> {
     await this.agent?.stop();
+    if (this.agent && this.results.some((r) => r.error !== null)) {
+      // A miss is read from what the agent saw: its whole log, next to its state.
+      const file = path.join(this.agent.stateDir, 'agent-log.jsonl');
+      writeFileSync(file, this.agent.logs.map((l) => JSON.stringify(l)).join('\n'));
+      console.log(`agent log of the failed run: ${file}`);
+    }
     await removeContainers(...CONTAINERS.map((c) => this.name(c.role)));
     await removeNetworks(this.network);
     this.#host?.stop();

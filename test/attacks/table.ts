@@ -3,7 +3,8 @@ import type { TechniqueResult } from './run-catalogue.ts';
 
 export function resultTable(results: readonly TechniqueResult[]): string {
   const rows = results.map((r) => {
-    const time = r.latencyMs === null ? 'missed' : `${(r.latencyMs / 1000).toFixed(2)} s`;
+    const exec = r.sinceExecMs === null ? '' : `, ${(r.sinceExecMs / 1000).toFixed(2)} s from docker exec`;
+    const time = r.latencyMs === null ? 'missed' : `${(r.latencyMs / 1000).toFixed(2)} s${exec}`;
     const limit = `${r.technique.limitMs / 1000} s`;
     const ok = r.alert !== null && r.latencyMs !== null && r.latencyMs <= r.technique.limitMs;
     const twin = r.twinRules.length === 0 ? 'yes' : `NO (${r.twinRules.join(', ')})`;

@@ -219,7 +219,10 @@ export const TECHNIQUES: Technique[] = [
     technique: 'start a network tool (nc) in a container',
     rule: 'suspicious_process',
     mitre: 'T1059',
-    container: 'atk-process',
+    // Its own container: after the drift row's `exec -a … /tmp/updater` in atk-process, a later
+    // docker exec root there was reported with the wrong exe (exec-session attribution, see the
+    // issue 14 report), which is not what this row is about.
+    container: 'atk-tools',
     // Straight through docker exec: a child exec of a shell can still go unseen under load
     // (issue 14's i14-core part), which is not what this row is about.
     action: `nc -w 2 ${HOSTS.web} 4444`,
