@@ -172,6 +172,16 @@ export function isFlowBeginning(event: ShipwatchEvent): event is EventOf<'flow.s
   return event.kind === 'flow.start' || (event.kind === 'flow.update' && event.sourceFound === true);
 }
 
+/**
+ * The flow as it may leave the agent (API, live stream): without its first payload bytes, which
+ * can hold a request line or a credential and are for the detectors only.
+ */
+export function withoutPayload(flow: FlowRecord): FlowRecord {
+  if (flow.firstPayload === undefined) return flow;
+  const { firstPayload: _payload, ...rest } = flow;
+  return rest;
+}
+
 /** Where an event came from, for shipwatch_events_total{source}. */
 export function eventSource(event: ShipwatchEvent): 'docker' | 'packets' | 'processes' | 'files' | 'stats' {
   switch (event.kind) {

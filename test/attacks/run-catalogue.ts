@@ -56,9 +56,17 @@ function startedAt(output: string): number | null {
   return Date.now() - (ours - uptime) * 1000;
 }
 
+/**
+ * Baseline rules say "not seen while learning": on a twin after a 12 s window they judge how much
+ * of the twin's short-lived execs learning happened to read, not whether it looks like the attack.
+ * They count only where they are the row's own rule.
+ */
+const BASELINE_RULES = new Set(['unexpected_process', 'unexpected_file_change', 'unexpected_egress', 'new_peer']);
+
 /** Raised by how an attack is delivered (docker exec, a shell in it), not by what it does. */
 function delivery(alert: LoggedAlert, technique: Technique): boolean {
   if (alert.rule === technique.rule) return false;
+  if (BASELINE_RULES.has(alert.rule)) return true;
   if (alert.rule === 'interactive_exec') return true;
   if (alert.rule === 'suspicious_process' && /started the shell sh through docker exec/.test(alert.summary))
     return true;
