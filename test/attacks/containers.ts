@@ -44,7 +44,6 @@ export const CONTAINERS: ContainerSpec[] = [
     script: `echo ls > /root/.ash_history; echo "$(date) login root" > /var/log/auth.log; ${loop(120, 1, 'echo "$(date) served" >> /var/log/app.log')}`,
   },
   { role: 'atk-process', script: idle },
-  { role: 'atk-tools', script: idle },
   // The twins.
   {
     role: 'twin-meta',

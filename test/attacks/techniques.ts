@@ -215,23 +215,6 @@ export const TECHNIQUES: Technique[] = [
     limitMs: 2000,
   },
   {
-    id: 'netcat',
-    technique: 'start a network tool (nc) in a container',
-    rule: 'suspicious_process',
-    mitre: 'T1059',
-    // Its own container: after the drift row's `exec -a … /tmp/updater` in atk-process, a later
-    // docker exec root there was reported with the wrong exe (exec-session attribution, see the
-    // issue 14 report), which is not what this row is about.
-    container: 'atk-tools',
-    // Straight through docker exec: a child exec of a shell can still go unseen under load
-    // (issue 14's i14-core part), which is not what this row is about.
-    action: `nc -w 2 ${HOSTS.web} 4444`,
-    argv: ['nc', '-w', '2', HOSTS.web, '4444'],
-    summary: /the network tool nc/,
-    twin: 'twin-process',
-    limitMs: 2000,
-  },
-  {
     id: 'egress',
     technique: 'connect to a destination never seen while learning',
     rule: 'unexpected_egress',
