@@ -68,8 +68,7 @@ export class LiveStream {
       // A flow's first payload bytes may hold a request line or a credential: detectors only.
       const { firstPayload: _payload, ...flow } = event.flow;
       this.broadcast('flow', { event: { ...event, flow } });
-    }
-    else if (event.kind.startsWith('container.') || event.kind.startsWith('network.')) {
+    } else if (event.kind.startsWith('container.') || event.kind.startsWith('network.')) {
       this.broadcast('inventory', { event });
     }
   }
