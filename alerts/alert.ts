@@ -96,7 +96,7 @@ export class AlertFactory {
       host: this.#o.host,
       container: finding.container,
       details: finding.details,
-      mitre: spec.mitre,
+      mitre: finding.mitre ?? spec.mitre,
       tags: [...spec.tags],
       count: 1,
       incident: null,

@@ -64,8 +64,11 @@ export class LiveStream {
 
   /** Inventory and flow updates for live pages; everything else stays off the stream. */
   onEvent(event: ShipwatchEvent): void {
-    if (event.kind.startsWith('flow.')) this.broadcast('flow', { event });
-    else if (event.kind.startsWith('container.') || event.kind.startsWith('network.')) {
+    if (event.kind === 'flow.start' || event.kind === 'flow.update' || event.kind === 'flow.end') {
+      // A flow's first payload bytes may hold a request line or a credential: detectors only.
+      const { firstPayload: _payload, ...flow } = event.flow;
+      this.broadcast('flow', { event: { ...event, flow } });
+    } else if (event.kind.startsWith('container.') || event.kind.startsWith('network.')) {
       this.broadcast('inventory', { event });
     }
   }

@@ -53,6 +53,11 @@ export interface FlowRecord {
   /** TCP flags seen, as letters (S, A, F, R, P, U). */
   tcpFlags: string;
   state: 'new' | 'established' | 'closed' | 'timeout' | 'evicted';
+  /**
+   * The first transport payload bytes of the flow (whichever side sent data first), as latin1 text,
+   * cut to FIRST_PAYLOAD_BYTES: what the snaplen keeps of an application protocol's opening line.
+   */
+  firstPayload?: string;
   firstSeen: number;
   lastSeen: number;
 }
@@ -73,6 +78,20 @@ export interface ProcessInfo {
   drift?: boolean;
   /** False when the process was gone before /proc could be read: exe and argv are unknown (''/[]). */
   complete?: boolean;
+  /** /proc/<pid>/exe named a file already unlinked (" (deleted)"), or a memfd, at exec time. */
+  exeDeleted?: boolean;
+  /** Standard input, output or error is an inet socket (read from /proc/<pid>/fd at exec time). */
+  stdioSocket?: StdioSocket;
+}
+
+/** A network socket a process holds as fd 0, 1 or 2, matched to its connection in /proc/<pid>/net. */
+export interface StdioSocket {
+  /** Which of 0, 1, 2 are this socket. */
+  fds: number[];
+  protocol: 'tcp' | 'udp';
+  local: { ip: string; port: number };
+  /** The peer; null for a socket that is not connected (a listener, an unbound UDP socket). */
+  remote: { ip: string; port: number } | null;
 }
 
 export type FileOp = 'create' | 'write' | 'delete' | 'rename' | 'chmod';
@@ -136,6 +155,8 @@ export type ShipwatchEvent =
       preexisting: boolean;
       /** For `rename`: the path it had before. */
       from?: string;
+      /** File size after the change (create and write), when the file could still be read. */
+      size?: number;
     })
   | (ContainerEventBase & { kind: 'stats.sample'; stats: StatsSample; intervalMs: number })
   | (EventBase & { kind: 'daemon.posture'; posture: DaemonPosture });
@@ -149,6 +170,16 @@ export type EventOf<K extends EventKind> = Extract<ShipwatchEvent, { kind: K }>;
  */
 export function isFlowBeginning(event: ShipwatchEvent): event is EventOf<'flow.start'> | EventOf<'flow.update'> {
   return event.kind === 'flow.start' || (event.kind === 'flow.update' && event.sourceFound === true);
+}
+
+/**
+ * The flow as it may leave the agent (API, live stream): without its first payload bytes, which
+ * can hold a request line or a credential and are for the detectors only.
+ */
+export function withoutPayload(flow: FlowRecord): FlowRecord {
+  if (flow.firstPayload === undefined) return flow;
+  const { firstPayload: _payload, ...rest } = flow;
+  return rest;
 }
 
 /** Where an event came from, for shipwatch_events_total{source}. */

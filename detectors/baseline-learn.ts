@@ -13,6 +13,7 @@ import {
   type PeerEntry,
   type WorkloadBaseline,
 } from './baseline.ts';
+import { accountEgress, newEgressBytes, type EgressBytes } from './egress-bytes.ts';
 import { oriented } from './flow-orientation.ts';
 import { addPath } from './path-prefixes.ts';
 import { isInitChild, isShell, programName } from './process-classify.ts';
@@ -25,10 +26,16 @@ export interface LearnerState {
   baselines: Map<string, WorkloadBaseline>;
   /** Previous stats sample per container (transient: rebuilt after a restart). */
   lastStats: Map<string, PreviousSample>;
+  /** Bytes sent per container over the volume window (transient). */
+  egress: EgressBytes;
 }
 
 export function initialLearnerState(baselines: Iterable<WorkloadBaseline> = []): LearnerState {
-  return { baselines: new Map([...baselines].map((b) => [b.workload, b])), lastStats: new Map() };
+  return {
+    baselines: new Map([...baselines].map((b) => [b.workload, b])),
+    lastStats: new Map(),
+    egress: newEgressBytes(),
+  };
 }
 
 function workloadOf(event: ShipwatchEvent): string | null {
@@ -82,7 +89,10 @@ function addUnique(list: string[], value: string): void {
 
 /** Ensures a baseline exists for every workload an event names; learns from the event. */
 export function learnStep(state: LearnerState, event: ShipwatchEvent, now: number, learnMs: number): LearnerState {
-  if (event.kind === 'container.removed') state.lastStats.delete(event.container.id);
+  if (event.kind === 'container.removed') {
+    state.lastStats.delete(event.container.id);
+    state.egress.sent.delete(event.container.id);
+  }
   const workload = workloadOf(event);
   if (workload === null) return state;
   const baseline = ensureBaseline(state, workload, now, learnMs);
@@ -103,8 +113,18 @@ export function learnStep(state: LearnerState, event: ShipwatchEvent, now: numbe
   }
   if (isFlowBeginning(event)) learnInbound(state, oriented(event.flow), now, learnMs);
   if (!learning) return state;
+  learnVolume(state, baseline, event);
   learnFrom(baseline, event);
   return state;
+}
+
+/** The largest window of bytes sent while learning, per destination and in total. */
+function learnVolume(state: LearnerState, baseline: WorkloadBaseline, event: ShipwatchEvent): void {
+  const sent = accountEgress(state.egress, event);
+  if (!sent) return;
+  const volume = baseline.egressVolume;
+  volume.perDestination = Math.max(volume.perDestination, sent.toDestination);
+  volume.total = Math.max(volume.total, sent.total);
 }
 
 /** The receiving workload learns its inbound peers on its own clock. */

@@ -1,5 +1,5 @@
 // Two hosts' baselines of one workload as one (the fleet's shared baseline): what either learned
-// is normal for both. Lists are unions (the first baseline's order kept, the second's additions
+// is normal for both. Lists are unions, learned egress volumes the larger of the two (the first baseline's order kept, the second's additions
 // appended, so merging the same inputs always gives the same result); resource statistics are
 // combined weighted by their sample counts, an approximation of the pooled median and MAD that
 // keeps no raw samples. Pure: the fleet bus calls it inside its compare-and-set loop.
@@ -41,6 +41,11 @@ export function mergeBaselines(a: WorkloadBaseline, b: WorkloadBaseline): Worklo
     entrypointShells: union(a.entrypointShells, b.entrypointShells, (x, y) => x === y),
     pathPrefixes: union(a.pathPrefixes, b.pathPrefixes, (x, y) => x === y),
     resources,
+    // The most either host sent in a window: normal for the workload wherever it runs.
+    egressVolume: {
+      perDestination: Math.max(a.egressVolume.perDestination, b.egressVolume.perDestination),
+      total: Math.max(a.egressVolume.total, b.egressVolume.total),
+    },
     resourceSamples: {},
   };
 }

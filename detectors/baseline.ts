@@ -41,6 +41,13 @@ export const baselineSchema = z.strictObject({
   entrypointShells: z.array(z.string()).default([]),
   pathPrefixes: z.array(z.string()).default([]),
   resources: z.partialRecord(z.enum(RESOURCE_METRICS), resourceStat).default({}),
+  /**
+   * The most bytes sent within one volume window (egress-bytes.ts) while learning: to any one
+   * external destination, and to all of them together. What egress_volume compares against.
+   */
+  egressVolume: z
+    .strictObject({ perDestination: z.number().min(0).default(0), total: z.number().min(0).default(0) })
+    .prefault({}),
   /** Raw samples while learning (bounded), folded into `resources` when learning ends. */
   resourceSamples: z.partialRecord(z.enum(RESOURCE_METRICS), z.array(z.number())).default({}),
 });

@@ -2,6 +2,13 @@
 // and the API need.
 import type { Detector } from './context.ts';
 import { configDetector } from './rules/docker-config.ts';
+import { escapeDetector } from './rules/escape.ts';
+import { evasionDetector } from './rules/evasion.ts';
+import { metadataDetector } from './rules/metadata.ts';
+import { miningDetector } from './rules/mining.ts';
+import { scanDetector } from './rules/scan.ts';
+import { shellDetector } from './rules/shells.ts';
+import { volumeDetector } from './rules/volume.ts';
 import { execDetector } from './rules/exec.ts';
 import { fileDetector } from './rules/files.ts';
 import { networkDetector } from './rules/network.ts';
@@ -15,6 +22,13 @@ export const DETECTORS: readonly Detector<unknown>[] = [
   fileDetector,
   resourceDetector,
   configDetector,
+  volumeDetector,
+  scanDetector,
+  metadataDetector,
+  miningDetector,
+  shellDetector,
+  escapeDetector,
+  evasionDetector,
 ] as Detector<unknown>[];
 
 export { DetectorRunner, type RunnerOptions } from './runner.ts';

@@ -96,6 +96,55 @@ export const RULES = {
     tags: ['config'],
     file: 'detectors/rules/docker-config.ts',
   },
+  egress_volume: {
+    severity: 'high',
+    mitre: { tactic: 'exfiltration', technique: 'T1048' },
+    tags: ['network'],
+    file: 'detectors/rules/volume.ts',
+  },
+  port_scan: {
+    severity: 'medium',
+    mitre: { tactic: 'discovery', technique: 'T1046' },
+    tags: ['network'],
+    file: 'detectors/rules/scan.ts',
+  },
+  metadata_service_access: {
+    severity: 'high',
+    mitre: { tactic: 'credential_access', technique: 'T1552.005' },
+    tags: ['network'],
+    file: 'detectors/rules/metadata.ts',
+  },
+  crypto_mining: {
+    severity: 'critical',
+    mitre: { tactic: 'impact', technique: 'T1496' },
+    tags: ['network', 'process'],
+    file: 'detectors/rules/mining.ts',
+  },
+  reverse_shell: {
+    severity: 'critical',
+    mitre: { tactic: 'execution', technique: 'T1059' },
+    tags: ['process', 'network'],
+    file: 'detectors/rules/shells.ts',
+  },
+  // T1611 (escape to host); a finding about driving a mounted Docker socket names T1609 instead.
+  container_escape: {
+    severity: 'critical',
+    mitre: { tactic: 'privilege_escalation', technique: 'T1611' },
+    tags: ['process'],
+    file: 'detectors/rules/escape.ts',
+  },
+  fileless_execution: {
+    severity: 'high',
+    mitre: { tactic: 'defense_evasion', technique: 'T1620' },
+    tags: ['process'],
+    file: 'detectors/rules/evasion.ts',
+  },
+  log_tampering: {
+    severity: 'medium',
+    mitre: { tactic: 'defense_evasion', technique: 'T1070' },
+    tags: ['filesystem'],
+    file: 'detectors/rules/evasion.ts',
+  },
   // The audit rules are raised by the response service itself, not by a detector.
   container_isolated: { severity: 'info', mitre: null, tags: ['response'], file: 'response/service.ts' },
   container_released: { severity: 'info', mitre: null, tags: ['response'], file: 'response/service.ts' },

@@ -1,7 +1,7 @@
 // What a detector reports. The alerts side turns a finding into an Alert (DESIGN.md's version-1
 // JSON): id, time, host, MITRE mapping, dedup by (rule, container, key).
 import type { ContainerRef, FileOp } from '../collector/events.ts';
-import type { RuleId, Severity } from './catalogue.ts';
+import type { Mitre, RuleId, Severity } from './catalogue.ts';
 
 export interface FlowDetails {
   protocol: string;
@@ -25,6 +25,8 @@ export interface ProcessDetails {
   uid: number;
   parentExe?: string | null;
   execId?: string | null;
+  /** For reverse_shell: the connection the process's standard input or output is. */
+  socket?: { local: string; remote: string | null };
 }
 
 export interface FileDetails {
@@ -68,6 +70,8 @@ export interface Finding {
   rule: RuleId;
   /** Overrides the rule's default severity (e.g. a config finding's worst item). */
   severity?: Severity;
+  /** Overrides the rule's MITRE mapping where one rule covers two techniques (container_escape). */
+  mitre?: Mitre;
   container: ContainerRef | null;
   /** Dedup key within (rule, container): e.g. "203.0.113.10:4444/tcp", an exe path. */
   key: string;

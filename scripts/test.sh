@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, in the house order, stopping at the first failure:
-# setup → build → type-check → lint → unit → integration (real dockerd) → e2e (real browser).
+# setup → build → type-check → lint → unit → integration (real dockerd) → attack catalogue → e2e
+# (real browser).
 # Integration and e2e need root (dockerd, network namespaces, packet capture).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*" >&2; }
 reports=$(mktemp -d)
-summary() { node scripts/test-summary.mjs "$reports"/unit.json "$reports"/integration.json "$reports"/e2e.json; }
+summary() { node scripts/test-summary.mjs "$reports"/unit.json "$reports"/integration.json "$reports"/attacks.json "$reports"/e2e.json; }
 trap summary EXIT
 
 vitest() { # project, extra args...
@@ -29,5 +30,7 @@ step "unit tests"
 vitest unit
 step "integration tests (private dockerd)"
 vitest integration
+step "attack catalogue (private dockerd, test/attacks/)"
+vitest attacks
 step "e2e tests (chromium)"
 vitest e2e --passWithNoTests

@@ -1,6 +1,7 @@
 // GET /api/flows?network=&limit=: the flows in the live table, most recently active first, with
 // the counters that say how complete the picture is (malformed packets, evicted flows, packets
 // that reached the cross-bridge merge too late to be put in order).
+import { withoutPayload } from '../../collector/events.ts';
 import type { PacketProcessor } from '../../collector/flows/index.ts';
 import type { HttpServer } from '../server.ts';
 
@@ -24,7 +25,8 @@ export function registerFlowRoutes(server: HttpServer, view: FlowsView): void {
         .active()
         .filter((f) => !network || f.networks.includes(network))
         .sort((a, b) => b.lastSeen - a.lastSeen)
-        .slice(0, limit);
+        .slice(0, limit)
+        .map(withoutPayload);
       return {
         json: {
           flows,

@@ -11,6 +11,7 @@ import type { FileOp, ShipwatchEvent } from '../events.ts';
 import { refOf, type Inventory } from '../inventory.ts';
 import type { ContainerInfo } from '../inventory-types.ts';
 import { UpperDirChanges } from './upper-dir-changes.ts';
+import { upperFileSize } from './file-size.ts';
 
 export interface FileSourceOptions {
   docker: Docker;
@@ -128,6 +129,11 @@ export class FileSource {
       preexisting,
     };
     if (from !== undefined) event.from = from;
+    const upperDir = attached.info.upperDir;
+    if ((op === 'write' || op === 'create') && !preexisting && upperDir) {
+      const size = upperFileSize(upperDir, rel);
+      if (size !== undefined) event.size = size;
+    }
     this.#o.emit(event);
   }
 }

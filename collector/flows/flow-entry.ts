@@ -28,6 +28,8 @@ export class FlowEntry {
   finFrom = 0;
   pendingBytes = 0;
   pendingPackets = 0;
+  /** bytesOut + bytesIn when the last event went out (flow-progress.ts). */
+  bytesAtUpdate = 0;
   dirty = false;
 
   constructor(flow: FlowRecord, key: FlowKey, srcKey: number | string, srcPort: number, at: number) {

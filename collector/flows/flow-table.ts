@@ -10,6 +10,7 @@ import { formatAddress, IPPROTO_TCP, TCP_FIN, TCP_RST, TCP_SYN, TCP_ACK, type Pa
 import { RoutedFlowMatcher } from './routed-flows.ts';
 import { FlowEntry, flagLetters, newFlowRecord, protocolName } from './flow-entry.ts';
 import { addressKey, FlowKeys, type FlowKey } from './flow-keys.ts';
+import { progress } from './flow-progress.ts';
 
 export interface FlowTableOptions {
   host: string;
@@ -79,7 +80,7 @@ export class FlowTable {
       entry = this.#start(key, src, network, meta, buf, at);
       fresh = entry.keys[0] === key;
     }
-    this.#account(entry, network, src, meta, at, fresh);
+    this.#account(entry, network, src, meta, buf, at, fresh);
   }
 
   #start(key: FlowKey, srcKey: number | string, network: string, meta: PacketMeta, buf: Buffer, at: number): FlowEntry {
@@ -149,6 +150,7 @@ export class FlowTable {
     network: string,
     src: number | string,
     meta: PacketMeta,
+    buf: Buffer,
     at: number,
     fresh: boolean,
   ): void {
@@ -171,6 +173,7 @@ export class FlowTable {
       this.#dirty.push(entry);
     }
     let established = !outbound && flow.state === 'new';
+    const progressed = progress(entry, meta, buf, fresh);
     if (meta.protocol === IPPROTO_TCP) {
       const flags = meta.tcpFlags;
       if ((flags | entry.flagBits) !== entry.flagBits) {
@@ -189,10 +192,8 @@ export class FlowTable {
         established = false;
       }
     }
-    if (established) {
-      flow.state = 'established';
-      this.#emit('flow.update', entry, at);
-    }
+    if (established) flow.state = 'established';
+    if (established || (progressed && flow.state !== 'closed')) this.#emit('flow.update', entry, at);
   }
 
   /** Ends idle flows, drops lingering closed ones, emits periodic updates. Call about once a second. */
@@ -285,6 +286,7 @@ export class FlowTable {
 
   #emit(kind: 'flow.start' | 'flow.update' | 'flow.end', entry: FlowEntry, at: number, sourceFound = false): void {
     entry.lastUpdate = at;
+    entry.bytesAtUpdate = entry.flow.bytesOut + entry.flow.bytesIn;
     // A snapshot: subscribers may keep the record while the table keeps counting.
     const flow = {
       ...entry.flow,

@@ -13,6 +13,7 @@ import { PidTable } from './pid-table.ts';
 import { openProcConnector, type ProcConnector } from './proc-connector.ts';
 import { ProcessPoller } from './process-poller.ts';
 import { readContainerId, readExe, snapshotProcess } from './proc-reader.ts';
+import { readExecFds } from './exec-fds.ts';
 
 export interface ProcessSourceOptions {
   inventory: Inventory;
@@ -161,6 +162,7 @@ export class ProcessSource {
     const uid = snap.uid ?? known?.uid ?? null;
     this.#pids.set(tgid, { containerId, exe: snap.exe, ppid, uid, session });
     if (!containerId || isRuncInit(snap.argv, parentExe)) return;
+    const fds = readExecFds(tgid);
     const at = Date.now();
     const exe = snap.exe ?? '';
     // For the root of a docker exec, Docker's argv is what runc executed; /proc may already
@@ -185,6 +187,7 @@ export class ProcessSource {
         healthcheck: session?.healthcheck ?? false,
         drift,
         complete: snap.exe !== null && snap.argv.length > 0,
+        ...fds,
       },
     }));
   }

@@ -77,7 +77,8 @@ function judge(
     ];
   }
   const baseline = ctx.baseline(container.workload);
-  if (isShell(p) && !shellExpected(p, baseline, ctx)) {
+  // Docker runs a CMD-SHELL healthcheck as `/bin/sh -c …` through exec: the daemon's, not a person's.
+  if (isShell(p) && p.healthcheck !== true && !shellExpected(p, baseline, ctx)) {
     const how =
       p.execId !== null
         ? 'through docker exec (interactive shell)'

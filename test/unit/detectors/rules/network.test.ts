@@ -68,10 +68,10 @@ describe('unexpected_egress', () => {
     expect(h.feed(...local)).toEqual([]);
   });
 
-  it('still alerts on the cloud metadata address 169.254.169.254', () => {
+  it('still alerts on the cloud metadata address 169.254.169.254 (beside metadata_service_access)', () => {
     const h = learned();
     const flow = flowStart(h.now, containerEnd(api, IP.apiBack, 1), externalEnd('169.254.169.254', 80), 'shop_backend');
-    expect(h.rules(h.feed(flow))).toEqual(['unexpected_egress']);
+    expect(h.rules(h.feed(flow))).toEqual(['unexpected_egress', 'metadata_service_access']);
   });
 
   it('keeps the same key for repeats, so the alert pipeline counts them as one alert', () => {

@@ -84,6 +84,12 @@ describe('suspicious_process', () => {
     expect(finding?.summary).toContain('through docker exec (interactive shell)');
   });
 
+  it("stays silent on the shell of Docker's own healthcheck (CMD-SHELL runs /bin/sh -c through exec)", () => {
+    const h = harness();
+    const health = { execId: 'e'.repeat(64), parentExe: null, healthcheck: true };
+    expect(h.feed(exec(h.at(0), api, BUSYBOX, ['/bin/sh', '-c', 'true'], health))).toEqual([]);
+  });
+
   it('alerts on a shell spawned by the application rather than by init', () => {
     const h = harness();
     const [finding] = h.feed(exec(h.at(0), api, '/bin/bash', ['bash', '-i'], { parentExe: '/usr/bin/node' }));
