@@ -3,7 +3,6 @@
 // config, measuring the rate, the disk each part takes against its bound, and the heap after.
 //
 // Run: node --expose-gc --import tsx bench/forensics.ts [events]   (default 200000; bounded on purpose)
-// Results: bench/forensics.md.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -102,4 +101,6 @@ const result = {
   rssBytes: process.memoryUsage().rss,
 };
 console.log(JSON.stringify(result, null, 2));
+// For `npm run bench` (bench/suite/scripted.ts).
+console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
 rmSync(stateDir, { recursive: true, force: true });

@@ -9,8 +9,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const LOCK = '/tmp/sw-integration.lock';
 const TESTENV = `${process.env.SHIPWATCH_TESTENV_DIR ?? '/tmp/sw-env'}`;
 
-function runScript(script: string, args: string[], daemon: boolean): string {
-  const node = [process.execPath, '--import', 'tsx', path.join(ROOT, 'bench', script), ...args];
+function runScript(script: string, args: string[], daemon: boolean, nodeFlags: string[] = []): string {
+  const node = [process.execPath, ...nodeFlags, '--import', 'tsx', path.join(ROOT, 'bench', script), ...args];
   const command = daemon ? ['flock', LOCK, ...node] : node;
   const env = daemon ? { ...process.env, DOCKER_HOST: `unix://${TESTENV}/docker.sock` } : process.env;
   const run = spawnSync(command[0]!, command.slice(1), { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -265,6 +265,45 @@ function fleet(quick: boolean): Figure[] {
   });
 }
 
+interface ForensicsRow {
+  events: number;
+  eventsPerSecond: number;
+  alerts: number;
+  alertsPerSecond: number;
+  timelineBytes: number;
+  timelineBound: number;
+  flowHistoryBytes: number;
+  flowHistoryBound: number;
+  incidentBytes: number;
+  incidentBound: number;
+  heapGrowthBytes: number;
+  rssBytes: number;
+}
+
+function forensics(quick: boolean): Figure[] {
+  const events = quick ? 20_000 : 200_000;
+  const row = resultLine<ForensicsRow>(runScript('forensics.ts', [String(events)], false, ['--expose-gc']));
+  const command = `node --expose-gc --import tsx bench/forensics.ts ${events}`;
+  const MiB = 2 ** 20;
+  const part = (id: string, what: string, bytes: number, bound: number): Figure => ({
+    id: `forensics.${id}`,
+    benchmark: `forensic record under a flood (${row.events.toLocaleString('en-US')} events at ${row.eventsPerSecond.toLocaleString('en-US')}/s, ${row.alerts.toLocaleString('en-US')} alerts at ${row.alertsPerSecond.toLocaleString('en-US')}/s): ${what}`,
+    metric: `MiB on disk (heap change after GC ${(row.heapGrowthBytes / MiB).toFixed(1)} MiB, RSS ${Math.round(row.rssBytes / MiB)} MiB)`,
+    shipwatch: bytes / MiB,
+    peer: { name: 'the configured bound', value: bound / MiB },
+    ratio: bytes / bound,
+    goal: 'within its bound',
+    met: bytes <= bound,
+    rounds: 1,
+    command,
+  });
+  return [
+    part('timelines', 'timelines', row.timelineBytes, row.timelineBound),
+    part('flows', 'flow history', row.flowHistoryBytes, row.flowHistoryBound),
+    part('incidents', 'incidents', row.incidentBytes, row.incidentBound),
+  ];
+}
+
 /** Registry entries for bench/run.ts. */
 export function scripted(quick: boolean): Record<string, () => Figure[]> {
   return {
@@ -274,5 +313,6 @@ export function scripted(quick: boolean): Record<string, () => Figure[]> {
     e2e: () => endToEnd(quick),
     idle: () => idle(quick),
     fleet: () => fleet(quick),
+    forensics: () => forensics(quick),
   };
 }
