@@ -72,6 +72,15 @@ export function assertListenAllowed(listen: string, tokens: Tokens): void {
   );
 }
 
+/** A path parameter, percent-decoded; a broken escape (`%E0%A4%A`) is the client's mistake: 400, not 500. */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw badRequest(`path segment "${raw.slice(0, 100)}" is not valid percent-encoding`);
+  }
+}
+
 export class HttpServer {
   readonly #o: ServerOptions;
   readonly #routes: CompiledRoute[] = [];
@@ -191,7 +200,7 @@ export class HttpServer {
       const actor = route.mutating ? this.#authenticate(req) : 'anonymous';
       const match = route.pattern.exec(url.pathname);
       const params: Record<string, string> = {};
-      route.names.forEach((name, i) => (params[name] = decodeURIComponent(match?.[i + 1] ?? '')));
+      route.names.forEach((name, i) => (params[name] = decodeParam(match?.[i + 1] ?? '')));
       const body = req.method === 'GET' ? undefined : await this.#readBody(req);
       const reply = await route.handler({ params, query: url.searchParams, body, actor, raw: req });
       this.#send(res, reply.status ?? 200, reply);
