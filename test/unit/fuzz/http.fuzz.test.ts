@@ -51,7 +51,7 @@ async function send(
 ): Promise<{ status: number; json: unknown }> {
   const response = await fetch(base + pathAndQuery, {
     method,
-    body: method === 'GET' ? undefined : body,
+    body: method === 'GET' ? undefined : typeof body === 'string' ? body : new Uint8Array(body ?? []),
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     signal: AbortSignal.timeout(10_000),
   });
