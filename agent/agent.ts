@@ -18,6 +18,7 @@ import { IsolationStore } from '../response/isolation-store.ts';
 import { AutoResponder } from '../response/policy.ts';
 import { ResponseService } from '../response/service.ts';
 import { Detection } from './detection.ts';
+import { resolverTrust } from './resolver-trust.ts';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 import { MetricsWiring, type EventSourceName } from './metrics-wiring.ts';
 import { VERSION } from './version.ts';
@@ -108,6 +109,7 @@ export class Agent {
       onCaptureAttached: this.#metricsWiring.captureAttached,
       onCaptureCounts: this.#metricsWiring.captureCounts,
       onFlowTick: this.#metricsWiring.flowTick,
+      trustResolver: resolverTrust(config.dns_resolvers, this.inventory, this.detection.runner),
     });
     registerRoutes(this.server, {
       health: this.health,
