@@ -62,7 +62,13 @@ export class Agent {
     this.bus = new EventBus(log);
     this.#zoneMapping = { ...config.zones.networks };
     const tokens = Tokens.fromFile(config.token_file);
-    this.server = new HttpServer({ listen: config.listen, tokens, tls: config.tls, log });
+    this.server = new HttpServer({
+      listen: config.listen,
+      tokens,
+      tls: config.tls,
+      log,
+      requireTokenForReads: config.require_token_for_reads,
+    });
     const dockerClient = createDockerClient(config.docker_host);
     const subscribe = (listener: Parameters<EventBus['subscribe']>[0]) => this.bus.subscribe(listener);
     this.alerts = new AlertPipeline({ config, metrics: this.metrics, log });

@@ -163,6 +163,8 @@ export const configSchema = z.strictObject({
   /** "auto" follows every Docker bridge; a list names interfaces explicitly. */
   interfaces: z.union([z.literal('auto'), z.array(z.string().min(1)).min(1)]).default('auto'),
   token_file: z.string().min(1).nullable().default(null),
+  /** Reads (alerts, containers, baselines, flows, metrics) need the token too, on a non-loopback listen address. */
+  require_token_for_reads: z.boolean().default(false),
   tls: z
     .strictObject({ cert: z.string().min(1), key: z.string().min(1) })
     .nullable()

@@ -5,6 +5,12 @@
 const params = new URLSearchParams(location.search);
 let token = params.get('token') ?? sessionStorage.getItem('shipwatch-token');
 if (token) sessionStorage.setItem('shipwatch-token', token);
+if (params.has('token')) {
+  // Accepted once, then out of the address bar (and so out of history, bookmarks, screenshots, Referer).
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(null, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+}
 
 const alertRows = new Map(); // alert id → row
 const MAX_ALERTS = 200;
