@@ -152,6 +152,7 @@ export default tseslint.config(
           'document',
           'location',
           'sessionStorage',
+          'history',
           'fetch',
           'WebSocket',
           'URL',
