@@ -71,7 +71,7 @@ export class Agent {
     });
     const dockerClient = createDockerClient(config.docker_host);
     const subscribe = (listener: Parameters<EventBus['subscribe']>[0]) => this.bus.subscribe(listener);
-    this.alerts = new AlertPipeline({ config, metrics: this.metrics, log });
+    this.alerts = new AlertPipeline({ config, metrics: this.metrics, log, health: this.health });
     this.response = new ResponseService(
       new Isolator(dockerClient, new IsolationStore(config.state_dir)),
       (finding) => this.raise(finding),

@@ -23,7 +23,8 @@ export function registerWebRoutes(server: HttpServer): void {
       "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     'referrer-policy': 'no-referrer',
   };
-  if (page) server.route({ method: 'GET', path: '/', handler: () => ({ text: page.text, contentType: page.type, headers }) });
+  if (page)
+    server.route({ method: 'GET', path: '/', handler: () => ({ text: page.text, contentType: page.type, headers }) });
   server.route({
     method: 'GET',
     path: '/web/:file',
