@@ -199,7 +199,7 @@ export class AlertPipeline {
       return raised.alert;
     }
     const { alert } = raised;
-    const { metrics, log } = this.#o;
+    const { metrics } = this.#o;
     this.#raised += 1;
     metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, workload: alert.container?.workload ?? 'host' });
     if (!this.#journal(alert, false)) return alert;
