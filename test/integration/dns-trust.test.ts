@@ -148,6 +148,8 @@ describe('DNS answers chosen by the attacker', () => {
       what: 'unexpected_egress to the forged address',
     });
     expect(alert.details.flow?.dst.name).toBeNull();
+    const counts = (await (await fetch(`${agent.baseUrl}/api/flows`)).json()) as { rejectedDnsAnswers: number };
+    expect(counts.rejectedDnsAnswers).toBeGreaterThanOrEqual(2); // the odd nameserver's answer and the forged one
   });
 
   it('believes the embedded DNS’s real upstream: the allowlisted name is on the flow and raises nothing', async () => {
