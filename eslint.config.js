@@ -163,6 +163,7 @@ export default tseslint.config(
           'document',
           'location',
           'sessionStorage',
+          'history',
           'fetch',
           'WebSocket',
           'URL',

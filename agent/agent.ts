@@ -20,6 +20,7 @@ import { ResponseService } from '../response/service.ts';
 import { Detection } from './detection.ts';
 import { FlowMap } from './flow-map.ts';
 import { Forensics } from './forensics.ts';
+import { resolverTrust } from './resolver-trust.ts';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 import { MetricsWiring, type EventSourceName } from './metrics-wiring.ts';
 import { VERSION } from './version.ts';
@@ -70,7 +71,13 @@ export class Agent {
     this.bus = new EventBus(log);
     this.#zoneMapping = { ...config.zones.networks };
     const tokens = Tokens.fromFile(config.token_file);
-    this.server = new HttpServer({ listen: config.listen, tokens, tls: config.tls, log });
+    this.server = new HttpServer({
+      listen: config.listen,
+      tokens,
+      tls: config.tls,
+      log,
+      requireTokenForReads: config.require_token_for_reads,
+    });
     const dockerClient = createDockerClient(config.docker_host);
     const subscribe = (listener: Parameters<EventBus['subscribe']>[0]) => this.bus.subscribe(listener);
     this.fleet = config.fleet ? new AgentFleet(config.fleet, config.host, this.health, log) : null;
@@ -78,6 +85,7 @@ export class Agent {
       config,
       metrics: this.metrics,
       log,
+      health: this.health,
       extraTransports: this.fleet?.transport ? [this.fleet.transport] : [],
     });
     this.response = new ResponseService(
@@ -128,6 +136,7 @@ export class Agent {
       onCaptureAttached: this.#metricsWiring.captureAttached,
       onCaptureCounts: this.#metricsWiring.captureCounts,
       onFlowTick: this.#metricsWiring.flowTick,
+      trustResolver: resolverTrust(config.dns_resolvers, this.inventory, this.detection.runner),
     });
     registerRoutes(this.server, {
       health: this.health,

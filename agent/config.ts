@@ -3,6 +3,7 @@
 // the YAML file, SHIPWATCH_* variables, command-line flags. Keys are snake_case everywhere (YAML,
 // code), flags are the same names in kebab-case, variables in upper case.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -160,6 +161,8 @@ export const configSchema = z.strictObject({
   /** "auto" follows every Docker bridge; a list names interfaces explicitly. */
   interfaces: z.union([z.literal('auto'), z.array(z.string().min(1)).min(1)]).default('auto'),
   token_file: z.string().min(1).nullable().default(null),
+  /** Reads (alerts, containers, baselines, flows, metrics) need the token too, on a non-loopback listen address. */
+  require_token_for_reads: z.boolean().default(false),
   tls: z
     .strictObject({ cert: z.string().min(1), key: z.string().min(1) })
     .nullable()
@@ -177,6 +180,14 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** External destinations every workload may reach: CIDR or DNS name (wildcards), optional :port and /protocol. */
   egress_allowlist: z.array(z.string().min(1).superRefine(checkEgressRule)).default([]),
+  /**
+   * Upstream resolvers of Docker's embedded DNS (the daemon's --dns): DNS answers from them may
+   * name addresses. null: the nameservers of the host's /etc/resolv.conf, as dockerd uses them.
+   */
+  dns_resolvers: z
+    .array(z.string().refine((ip) => isIP(ip) !== 0, 'expected an IP address'))
+    .nullable()
+    .default(null),
   trusted_registries: z.array(z.string().min(1)).default([]),
   // partialRecord: zod 4's record over an enum demands every key; a user names only the rules they change.
   rules: z

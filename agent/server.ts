@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.ts';
 import { ShipwatchError } from '../core/errors.ts';
 import { HttpError, badRequest } from '../core/http-errors.ts';
 import type { Tokens } from './tokens.ts';
+import { AuthThrottle } from './auth-throttle.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -28,6 +29,7 @@ export interface Reply {
   json?: unknown;
   text?: string;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export interface Route {
@@ -46,6 +48,11 @@ export interface ServerOptions {
   tls: { cert: string; key: string } | null;
   log: Logger;
   maxBodyBytes?: number;
+  /**
+   * Reads need the token too (alerts, containers and baselines carry command lines and variable
+   * names) — on a non-loopback listen address only; /healthz stays open for probes.
+   */
+  requireTokenForReads?: boolean;
 }
 
 interface CompiledRoute extends Route {
@@ -72,16 +79,28 @@ export function assertListenAllowed(listen: string, tokens: Tokens): void {
   );
 }
 
+/** A path parameter, percent-decoded; a broken escape (`%E0%A4%A`) is the client's mistake: 400, not 500. */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw badRequest(`path segment "${raw.slice(0, 100)}" is not valid percent-encoding`);
+  }
+}
+
 export class HttpServer {
   readonly #o: ServerOptions;
   readonly #routes: CompiledRoute[] = [];
   readonly #upgrades = new Map<string, UpgradeHandler>();
   readonly #server: http.Server;
+  readonly #throttle = new AuthThrottle();
+  readonly #readAuth: boolean;
   #address: { host: string; port: number } | null = null;
 
   constructor(options: ServerOptions) {
     this.#o = options;
     assertListenAllowed(options.listen, options.tokens);
+    this.#readAuth = options.requireTokenForReads === true && !isLoopback(splitHostPort(options.listen).host);
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res);
     this.#server = options.tls
       ? https.createServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
@@ -141,14 +160,31 @@ export class HttpServer {
     });
   }
 
-  /** null when auth passes without a token; the actor's name when a token matched; throws 401 otherwise. */
+  /** 'anonymous' without tokens; the actor's name when a token matched; throws 401, or 429 after repeated failures. */
   #authenticate(req: IncomingMessage, queryToken: string | null = null): string {
     if (!this.#o.tokens.configured) return 'anonymous';
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const wait = this.#throttle.retryAfter(client);
+    if (wait > 0) {
+      throw new HttpError(
+        429,
+        'too_many_attempts',
+        `too many failed token attempts; retry in ${Math.ceil(wait / 1000)} s`,
+        {
+          'retry-after': String(Math.ceil(wait / 1000)),
+        },
+      );
+    }
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const given = match?.[1] ?? queryToken;
     const actor = given ? this.#o.tokens.identify(given) : null;
-    if (!actor) throw new HttpError(401, 'unauthorized', given ? 'invalid token' : 'missing bearer token');
+    if (!actor) {
+      // A request without any token is no guess: only wrong tokens count towards the lock-out.
+      if (given) this.#throttle.failed(client);
+      throw new HttpError(401, 'unauthorized', given ? 'invalid token' : 'missing bearer token');
+    }
+    this.#throttle.succeeded(client);
     return actor;
   }
 
@@ -188,16 +224,18 @@ export class HttpServer {
         res.setHeader('allow', [...new Set(candidates.map((r) => r.method))].join(', '));
         throw new HttpError(405, 'method_not_allowed', `${req.method} not allowed on ${url.pathname}`);
       }
-      const actor = route.mutating ? this.#authenticate(req) : 'anonymous';
+      const needsToken = route.mutating === true || (this.#readAuth && route.path !== '/healthz');
+      const actor = needsToken ? this.#authenticate(req) : 'anonymous';
       const match = route.pattern.exec(url.pathname);
       const params: Record<string, string> = {};
-      route.names.forEach((name, i) => (params[name] = decodeURIComponent(match?.[i + 1] ?? '')));
+      route.names.forEach((name, i) => (params[name] = decodeParam(match?.[i + 1] ?? '')));
       const body = req.method === 'GET' ? undefined : await this.#readBody(req);
       const reply = await route.handler({ params, query: url.searchParams, body, actor, raw: req });
       this.#send(res, reply.status ?? 200, reply);
     } catch (error) {
       if (error instanceof HttpError) {
-        this.#send(res, error.status, { json: { error: { code: error.code, message: error.message } } });
+        const json = { error: { code: error.code, message: error.message } };
+        this.#send(res, error.status, { json, ...(error.headers ? { headers: error.headers } : {}) });
         if (error.status === 413) req.destroy();
         return;
       }
@@ -208,12 +246,14 @@ export class HttpServer {
 
   #send(res: ServerResponse, status: number, reply: Reply): void {
     if (res.headersSent) return;
+    // nosniff: a JSON answer holding a crafted container name is never run as HTML or script.
+    const headers = { 'x-content-type-options': 'nosniff', ...reply.headers };
     if (reply.text !== undefined) {
-      res.writeHead(status, { 'content-type': reply.contentType ?? 'text/plain; charset=utf-8' });
+      res.writeHead(status, { ...headers, 'content-type': reply.contentType ?? 'text/plain; charset=utf-8' });
       res.end(reply.text);
       return;
     }
-    res.writeHead(status, { 'content-type': reply.contentType ?? 'application/json; charset=utf-8' });
+    res.writeHead(status, { ...headers, 'content-type': reply.contentType ?? 'application/json; charset=utf-8' });
     res.end(JSON.stringify(reply.json ?? null));
   }
 
@@ -228,8 +268,9 @@ export class HttpServer {
     try {
       // Browsers cannot set headers on a WebSocket: the token may come as ?token= instead.
       actor = this.#authenticate(req, url.searchParams.get('token'));
-    } catch {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\n\r\n');
+    } catch (error) {
+      const status = error instanceof HttpError && error.status === 429 ? '429 Too Many Requests' : '401 Unauthorized';
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n\r\n`);
       return;
     }
     handler(req, socket, head, actor);

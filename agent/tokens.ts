@@ -1,28 +1,36 @@
 // Bearer tokens for mutating endpoints: a file of `name:token` lines. The name is recorded with
 // every action taken with that token.
 import { readFileSync } from 'node:fs';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { ShipwatchError } from '../core/errors.ts';
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
 
 export class Tokens {
   readonly #byToken: Map<string, string>;
+  /** SHA-256 of each token beside its name: compared digest to digest, the same length whatever was sent. */
+  readonly #digests: { digest: Buffer; name: string }[];
 
   constructor(entries: Iterable<[name: string, token: string]>) {
     this.#byToken = new Map([...entries].map(([name, token]) => [token, name]));
+    this.#digests = [...this.#byToken].map(([token, name]) => ({ digest: sha256(token), name }));
   }
 
   get configured(): boolean {
     return this.#byToken.size > 0;
   }
 
-  /** The name behind a token, or null. Compared in constant time against each known token. */
+  /**
+   * The name behind a token, or null. Constant time: the given token is hashed, and its digest is
+   * compared with every known digest, all of them, with timingSafeEqual — neither the length of a
+   * token nor how many leading bytes matched shows in the time taken.
+   */
   identify(token: string): string | null {
-    const given = Buffer.from(token);
+    const given = sha256(token);
     let found: string | null = null;
-    for (const [known, name] of this.#byToken) {
-      const candidate = Buffer.from(known);
-      if (candidate.length === given.length && timingSafeEqual(candidate, given)) found = name;
-    }
+    for (const { digest, name } of this.#digests) if (timingSafeEqual(digest, given)) found = name;
     return found;
   }
 

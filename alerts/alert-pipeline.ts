@@ -24,6 +24,7 @@ import type { AlertTransport } from './sink.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { LiveStream } from './stream.ts';
 import { WebhookTransport, type WebhookConfig } from './webhook.ts';
+import type { Health } from '../core/health.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Finding } from '../findings/index.ts';
 
@@ -66,6 +67,8 @@ export interface AlertPipelineOptions {
   config: AlertsSettings;
   metrics: Metrics;
   log: Logger;
+  /** Where a failing journal (disk full, read-only) shows, as source `journal`. */
+  health?: Health;
   now?: () => number;
   repeatFlushMs?: number;
   /** Sink queue bound (entries per sink). */
@@ -221,14 +224,10 @@ export class AlertPipeline {
     const { alert } = raised;
     // Before the journal: the journalled alert already names its incident.
     this.incidents.onAlert(alert, false);
-    const { metrics, log } = this.#o;
+    const { metrics } = this.#o;
     this.#raised += 1;
     metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, workload: alert.container?.workload ?? 'host' });
-    try {
-      this.journal.append(alert);
-    } catch (error) {
-      // Disk full or gone: the sink queues live on the same disk, so only stdout is left to tell.
-      log.error({ err: error, ...alertLogFields(alert, false) }, 'alert journal write failed');
+    if (!this.#journal(alert, false)) {
       this.incidents.announce();
       return alert;
     }
@@ -256,14 +255,27 @@ export class AlertPipeline {
     const repeats = [...this.#dirty.values()];
     this.#dirty.clear();
     for (const alert of repeats) {
-      try {
-        this.journal.append(alert);
-      } catch (error) {
-        this.#o.log.error({ err: error, ...alertLogFields(alert, true) }, 'alert journal write failed');
-        continue;
-      }
-      this.#deliver(alert, true);
+      if (this.#journal(alert, true)) this.#deliver(alert, true);
     }
+  }
+
+  /**
+   * Appends to the journal; false when the disk refused. The sink queues live on the same disk, so
+   * such an alert goes to stdout only (its full fields, in the error line) and /healthz says
+   * `journal: degraded` until an append succeeds again.
+   */
+  #journal(alert: Alert, repeat: boolean): boolean {
+    const health = this.#o.health;
+    try {
+      this.journal.append(alert);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      health?.set('journal', 'degraded', `alert journal write failed (${code}); alerts go to stdout only`);
+      this.#o.log.error({ err: error, ...alertLogFields(alert, repeat) }, 'alert journal write failed');
+      return false;
+    }
+    if (health?.get('journal')?.state === 'degraded') health.set('journal', 'up', 'journalling again');
+    return true;
   }
 
   #deliver(alert: Alert, repeat: boolean): void {

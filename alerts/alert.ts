@@ -5,6 +5,7 @@
 // every finding passes through the factory, from detectors and from response actions alike, so
 // one place decides, and a disabled rule is silent whichever part reported it.
 import { randomBytes } from 'node:crypto';
+import { printable } from '../core/printable.ts';
 import type { ContainerRef } from '../collector/events.ts';
 import {
   RULES,
@@ -15,6 +16,9 @@ import {
   type RuleId,
   type Severity,
 } from '../findings/index.ts';
+
+/** Long enough for any summary of ours quoting a bounded command line; 10 MB of argv is not quoted whole. */
+const MAX_SUMMARY = 2000;
 
 export interface Alert {
   id: string;
@@ -92,7 +96,8 @@ export class AlertFactory {
       rule: finding.rule,
       // The operator's override wins over the detector's own judgement, which wins over the default.
       severity: settings?.severity ?? finding.severity ?? spec.severity,
-      summary: finding.summary,
+      // The summary quotes argv, paths and names a container chose: one printable line for every sink.
+      summary: printable(finding.summary, MAX_SUMMARY),
       host: this.#o.host,
       container: finding.container,
       details: finding.details,

@@ -9,6 +9,7 @@
 import {
   closeSync,
   fsyncSync,
+  fstatSync,
   ftruncateSync,
   mkdirSync,
   openSync,
@@ -79,14 +80,37 @@ export class DeliveryQueue {
     return this.#pending.length;
   }
 
+  /** Disk steps that failed since the file last held every pending entry (0: the file is whole). */
+  unsaved = 0;
+
   /** Appends and fsyncs; false when the queue is full (the alert is not kept). */
   push(alert: Deliverable): boolean {
     if (this.#pending.length >= this.#max) return false;
     const entry = { seq: this.#nextSeq++, alert };
-    writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
-    fsyncSync(this.#fd);
+    // A full or read-only disk must not cost the delivery: the entry is kept in memory (delivered
+    // once the receiver answers, lost only if the agent also dies before), and the file stays
+    // whole lines; the next compaction writes it out once there is space.
+    this.#durably(() => {
+      const size = fstatSync(this.#fd).size;
+      try {
+        writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
+        fsyncSync(this.#fd);
+      } catch (error) {
+        ftruncateSync(this.#fd, size);
+        throw error;
+      }
+    });
     this.#pending.push(entry);
     return true;
+  }
+
+  /** Runs a disk step; on failure the queue goes on in memory (the sink's delivery loop must never die of ENOSPC). */
+  #durably(step: () => void): void {
+    try {
+      step();
+    } catch {
+      this.unsaved++;
+    }
   }
 
   peek(): QueueEntry | undefined {
@@ -98,19 +122,28 @@ export class DeliveryQueue {
     const head = this.#pending[0];
     if (!head || head.seq !== seq) return;
     const tmp = `${this.#ackedFile}.tmp`;
-    writeFileSync(tmp, String(seq), { flush: true });
-    renameSync(tmp, this.#ackedFile);
-    this.#syncDir();
+    // Unrecorded, a delivered entry is sent once more after a restart: the documented ack window.
+    this.#durably(() => {
+      writeFileSync(tmp, String(seq), { flush: true });
+      renameSync(tmp, this.#ackedFile);
+      this.#syncDir();
+    });
     this.#pending.shift();
     this.#deliveredInFile++;
     if (this.#pending.length === 0) {
       // Everything delivered: start the file afresh (`acked` keeps seq numbers increasing).
-      ftruncateSync(this.#fd, 0);
-      fsyncSync(this.#fd);
+      this.#durably(() => {
+        ftruncateSync(this.#fd, 0);
+        fsyncSync(this.#fd);
+      });
       this.#deliveredInFile = 0;
-    } else if (this.#deliveredInFile >= COMPACT_AFTER) {
-      closeSync(this.#fd);
-      this.#fd = this.#rewrite();
+    } else if (this.#deliveredInFile >= COMPACT_AFTER || this.unsaved > 0) {
+      this.#durably(() => {
+        const fd = this.#rewrite();
+        closeSync(this.#fd);
+        this.#fd = fd;
+        this.unsaved = 0;
+      });
     }
   }
 

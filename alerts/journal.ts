@@ -10,6 +10,7 @@ import {
   existsSync,
   fstatSync,
   fsyncSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readSync,
@@ -56,8 +57,20 @@ export class Journal {
   append(alert: Alert): void {
     const line = Buffer.from(`${JSON.stringify(alert)}\n`);
     if (this.#size > 0 && this.#size + line.length > this.#maxBytes) this.#rotate();
-    writeSync(this.#fd, line);
-    fsyncSync(this.#fd);
+    try {
+      // writeSync may write part of the line and say so: loop, and let a full disk throw.
+      for (let done = 0; done < line.length;) done += writeSync(this.#fd, line, done, line.length - done);
+      fsyncSync(this.#fd);
+    } catch (error) {
+      // Disk full or read-only mid-line: cut the partial line off, so the journal stays whole lines
+      // and the next append, once there is space again, starts clean.
+      try {
+        ftruncateSync(this.#fd, this.#size);
+      } catch {
+        // Nothing more to do here; #sealTornLine repairs the tail at the next start.
+      }
+      throw error;
+    }
     this.#size += line.length;
   }
 

@@ -1,5 +1,6 @@
 // Workload and zone identity, as DESIGN.md defines them. Baselines are per workload, never per
 // container id: containers are ephemeral, workloads are not.
+import { printable } from '../core/printable.ts';
 
 /** Image reference without tag or digest: "registry:5000/shop/api:1.4@sha256:…" → "registry:5000/shop/api". */
 export function imageRepository(image: string): string {
@@ -9,13 +10,19 @@ export function imageRepository(image: string): string {
   return lastColon > lastSlash ? withoutDigest.slice(0, lastColon) : withoutDigest;
 }
 
-/** Label shipwatch.workload, else Compose project/service, else the image repository. */
+/** Longest workload name kept: it is a metric label, an Alertmanager label and a file name. */
+const MAX_WORKLOAD = 200;
+
+/**
+ * Label shipwatch.workload, else Compose project/service, else the image repository. Labels are
+ * whatever the container's creator wrote: made printable and bounded here, once, for every use.
+ */
 export function workloadOf(labels: Record<string, string>, image: string): string {
   const explicit = labels['shipwatch.workload'];
-  if (explicit) return explicit;
+  if (explicit) return printable(explicit, MAX_WORKLOAD);
   const project = labels['com.docker.compose.project'];
   const service = labels['com.docker.compose.service'];
-  if (project && service) return `${project}/${service}`;
+  if (project && service) return printable(`${project}/${service}`, MAX_WORKLOAD);
   return imageRepository(image);
 }
 

@@ -64,6 +64,8 @@ export interface ContainerInfo {
   cmd: string[];
   healthcheck: string[] | null;
   security: SecurityConfig;
+  /** Resolvers it is configured with (--dns, its resolv.conf), loopback left out: see docker/resolvers.ts. */
+  resolvers?: string[];
 }
 
 export interface NetworkInfo {

@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import type { Health } from '../core/health.ts';
 import type { Logger } from '../core/logger.ts';
 import { DockerSource } from './docker/index.ts';
-import type { ShipwatchEvent } from './events.ts';
+import type { ContainerRef, ShipwatchEvent } from './events.ts';
 import { DriftPaths, FileSource } from './files/index.ts';
 import { inventoryAttributor, PacketProcessor, type FlowTable } from './flows/index.ts';
 import type { Inventory } from './inventory.ts';
@@ -42,6 +42,8 @@ export interface SourcesOptions {
   onCaptureCounts?: (iface: string, captured: number, dropped: number) => void;
   /** After each tick's sweep and at stop: the flow table's counts can be drained. */
   onFlowTick?: (flows: FlowTable) => void;
+  /** Which resolvers' answers may name addresses for a container (packets/dns-trust.ts). */
+  trustResolver?: (client: ContainerRef, server: string) => boolean;
   now?: () => number;
 }
 
@@ -77,6 +79,7 @@ export class Sources {
       maxFlows: o.maxFlows,
       attributor: inventoryAttributor(inventory),
       emit,
+      ...(o.trustResolver ? { trustResolver: o.trustResolver } : {}),
     });
     this.packets = new LivePackets({
       interfaces: o.interfaces,

@@ -31,6 +31,7 @@ export function registerFlowRoutes(server: HttpServer, view: FlowsView): void {
         json: {
           flows,
           malformedPackets: view.flows.counts.malformed,
+          rejectedDnsAnswers: view.flows.counts.dnsRejected,
           evictedFlows: table.evicted,
           latePackets: view.packets.latePackets,
         },

@@ -45,7 +45,14 @@ export function registerWebRoutes(server: HttpServer): void {
   );
   const d3 = existsSync(D3_PATH) ? readFileSync(D3_PATH, 'utf8') : null;
   const page = assets.get('index.html');
-  if (page) server.route({ method: 'GET', path: '/', handler: () => ({ text: page.text, contentType: page.type }) });
+  // Defence in depth behind the page's text-only rendering: no inline script, no other origin.
+  const headers = {
+    'content-security-policy':
+      "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    'referrer-policy': 'no-referrer',
+  };
+  if (page)
+    server.route({ method: 'GET', path: '/', handler: () => ({ text: page.text, contentType: page.type, headers }) });
   server.route({
     method: 'GET',
     path: '/web/:file',

@@ -1,7 +1,9 @@
-// Pure translations of Docker API JSON (inspect, network list, events) into inventory records.
-// Kept apart from the connection so they can be tested on captured JSON.
+// Translations of Docker API JSON (inspect, network list, events) into inventory records.
+// Kept apart from the connection so they can be tested on captured JSON. Pure but for one small
+// read: the container's resolv.conf, for the resolvers its DNS answers may come from.
 import type Docker from 'dockerode';
 import { isSecretLookingName, workloadOf, zoneOf } from '../identity.ts';
+import { containerResolvers } from './resolvers.ts';
 import type { ContainerInfo, ContainerNetwork, NetworkInfo, SecurityConfig } from '../inventory-types.ts';
 
 const STATES = new Set<ContainerInfo['state']>([
@@ -98,6 +100,7 @@ export function containerFromInspect(inspect: Docker.ContainerInspectInfo): Cont
     cmd: asStrings(inspect.Config.Cmd),
     healthcheck: health && health[0] !== 'NONE' ? health : null,
     security: security(inspect),
+    resolvers: containerResolvers(inspect.HostConfig?.Dns, inspect.ResolvConfPath),
   };
 }
 

@@ -2,3 +2,4 @@
 export { createDockerClient, dockerHostProblem, dockerOptions } from './docker-client.ts';
 export { DockerSource, type DockerSourceOptions } from './docker-source.ts';
 export { waitForEngine } from './engine-wait.ts';
+export { containerResolvers, nameservers } from './resolvers.ts';

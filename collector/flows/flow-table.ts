@@ -17,7 +17,7 @@ export interface FlowTableOptions {
   maxFlows: number;
   attributor: Attributor;
   emit: (event: ShipwatchEvent) => void;
-  nameOf?: (ip: string, now: number) => string | null;
+  nameOf?: (asker: string, ip: string, now: number) => string | null; // asker: a container id or an address
   tcpIdleMs?: number;
   udpIdleMs?: number;
   updateIntervalMs?: number;
@@ -102,7 +102,8 @@ export class FlowTable {
     if (side) {
       const other = this.#routed.take(routedKey, side, network, meta.srcPort, at);
       if (other && this.#flows.has(other)) {
-        const realSrc = side === 'egress' ? this.#endpoint(srcIp, meta.srcPort, hasPorts, srcAttr, at) : null;
+        const realSrc =
+          side === 'egress' ? this.#endpoint(srcIp, meta.srcPort, hasPorts, srcAttr, at, dstIp, dstAttr) : null;
         this.#join(other, key, network, realSrc, at);
         return other;
       }
@@ -110,8 +111,8 @@ export class FlowTable {
     const flow = newFlowRecord(
       network,
       protocol,
-      this.#endpoint(srcIp, meta.srcPort, hasPorts, srcAttr, at),
-      this.#endpoint(dstIp, meta.dstPort, hasPorts, dstAttr, at),
+      this.#endpoint(srcIp, meta.srcPort, hasPorts, srcAttr, at, dstIp, dstAttr),
+      this.#endpoint(dstIp, meta.dstPort, hasPorts, dstAttr, at, srcIp, srcAttr),
       meta.srcPort,
       meta.dstPort,
       at,
@@ -124,14 +125,15 @@ export class FlowTable {
   }
 
   // A method, not a closure in #start: tsx (esbuild keepNames) names every closure it creates with
-  // a defineProperty call, which showed in the profile of each flow's start.
-  #endpoint(ip: string, port: number, hasPorts: boolean, attr: Attributed, at: number): FlowRecord['src'] {
+  // a defineProperty call, which showed in the profile of each flow's start. An endpoint is named
+  // as the other side (`peer`) resolved it: a DNS name is only ever its asker's.
+  #endpoint(ip: string, port: number, ports: boolean, attr: Attributed, at: number, peerIp: string, peer: Attributed) {
     return {
       ip,
-      port: hasPorts ? port : null,
+      port: ports ? port : null,
       kind: attr.kind,
       container: attr.container,
-      name: this.#o.nameOf?.(ip, at) ?? null,
+      name: this.#o.nameOf?.(peer.container?.id ?? peerIp, ip, at) ?? null,
     };
   }
 

@@ -4,5 +4,6 @@ export { LivePackets, type DeliverPacket, type LivePacketsOptions } from './live
 export { BridgeCapture } from './bridge-capture.ts';
 export { CaptureFile, PcapFileError } from './pcap-file.ts';
 export { NetworkResolver } from './network-resolver.ts';
-export { DnsNames, parseDnsResponse, type DnsAnswer } from './dns-answers.ts';
+export { DnsNames, parseDnsMessage, parseDnsResponse, type DnsAnswer } from './dns-answers.ts';
+export { DnsQueries, dnsQueryKey, type AnswerVerdict } from './dns-trust.ts';
 export * from './packet-decoder.ts';

@@ -21,6 +21,15 @@ describe('PacketProcessor', () => {
       questions: [{ type: 'A', name: 'exfil.shipwatch.test' }],
       answers: [{ type: 'A', name: 'exfil.shipwatch.test', data: '203.0.113.10' }],
     });
+    const query = ipv4Frame({
+      src: '198.18.1.2',
+      dst: '203.0.113.53',
+      protocol: 'udp',
+      srcPort: 40001,
+      dstPort: 53,
+      payload: encode({ type: 'query', id: 7, questions: [{ type: 'A', name: 'exfil.shipwatch.test' }] }),
+    });
+    processor.handle('shop', query, query.length, LINKTYPE_ETHERNET, 999);
     const dns = ipv4Frame({
       src: '203.0.113.53',
       dst: '198.18.1.2',

@@ -46,8 +46,16 @@ describe('parseDnsResponse', () => {
 describe('DnsNames', () => {
   it('names an address until the answer is an hour old', () => {
     const names = new DnsNames();
-    names.remember({ name: 'exfil.shipwatch.test', addresses: ['203.0.113.10'] }, 0);
-    expect(names.nameOf('203.0.113.10', 59 * 60_000)).toBe('exfil.shipwatch.test');
-    expect(names.nameOf('203.0.113.10', 61 * 60_000)).toBeNull();
+    names.remember('c1', { name: 'exfil.shipwatch.test', addresses: ['203.0.113.10'] }, 0);
+    expect(names.nameOf('c1', '203.0.113.10', 59 * 60_000)).toBe('exfil.shipwatch.test');
+    expect(names.nameOf('c1', '203.0.113.10', 61 * 60_000)).toBeNull();
+  });
+
+  it('keeps a name for the client that asked: a neighbour resolving the same address learns nothing from it', () => {
+    const names = new DnsNames();
+    names.remember('attacker', { name: 'allowed.example', addresses: ['203.0.113.20'] }, 0);
+    expect(names.nameOf('victim', '203.0.113.20', 1)).toBeNull();
+    names.forget('attacker', ['203.0.113.20']);
+    expect(names.nameOf('attacker', '203.0.113.20', 1)).toBeNull();
   });
 });
