@@ -3,6 +3,7 @@
 // tick, so the read must happen inside the event handler, before anything else yields.
 import { readFileSync, readlinkSync } from 'node:fs';
 import { containerIdFromCgroup } from './cgroup-container.ts';
+import type { ExecReading } from './proc-messages.ts';
 
 /** argv is cut to this many bytes and entries: enough for any command an analyst reads. */
 export const ARGV_MAX_BYTES = 4096;
@@ -64,4 +65,23 @@ export function snapshotProcess(pid: number): ProcSnapshot {
   const status = read(`/proc/${pid}/status`);
   const { ppid, uid } = status === null ? { ppid: null, uid: null } : statusFields(status);
   return { exe, argv: cmdline === null ? [] : argvOf(cmdline), ppid, uid, containerId };
+}
+
+/** An exec as /proc shows it now, read on the calling thread (the polling fallback). */
+export function readingNow(pid: number): ExecReading {
+  return {
+    tgid: pid,
+    timestampNs: process.hrtime.bigint(),
+    snap: snapshotProcess(pid),
+    parent: null,
+    upperLayer: null,
+  };
+}
+
+/**
+ * runc re-executes itself (from a memfd, so its exe reads as "/") as `runc init` inside the new
+ * container's cgroup before it execs the real process: runtime plumbing, not container activity.
+ */
+export function isRuncInit(argv: string[], parentExe: string | null): boolean {
+  return argv.length === 2 && argv[0] === 'runc' && argv[1] === 'init' && (parentExe?.endsWith('/runc') ?? false);
 }
