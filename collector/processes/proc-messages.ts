@@ -1,6 +1,7 @@
 // What the proc connector's thread (proc-worker.ts) and the process source say to each other.
-// The thread reads /proc the moment the kernel reports an exec, so these carry what it read.
-import type { ProcSnapshot } from './proc-reader.ts';
+// The thread reads /proc the moment the kernel reports an exec, so these carry what it read; the
+// polling fallback builds the same reading on the main thread.
+import { snapshotProcess, type ProcSnapshot } from './proc-reader.ts';
 
 /** What was read at the exec, before the main thread saw it. */
 export interface ExecReading {
@@ -25,3 +26,14 @@ export type FromProcThread =
   | { t: 'error'; code: string | undefined };
 
 export type ToProcThread = { t: 'upperDir'; containerId: string; upperDir: string | null } | { t: 'close' };
+
+/** An exec as /proc shows it now, read on the calling thread (the polling fallback). */
+export function readingNow(pid: number): ExecReading {
+  return {
+    tgid: pid,
+    timestampNs: process.hrtime.bigint(),
+    snap: snapshotProcess(pid),
+    parent: null,
+    upperLayer: null,
+  };
+}

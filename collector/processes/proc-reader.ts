@@ -3,7 +3,6 @@
 // tick, so the read must happen inside the event handler, before anything else yields.
 import { readFileSync, readlinkSync } from 'node:fs';
 import { containerIdFromCgroup } from './cgroup-container.ts';
-import type { ExecReading } from './proc-messages.ts';
 
 /** argv is cut to this many bytes and entries: enough for any command an analyst reads. */
 export const ARGV_MAX_BYTES = 4096;
@@ -65,17 +64,6 @@ export function snapshotProcess(pid: number): ProcSnapshot {
   const status = read(`/proc/${pid}/status`);
   const { ppid, uid } = status === null ? { ppid: null, uid: null } : statusFields(status);
   return { exe, argv: cmdline === null ? [] : argvOf(cmdline), ppid, uid, containerId };
-}
-
-/** An exec as /proc shows it now, read on the calling thread (the polling fallback). */
-export function readingNow(pid: number): ExecReading {
-  return {
-    tgid: pid,
-    timestampNs: process.hrtime.bigint(),
-    snap: snapshotProcess(pid),
-    parent: null,
-    upperLayer: null,
-  };
 }
 
 /**

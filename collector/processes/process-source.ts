@@ -12,10 +12,10 @@ import { isExecRoot } from './exec-root.ts';
 import { ExecSessions, type ExecSession } from './exec-sessions.ts';
 import { refOf, type Inventory } from '../inventory.ts';
 import { PidTable } from './pid-table.ts';
-import type { ExecReading, FromProcThread } from './proc-messages.ts';
+import { readingNow, type ExecReading, type FromProcThread } from './proc-messages.ts';
 import { startProcThread, type ProcThread } from './proc-thread.ts';
 import { ProcessPoller } from './process-poller.ts';
-import { isRuncInit, readContainerId, readExe, readingNow } from './proc-reader.ts';
+import { isRuncInit, readContainerId, readExe } from './proc-reader.ts';
 
 export interface ProcessSourceOptions {
   inventory: Inventory;
