@@ -155,13 +155,15 @@ export class Agent {
   }
 
   /**
-   * Events lost, by source: those a bus subscriber failed on, and for processes the kernel's
-   * overruns of the proc connector (ENOBUFS: at least one event each; the kernel does not say how
-   * many). Capture drops are shipwatch_capture_dropped_total's, per interface.
+   * Events lost, by source: those a bus subscriber failed on, and for processes the events the
+   * proc connector dropped (counted from the kernel's per-CPU sequence numbers). Capture drops are
+   * shipwatch_capture_dropped_total's, per interface.
    */
   #lostCounts(): Partial<Record<EventSourceName, number>> {
     const lost = { ...this.bus.failures };
-    lost.processes = (lost.processes ?? 0) + this.sources.processes.counts.overruns;
+    const { lost: gaps, overruns } = this.sources.processes.counts;
+    // The kernel's sequence gaps count each lost event; an ENOBUFS alone says at least one was.
+    lost.processes = (lost.processes ?? 0) + Math.max(gaps, overruns);
     return lost;
   }
 

@@ -176,16 +176,13 @@ export class FlowTable {
     }
     let established = !outbound && flow.state === 'new';
     const progressed = progress(entry, meta, buf, fresh);
-    if (meta.protocol === IPPROTO_TCP) {
-      const flags = meta.tcpFlags;
-      if ((flags | entry.flagBits) !== entry.flagBits) {
-        entry.flagBits |= flags;
-        flow.tcpFlags = flagLetters(entry.flagBits);
-      }
+    const flags = meta.tcpFlags;
+    if (meta.protocol === IPPROTO_TCP && (flags | entry.flagBits) !== entry.flagBits) {
+      entry.flagBits |= flags;
+      flow.tcpFlags = flagLetters(entry.flagBits);
     }
     if (fresh) this.#emit('flow.start', entry, at);
     if (meta.protocol === IPPROTO_TCP) {
-      const flags = meta.tcpFlags;
       if (flags & TCP_FIN) entry.finFrom |= outbound ? 1 : 2;
       if (flow.state !== 'closed' && (flags & TCP_RST || entry.finFrom === 3)) {
         flow.state = 'closed';

@@ -4,9 +4,15 @@
 // it. Docker logs exec_start before runc starts the process, but the Docker source inspects the
 // exec before emitting, so either may arrive first: a session waits up to AWAIT_MS for its
 // exec.started and holds its processes' events meanwhile, so no event leaves without its execId.
+// An exec.started that comes after its session gave up is consumed by that session: left waiting,
+// it would name the container's *next* exec (wrong id, wrong argv) — a flake seen under load.
 
-/** How long a new exec session waits for Docker's exec.started before its events go out without. */
-export const AWAIT_MS = 1000;
+/**
+ * How long a new exec session waits for Docker's exec.started before its events go out without.
+ * Docker's event reaches us after an inspect queued behind the other events' inspects; on a
+ * loaded 2-core host that took over a second, so 1 s was too short.
+ */
+export const AWAIT_MS = 2000;
 /** exec.started records older than this cannot match a process any more. */
 const EXEC_RECORD_TTL_MS = 30_000;
 
@@ -35,6 +41,8 @@ function sameArgv(a: string[], b: string[]): boolean {
 export class ExecSessions {
   readonly #records: ExecRecord[] = [];
   readonly #waiting: { session: ExecSession; argv: string[]; timer: NodeJS.Timeout }[] = [];
+  /** Sessions that stopped waiting without their exec.started, for the late one to find. */
+  readonly #gaveUp: { containerId: string; argv: string[]; at: number }[] = [];
   readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -54,6 +62,7 @@ export class ExecSessions {
       return;
     }
     this.#expire();
+    if (this.#takeGaveUp(record)) return;
     this.#records.push(record);
   }
 
@@ -71,6 +80,7 @@ export class ExecSessions {
     const timer = setTimeout(() => {
       const index = this.#waiting.findIndex((w) => w.session === session);
       if (index >= 0) this.#waiting.splice(index, 1);
+      this.#gaveUp.push({ containerId, argv, at: this.#now() });
       this.#resolve(session, null);
     }, AWAIT_MS);
     timer.unref();
@@ -99,6 +109,19 @@ export class ExecSessions {
     return same >= 0 ? same : this.#waiting.findIndex((w) => w.session.containerId === record.containerId);
   }
 
+  /**
+   * A late exec.started for a session that already went without: it belongs to no later one. Only
+   * the same argv ties them: a process taken for an exec root that was none (runc plumbing racing
+   * its cgroup join) also gives up, and must not swallow the next real exec's record.
+   */
+  #takeGaveUp(record: ExecRecord): boolean {
+    if (record.argv.length === 0) return false;
+    const index = this.#gaveUp.findIndex((g) => g.containerId === record.containerId && sameArgv(g.argv, record.argv));
+    if (index < 0) return false;
+    this.#gaveUp.splice(index, 1);
+    return true;
+  }
+
   #resolve(session: ExecSession, record: ExecRecord | null): void {
     session.execId = record?.execId ?? null;
     session.healthcheck = record?.healthcheck ?? false;
@@ -111,5 +134,6 @@ export class ExecSessions {
   #expire(): void {
     const oldest = this.#now() - EXEC_RECORD_TTL_MS;
     while (this.#records[0] && this.#records[0].at < oldest) this.#records.shift();
+    while (this.#gaveUp[0] && this.#gaveUp[0].at < oldest) this.#gaveUp.shift();
   }
 }

@@ -14,6 +14,10 @@ export interface PidEntry {
   ppid: number;
   uid: number | null;
   session: ExecSession | null;
+  /** The pid exec'd since its fork; false for a clone still running its parent's image. */
+  execed?: boolean;
+  /** Descends from `runc init` without an exec since: its next exec is a docker exec's root. */
+  runcInit?: boolean;
 }
 
 export class PidTable {
@@ -49,6 +53,8 @@ export class PidTable {
       ppid: parentTgid,
       uid: parent?.uid ?? null,
       session: parent?.session ?? null,
+      execed: false,
+      runcInit: parent?.runcInit === true,
     });
   }
 

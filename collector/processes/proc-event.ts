@@ -77,17 +77,35 @@ export function parseProcEvent(data: Buffer): ProcEvent | null {
   }
 }
 
-/** Every proc event in one datagram from the connector socket (it may batch netlink messages). */
-export function parseProcMessages(datagram: Buffer): ProcEvent[] {
-  const events: ProcEvent[] = [];
+/** One connector message: the kernel's per-CPU sequence number, and its event when we use its kind. */
+export interface ProcRecord {
+  cpu: number;
+  /** cn_msg.seq: counts every proc event the kernel sent from `cpu`, so a gap is events lost. */
+  seq: number;
+  event: ProcEvent | null;
+}
+
+/** Every proc connector message in one datagram (it may batch netlink messages), kinds we skip included. */
+export function parseProcRecords(datagram: Buffer): ProcRecord[] {
+  const records: ProcRecord[] = [];
   for (const message of parseMessages(datagram)) {
     const data = message.data;
-    if (data.length < CN_MSG_LENGTH) continue;
+    if (data.length < CN_MSG_LENGTH + PROC_EVENT_HEADER) continue;
     if (data.readUInt32LE(0) !== CN_IDX_PROC || data.readUInt32LE(4) !== CN_VAL_PROC) continue;
     const length = data.readUInt16LE(16);
-    const event = parseProcEvent(data.subarray(CN_MSG_LENGTH, CN_MSG_LENGTH + length));
-    if (event) events.push(event);
+    const payload = data.subarray(CN_MSG_LENGTH, CN_MSG_LENGTH + length);
+    const event = parseProcEvent(payload);
+    // The subscription's own acknowledgement is no kernel event and carries no sequence.
+    if (event?.what === 'ack') continue;
+    records.push({ cpu: payload.readUInt32LE(4), seq: data.readUInt32LE(8), event });
   }
+  return records;
+}
+
+/** Every proc event in one datagram from the connector socket. */
+export function parseProcMessages(datagram: Buffer): ProcEvent[] {
+  const events: ProcEvent[] = [];
+  for (const record of parseProcRecords(datagram)) if (record.event) events.push(record.event);
   return events;
 }
 

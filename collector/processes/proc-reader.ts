@@ -65,3 +65,11 @@ export function snapshotProcess(pid: number): ProcSnapshot {
   const { ppid, uid } = status === null ? { ppid: null, uid: null } : statusFields(status);
   return { exe, argv: cmdline === null ? [] : argvOf(cmdline), ppid, uid, containerId };
 }
+
+/**
+ * runc re-executes itself (from a memfd, so its exe reads as "/") as `runc init` inside the new
+ * container's cgroup before it execs the real process: runtime plumbing, not container activity.
+ */
+export function isRuncInit(argv: string[], parentExe: string | null): boolean {
+  return argv.length === 2 && argv[0] === 'runc' && argv[1] === 'init' && (parentExe?.endsWith('/runc') ?? false);
+}

@@ -1,18 +1,21 @@
-// The process source: every exec and exit on the host from the Linux proc connector (netlink),
-// attributed to its container through /proc/<pid>/cgroup, with docker exec sessions and drift
-// marked. Host processes update the caches but emit nothing: the union's process events belong to
-// containers. Falls back to polling cgroup member lists where the connector is unavailable.
+// The process source: every exec and exit on the host from the Linux proc connector (netlink, read
+// on its own thread: proc-worker.ts), attributed to its container through /proc/<pid>/cgroup, with
+// docker exec sessions and drift marked. Host processes update the caches but emit nothing: the
+// union's process events belong to containers. Falls back to polling cgroup member lists where the
+// connector is unavailable.
 import type { Health } from '../../core/health.ts';
 import type { Logger } from '../../core/logger.ts';
 import { AwaitingContainers } from './awaiting-containers.ts';
-import type { DriftPaths } from '../files/index.ts';
+import { isInUpperLayer, type DriftPaths } from '../files/index.ts';
 import type { ShipwatchEvent } from '../events.ts';
+import { isExecRoot } from './exec-root.ts';
 import { ExecSessions, type ExecSession } from './exec-sessions.ts';
 import { refOf, type Inventory } from '../inventory.ts';
 import { PidTable } from './pid-table.ts';
-import { openProcConnector, type ProcConnector } from './proc-connector.ts';
+import { readingNow, type ExecReading, type FromProcThread } from './proc-messages.ts';
+import { startProcThread, type ProcThread } from './proc-thread.ts';
 import { ProcessPoller } from './process-poller.ts';
-import { readContainerId, readExe, snapshotProcess } from './proc-reader.ts';
+import { isRuncInit, readContainerId, readExe } from './proc-reader.ts';
 import { readExecFds } from './exec-fds.ts';
 
 export interface ProcessSourceOptions {
@@ -32,23 +35,20 @@ export interface ProcessSourceOptions {
 /** Events of a container Docker has not described yet (its entrypoint runs before `start`) wait this long. */
 const UNKNOWN_CONTAINER_WAIT_MS = 10_000;
 
-/**
- * runc re-executes itself (from a memfd, so its exe reads as "/") as `runc init` inside the new
- * container's cgroup before it execs the real process: runtime plumbing, not container activity.
- */
-export function isRuncInit(argv: string[], parentExe: string | null): boolean {
-  return argv.length === 2 && argv[0] === 'runc' && argv[1] === 'init' && (parentExe?.endsWith('/runc') ?? false);
-}
-
 export class ProcessSource {
   readonly #o: ProcessSourceOptions;
   readonly #pids = new PidTable();
   readonly #sessions = new ExecSessions();
   readonly #unknown: AwaitingContainers;
-  #socket: ProcConnector | null = null;
+  #thread: ProcThread | null = null;
+  #netlink = false;
   #poller: ProcessPoller | null = null;
-  /** Counters for /healthz details, logs and benchmarks. */
-  readonly counts = { execs: 0, exits: 0, emitted: 0, overruns: 0 };
+  #ready: Promise<void> = Promise.resolve();
+  /**
+   * Counters for /healthz details, logs, metrics and benchmarks. `lost`: events the kernel
+   * numbered but never delivered (exact, from its sequence numbers); `overruns`: ENOBUFS reports.
+   */
+  readonly counts = { execs: 0, exits: 0, emitted: 0, overruns: 0, lost: 0 };
 
   constructor(options: ProcessSourceOptions) {
     this.#o = options;
@@ -58,20 +58,40 @@ export class ProcessSource {
   }
 
   get mode(): 'netlink' | 'poll' | 'stopped' {
-    return this.#socket ? 'netlink' : this.#poller ? 'poll' : 'stopped';
+    return this.#netlink ? 'netlink' : this.#poller ? 'poll' : 'stopped';
   }
 
+  /** Starts the proc connector's thread, or polling; ready() says when events flow. */
   start(): void {
-    let reason = 'polling requested';
-    if (this.#o.mode !== 'poll') {
-      try {
-        this.#openSocket();
-        this.#o.health.set('processes', 'up', 'proc connector');
-        return;
-      } catch (error) {
-        reason = error instanceof Error ? error.message : String(error);
-      }
+    if (this.#o.mode === 'poll') {
+      this.#startPolling('polling requested');
+      return;
     }
+    this.#o.health.set('processes', 'starting', 'opening the proc connector');
+    const thread = startProcThread((message) => this.#onThread(message));
+    this.#thread = thread;
+    this.#ready = thread.ready.then(
+      () => {
+        if (this.#thread !== thread) return;
+        this.#netlink = true;
+        this.#o.health.set('processes', 'up', 'proc connector');
+        for (const info of this.#o.inventory.containers()) this.#tellUpperDir(info.id, info.upperDir);
+      },
+      (error: unknown) => {
+        if (this.#thread !== thread) return;
+        this.#thread = null;
+        void thread.close();
+        this.#startPolling(error instanceof Error ? error.message : String(error));
+      },
+    );
+  }
+
+  /** Resolves once exec events are being read (the proc connector subscribed, or polling started). */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  #startPolling(reason: string): void {
     const intervalMs = this.#o.pollIntervalMs ?? 1000;
     const detail = `proc connector unavailable (${reason}): polling container cgroups every ${intervalMs} ms, shorter-lived processes are missed`;
     this.#o.health.set('processes', 'degraded', detail);
@@ -79,15 +99,17 @@ export class ProcessSource {
     this.#poller = new ProcessPoller({
       inventory: this.#o.inventory,
       intervalMs,
-      onExec: (pid) => this.#exec(pid),
+      onExec: (pid) => this.#exec(readingNow(pid)),
       onExit: (pid) => this.#exit(pid, null),
     });
     this.#poller.start();
   }
 
   stop(): void {
-    this.#socket?.close();
-    this.#socket = null;
+    const thread = this.#thread;
+    this.#thread = null;
+    this.#netlink = false;
+    if (thread) void thread.close();
     this.#poller?.stop();
     this.#poller = null;
     this.#sessions.flushAll();
@@ -99,69 +121,110 @@ export class ProcessSource {
     if (event.kind === 'exec.started') {
       this.#sessions.execStarted(event.container.id, event.execId, event.argv, event.healthcheck);
     } else if (event.kind === 'container.started') {
+      this.#tellUpperDir(event.container.id, event.info.upperDir);
       this.#unknown.release(event.container.id);
+    } else if (event.kind === 'container.removed') {
+      this.#tellUpperDir(event.container.id, null);
     }
   };
 
-  #openSocket(): void {
-    this.#socket = openProcConnector({
-      exec: (tgid, timestampNs) => {
-        this.#exec(tgid);
-        this.#o.onLatency?.(process.hrtime.bigint() - timestampNs);
-      },
-      fork: (parentTgid, childPid, childTgid) => this.#pids.fork(parentTgid, childPid, childTgid),
-      exit: (tgid, exitCode) => this.#exit(tgid, exitCode),
-      error: (code) => {
-        // The kernel dropped events (ENOBUFS): count it, say it, keep going.
-        this.counts.overruns++;
-        this.#o.health.set('processes', 'degraded', `proc connector: ${code} (${this.counts.overruns} overruns)`);
-        if (this.counts.overruns === 1 || this.counts.overruns % 100 === 0)
-          this.#o.log.warn({ code, overruns: this.counts.overruns }, 'proc connector error');
-      },
-    });
+  /** The proc thread checks each exec against its container's writable layer the moment it reads it. */
+  #tellUpperDir(containerId: string, upperDir: string | null | undefined): void {
+    if (this.#netlink) this.#thread?.post({ t: 'upperDir', containerId, upperDir: upperDir ?? null });
+  }
+
+  #onThread(message: FromProcThread): void {
+    switch (message.t) {
+      case 'exec':
+        this.#exec(message.reading);
+        this.#o.onLatency?.(process.hrtime.bigint() - message.reading.timestampNs);
+        return;
+      case 'fork':
+        this.#pids.fork(message.parentTgid, message.childPid, message.childTgid);
+        return;
+      case 'exit':
+        this.#exit(message.tgid, message.exitCode);
+        return;
+      case 'lost':
+      case 'error':
+        this.#lost(message);
+        return;
+      case 'failed':
+        // The thread died after it was up: keep seeing long-lived processes at least.
+        this.#o.log.error({ reason: message.reason }, 'proc connector thread failed');
+        this.#thread = null;
+        this.#netlink = false;
+        this.#startPolling(message.reason);
+        return;
+      case 'ready':
+        return;
+      default: {
+        const unhandled: never = message;
+        throw new Error(`unhandled proc thread message ${JSON.stringify(unhandled)}`);
+      }
+    }
+  }
+
+  /** Sequence gaps count what the kernel dropped (ENOBUFS when we fell behind): say it, keep going. */
+  #lost(message: { t: 'lost'; count: number } | { t: 'error'; code: string | undefined }): void {
+    if (message.t === 'lost') this.counts.lost += message.count;
+    else this.counts.overruns++;
+    const { lost, overruns } = this.counts;
+    this.#o.health.set('processes', 'degraded', `proc connector: ${lost} events lost (${overruns} overruns)`);
+    if (lost + overruns === 1 || (lost + overruns) % 100 === 0)
+      this.#o.log.warn({ lost, overruns }, 'proc connector lost events');
   }
 
   /**
    * A child of runc gone before /proc could be read (`docker exec c true` lives microseconds) and
    * whose parent's cgroup is gone too: the exec Docker announced and nobody claimed is its origin.
+   * Not when the parent is the runc command itself (it exec'd): that child is runc's own `runc
+   * init`, which execs, clones the real process and exits at once. Taken for the root, it claimed
+   * the exec's record, Docker's argv and the exec id under the wrong pid, and the real root then
+   * went without (the flaky "200 short-lived processes seen 0" and "sh -c … cat" attributions).
    */
   #orphanOfRunc(ppid: number): string | null {
-    const parentExe = this.#pids.get(ppid)?.exe ?? readExe(ppid);
+    const parent = this.#pids.get(ppid);
+    if (parent?.execed === true) return null;
+    const parentExe = parent?.exe ?? readExe(ppid);
     const runc = parentExe === '/' || (parentExe?.endsWith('/runc') ?? false);
     return runc ? this.#sessions.unclaimedContainer() : null;
   }
 
-  #exec(tgid: number): void {
+  #exec(reading: ExecReading): void {
     this.counts.execs++;
-    const snap = snapshotProcess(tgid);
+    const { tgid, snap } = reading;
     const known = this.#pids.get(tgid);
-    const ppid = snap.ppid ?? known?.ppid ?? 0;
-    const parentContainer = ppid > 0 ? this.#pids.containerOf(ppid) : null;
-    // Gone already: the parent's cgroup now (runc's init joins the container's cgroup after its
-    // own exec was cached as a host process), else what the child inherited at fork.
+    const ppid = snap.ppid ?? reading.parent?.pid ?? known?.ppid ?? 0;
+    const parentRead = reading.parent?.pid === ppid ? reading.parent : null;
+    const parentKnown = this.#pids.get(ppid);
+    const parentContainer =
+      ppid <= 0
+        ? null
+        : parentKnown?.containerId !== undefined
+          ? parentKnown.containerId
+          : (parentRead?.containerId ?? readContainerId(ppid));
+    // Gone already: the parent's cgroup at the exec (runc's init joins the container's cgroup after
+    // its own exec was cached as a host process), else what the child inherited at fork.
     const containerId =
       snap.containerId !== undefined
         ? snap.containerId
-        : (readContainerId(ppid) ?? known?.containerId ?? parentContainer ?? this.#orphanOfRunc(ppid));
-    const parentExe = this.#pids.get(ppid)?.exe ?? readExe(ppid);
-    let session = known?.session ?? null;
-    let execRoot = false;
-    if (containerId && !session) {
-      const info = this.#o.inventory.container(containerId);
-      // A parent outside the container (runc, containerd-shim, or runc's short-lived
-      // intermediate already gone) and not the init of a running container: a `docker exec` root.
-      // While a container is starting its pid is still 0 in the inventory: that is the entrypoint.
-      execRoot =
-        info !== undefined &&
-        info.state === 'running' &&
-        info.pid > 0 &&
-        info.pid !== tgid &&
-        parentContainer !== containerId;
-      if (execRoot) session = this.#sessions.open(containerId, snap.argv);
-    }
+        : (parentRead?.containerId ?? known?.containerId ?? parentContainer ?? this.#orphanOfRunc(ppid));
+    const parentExe = parentKnown?.exe ?? parentRead?.exe ?? readExe(ppid);
     const uid = snap.uid ?? known?.uid ?? null;
-    this.#pids.set(tgid, { containerId, exe: snap.exe, ppid, uid, session });
-    if (!containerId || isRuncInit(snap.argv, parentExe)) return;
+    if (isRuncInit(snap.argv, parentExe)) {
+      // runc's plumbing: no container activity, and never the session's root (exec-root.ts).
+      this.#pids.set(tgid, { containerId, exe: snap.exe, ppid, uid, session: null, execed: true, runcInit: true });
+      return;
+    }
+    let session = known?.session ?? null;
+    const fromRuncInit = known?.runcInit === true;
+    const info = containerId && !session ? this.#o.inventory.container(containerId) : undefined;
+    const execRoot = containerId !== null && isExecRoot({ info, tgid, fromRuncInit, containerId, parentContainer });
+    if (execRoot && containerId) session = this.#sessions.open(containerId, snap.argv);
+    this.#pids.set(tgid, { containerId, exe: snap.exe, ppid, uid, session, execed: true });
+    if (!containerId) return;
+    // Read here, after the thread's snapshot: a reverse shell outlives its exec, its fds with it.
     const fds = readExecFds(tgid);
     const at = Date.now();
     const exe = snap.exe ?? '';
@@ -170,7 +233,8 @@ export class ProcessSource {
     const argv = execRoot ? (session?.argv ?? snap.argv) : snap.argv;
     // Gone before its exe could be read: an absolute argv[0] names the file that was executed.
     const executed = exe !== '' ? exe : argv[0]?.startsWith('/') ? argv[0] : '';
-    const drift = executed !== '' && (this.#o.drift?.has(containerId, executed) ?? false);
+    // The writable layer at the exec decides (race-free); the inotify registry is the second signal.
+    const drift = executed !== '' && this.#isDrift(reading, containerId, executed);
     this.#dispatch(containerId, session, (container) => ({
       kind: 'process.exec',
       at,
@@ -190,6 +254,13 @@ export class ProcessSource {
         ...fds,
       },
     }));
+  }
+
+  #isDrift(reading: ExecReading, containerId: string, executed: string): boolean {
+    if (this.#o.drift?.has(containerId, executed)) return true;
+    if (reading.upperLayer !== null) return reading.upperLayer;
+    const upperDir = this.#o.inventory.container(containerId)?.upperDir;
+    return upperDir ? isInUpperLayer(upperDir, executed) : false;
   }
 
   #exit(tgid: number, exitCode: number | null): void {

@@ -13,6 +13,9 @@
 //    sample after a change often covers only part of the interval); 3 consecutive calm samples
 //    (score < 2) close it. Samples inside an episode do not enter the history, so a sustained burn
 //    does not become the new normal while it lasts.
+//  * Bursts: a sample ≥ BURST_FACTOR × the minimum excess above both references opens the episode
+//    at once: a 64 MB upload inside one 5 s interval never gets a second anomalous sample. CPU
+//    keeps the two-sample rule (a process start often fills part of one interval).
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
 import type { ContainerRef, ShipwatchEvent, StatsSample } from '../../collector/events.ts';
 import { RESOURCE_METRICS, phaseOf, type ResourceMetric } from '../baseline.ts';
@@ -27,6 +30,7 @@ export const MIN_HISTORY = 12;
 export const HISTORY = 60;
 export const OPEN_AFTER = 2;
 export const CLOSE_AFTER = 3;
+export const BURST_FACTOR = 10;
 const MIB = 1024 * 1024;
 export const MAD_FLOOR: Record<ResourceMetric, number> = {
   cpu: 0.02,
@@ -114,7 +118,9 @@ function sample(
     if (z > THRESHOLD) {
       m.calm = 0;
       m.over += 1;
-      if (!m.active && m.over >= OPEN_AFTER) {
+      const burst =
+        metric !== 'cpu' && value - Math.max(center, reference?.median ?? center) >= BURST_FACTOR * MIN_EXCESS[metric];
+      if (!m.active && (m.over >= OPEN_AFTER || burst)) {
         m.active = true;
         findings.push({
           rule: 'resource_anomaly',

@@ -47,7 +47,7 @@ export async function startActivity(
   processes.start();
   files.start();
   source.start();
-  await source.synced();
+  await Promise.all([source.synced(), processes.ready()]);
   return {
     events,
     health,

@@ -42,3 +42,20 @@ describe('docker exec sessions', () => {
     expect(sessions.unclaimedContainer()).toBe('c1');
   });
 });
+
+describe('docker exec sessions that gave up waiting', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('does not hand a late exec.started to the next exec of the same container', () => {
+    const sessions = new ExecSessions(() => 1000);
+    const first = sessions.open('c1', ['sh', '-c', 'loop']);
+    vi.advanceTimersByTime(AWAIT_MS);
+    expect(first.execId).toBeNull();
+    sessions.execStarted('c1', 'late', ['sh', '-c', 'loop'], false);
+    const next = sessions.open('c1', ['sh', '-c', 'exit 3']);
+    sessions.execStarted('c1', 'mine', ['sh', '-c', 'exit 3'], false);
+    expect(next.execId).toBe('mine');
+    expect(next.argv).toEqual(['sh', '-c', 'exit 3']);
+  });
+});

@@ -14,7 +14,15 @@ describe('PidTable', () => {
     const pids = new PidTable();
     pids.set(100, entry('c1'));
     pids.fork(100, 101, 101);
-    expect(pids.get(101)).toEqual({ containerId: 'c1', exe: '/bin/sh', ppid: 100, uid: 0, session: null });
+    expect(pids.get(101)).toEqual({
+      containerId: 'c1',
+      exe: '/bin/sh',
+      ppid: 100,
+      uid: 0,
+      session: null,
+      execed: false,
+      runcInit: false,
+    });
   });
 
   it('ignores a new thread', () => {

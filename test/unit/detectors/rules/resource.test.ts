@@ -82,3 +82,45 @@ describe('resource_anomaly', () => {
     expect(Array.from({ length: 5 }, () => sample(1.0)).flat()).toEqual([]);
   });
 });
+
+describe('resource_anomaly on a one-interval burst', () => {
+  /** A learned db sending 4 KB per 5 s sample, then one sample with `burstBytes` more. */
+  function upload(burstBytes: number) {
+    const h = harness();
+    let tx = 0;
+    let cpu = 0;
+    const feed = (i: number, extra: number, cores = 0.02) => {
+      tx += 4000 + extra;
+      cpu += cores * 5;
+      return h.feed(
+        stats(h.at(i * 5000), db, {
+          cpuSeconds: cpu,
+          memoryWorkingSetBytes: 40 * MIB,
+          rxBytes: i * 5000,
+          txBytes: tx,
+          rxPackets: i,
+          txPackets: i,
+          pids: 3,
+        }),
+      );
+    };
+    const n = LEARN_MS / 5000 + 20;
+    for (let i = 1; i <= n; i++) feed(i, 0);
+    return { burst: feed(n + 1, burstBytes), after: feed(n + 2, 0), feed, n };
+  }
+
+  it('opens the episode at once for 64 MB sent in one interval', () => {
+    const { burst } = upload(64 * MIB);
+    expect(burst.map((f) => [f.rule, f.key])).toEqual([['resource_anomaly', 'network_tx']]);
+  });
+
+  it('still needs two samples for a spike under ten times the minimum excess', () => {
+    const { burst } = upload(5 * 1024 * 1024);
+    expect(burst).toEqual([]);
+  });
+
+  it('keeps the two-sample rule for CPU', () => {
+    const { feed, n } = upload(0);
+    expect(feed(n + 3, 0, 8)).toEqual([]);
+  });
+});
