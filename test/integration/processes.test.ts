@@ -54,9 +54,10 @@ describe('process events from the proc connector', () => {
     expect(sh.process.healthcheck).toBe(false);
     expect(cat.container.name).toBe(target);
     expect(cat.process.execId).toBe(sh.process.execId);
-    // cat lives a few microseconds: when it is gone before /proc is read, argv is honestly unknown.
+    // cat lives a few microseconds: gone before /proc is read, its argv is honestly unknown; gone
+    // between the reads, its argv is known and its exe not (complete: false). Never a wrong argv.
     if (cat.process.complete) expect(cat.process.argv).toEqual(['cat', '/etc/hostname']);
-    else expect(cat.process.argv).toEqual([]);
+    else expect([[], ['cat', '/etc/hostname']]).toContainEqual(cat.process.argv);
   });
 
   it('sees the entrypoint loop of another container as that container, without an exec id', async () => {
@@ -84,14 +85,23 @@ describe('process events from the proc connector', () => {
     // shell), so the loop names the binary by path: each iteration is a real fork + exec.
     await docker('exec', target, 'sh', '-c', script);
     const loop = await waitFor(() => execs(targetId).find((e) => e.process.argv[2] === script), { what: 'the loop' });
+    // The kernel queues proc events per CPU, so a child's fork can arrive after its exec: a child
+    // gone before /proc said its PPid then has no parent (ppid 0), but is still reported and
+    // attributed to the container, in the loop's exec session. Reported and attributed is the
+    // promise; the parent, where the kernel's order allows.
+    const orphan = (e: EventOf<'process.exec'>) =>
+      e.process.ppid === 0 && e.at >= loop.at && e.process.execId === loop.process.execId && e !== loop;
     const children = (): EventOf<'process.exec'>[] =>
-      execs(targetId).filter((e) => e.process.ppid === loop.process.pid);
+      execs(targetId).filter((e) => e.process.ppid === loop.process.pid || orphan(e));
     const seen = await waitFor(() => (children().length >= 200 ? children().length : null), {
       timeout: 15_000,
       what: '200 execs',
     }).catch(() => children().length);
     const withArgv = children().filter((e) => e.process.complete).length;
-    console.log(`short-lived processes: started 200, seen ${seen}, with exe and argv read from /proc ${withArgv}`);
+    const orphans = children().filter(orphan).length;
+    console.log(
+      `short-lived processes: started 200, seen ${seen} (${orphans} without their parent), with exe and argv read from /proc ${withArgv}`,
+    );
     expect(seen).toBe(200);
     expect(children().every((e) => e.process.execId === loop.process.execId)).toBe(true);
   });
