@@ -45,7 +45,7 @@ describe('hostile names on the live page', () => {
   });
 
   it('accepts ?token= and removes it from the address bar, with the stream live', async () => {
-    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 10_000 });
+    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 30_000 });
     expect(page.url()).not.toContain('token');
   });
 

@@ -25,7 +25,7 @@ describe('the incidents view of the live page', () => {
     browser = await launchBrowser();
     page = await browser.newPage();
     await page.goto(agent.baseUrl);
-    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 10_000 });
+    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 30_000 });
   });
 
   afterAll(async () => {

@@ -249,7 +249,7 @@ describe('the live page: map, triage and response during a running app', () => {
     );
     await expect(page.locator(`#alerts tr[data-id="${missed.id}"]`).count()).resolves.toBe(0);
     streamBlocked = false;
-    await page.locator('#stream[data-state="live"]').waitFor({ timeout: 15_000 });
+    await page.locator('#stream[data-state="live"]').waitFor({ timeout: 30_000 });
     await page.locator(`#alerts tr[data-id="${missed.id}"]`).waitFor({ timeout: 10_000 });
     await expect(page.locator(`#alerts tr[data-id="${missed.id}"]`).count()).resolves.toBe(1);
   });

@@ -52,7 +52,7 @@ describe('the live page with a token file', () => {
     await page.fill('#confirm-token', secret);
     await page.click('#confirm-ok');
     await page.locator(`#containers tr[data-name="${name}"][data-state="isolated"]`).waitFor({ timeout: 15_000 });
-    await page.locator('#stream[data-state="live"]').waitFor({ timeout: 15_000 });
+    await page.locator('#stream[data-state="live"]').waitFor({ timeout: 30_000 });
     await page.locator('#outcome .audit[data-rule="container_isolated"]').waitFor({ timeout: 10_000 });
     await expect(page.evaluate(() => sessionStorage.getItem('shipwatch-token'))).resolves.toBe(secret);
     expect(page.url()).not.toContain(secret);

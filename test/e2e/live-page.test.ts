@@ -33,7 +33,7 @@ describe('the live page', () => {
   });
 
   it('shows an alert as it happens, without a reload', async () => {
-    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 10_000 });
+    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 30_000 });
     await docker('exec', name, 'true');
     const row = page.locator('#alerts tr[data-rule="interactive_exec"]', { hasText: name });
     await row.waitFor({ timeout: 5000 });
@@ -41,7 +41,7 @@ describe('the live page', () => {
   });
 
   it('shows the live stream connected and the health of the sources', async () => {
-    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 10_000 });
+    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 30_000 });
     await expect(page.locator('#health').textContent()).resolves.toMatch(/^(ok|degraded)$/);
     await page.screenshot({ path: path.join(agent.stateDir, 'live-page.png'), fullPage: true });
     console.log(`screenshot: ${path.join(agent.stateDir, 'live-page.png')}`);
