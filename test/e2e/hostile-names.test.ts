@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, waitForLive, watchPage } from '../support/browser.ts';
 import { docker, removeContainers, runContainer, uniqueName } from '../support/testenv.ts';
 
 const TOKEN = 'e2e-token-0123456789abcdef';
@@ -30,7 +30,7 @@ describe('hostile names on the live page', () => {
     await runContainer(name, ['--label', `shipwatch.workload=${LABEL}`]);
     agent = await startAgent(['--token-file', path.join(dir, 'tokens')]);
     browser = await launchBrowser();
-    page = await browser.newPage();
+    page = watchPage(await browser.newPage());
     await page.goto(`${agent.baseUrl}/?token=${TOKEN}`);
   });
 
@@ -45,7 +45,7 @@ describe('hostile names on the live page', () => {
   });
 
   it('accepts ?token= and removes it from the address bar, with the stream live', async () => {
-    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 30_000 });
+    await waitForLive(page);
     expect(page.url()).not.toContain('token');
   });
 

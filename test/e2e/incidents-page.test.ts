@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, waitForLive, watchPage } from '../support/browser.ts';
 import { docker, removeContainers, runContainer, uniqueName } from '../support/testenv.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -23,9 +23,9 @@ describe('the incidents view of the live page', () => {
     await runContainer(name, ['--label', 'shipwatch.workload=e2e/incidents']);
     agent = await startAgent(['--config', path.join(stateDir, 'shipwatch.yaml'), '--state-dir', stateDir]);
     browser = await launchBrowser();
-    page = await browser.newPage();
+    page = watchPage(await browser.newPage());
     await page.goto(agent.baseUrl);
-    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 30_000 });
+    await waitForLive(page);
   });
 
   afterAll(async () => {

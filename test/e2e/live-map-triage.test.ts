@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, waitForLive, watchPage } from '../support/browser.ts';
 import { docker, removeContainers, removeNetworks, runContainer, uniqueName } from '../support/testenv.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -90,7 +90,7 @@ describe('the live page: map, triage and response during a running app', () => {
     await runContainer(odd, ['--network', front, '--label', `shipwatch.workload=${XSS_WORKLOAD}`]);
     agent = await startAgent(['--config', config, '--state-dir', stateDir]);
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    page = watchPage(await browser.newPage({ viewport: { width: 1366, height: 900 } }));
     await page.routeWebSocket(/\/api\/stream/, (ws) => {
       if (streamBlocked) return void ws.close({ code: 1001, reason: 'test: network down' });
       ws.connectToServer();
@@ -99,7 +99,7 @@ describe('the live page: map, triage and response during a running app', () => {
     await page.goto(agent.baseUrl);
     // The first page of a cold Chromium, with the other e2e files' browsers starting beside it on
     // 2 cores: in a fresh-clone run this took over 10 s.
-    await page.locator('#stream[data-state="live"]').waitFor({ timeout: 30_000 });
+    await waitForLive(page);
   }, 120_000);
 
   afterAll(async () => {
@@ -249,7 +249,7 @@ describe('the live page: map, triage and response during a running app', () => {
     );
     await expect(page.locator(`#alerts tr[data-id="${missed.id}"]`).count()).resolves.toBe(0);
     streamBlocked = false;
-    await page.locator('#stream[data-state="live"]').waitFor({ timeout: 30_000 });
+    await waitForLive(page);
     await page.locator(`#alerts tr[data-id="${missed.id}"]`).waitFor({ timeout: 10_000 });
     await expect(page.locator(`#alerts tr[data-id="${missed.id}"]`).count()).resolves.toBe(1);
   });

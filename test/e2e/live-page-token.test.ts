@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, pageJournal, waitForLive, watchPage } from '../support/browser.ts';
 import { removeContainers, runContainer, uniqueName } from '../support/testenv.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -25,7 +25,7 @@ describe('the live page with a token file', () => {
     await runContainer(name, ['--label', 'shipwatch.workload=e2e/token']);
     agent = await startAgent(['--token-file', tokenFile]);
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    page = watchPage(await browser.newPage({ viewport: { width: 1366, height: 900 } }));
     await page.goto(agent.baseUrl);
   }, 60_000);
 
@@ -40,7 +40,9 @@ describe('the live page with a token file', () => {
       timeout: 20_000,
       what: 'the stream pill to say a token may be needed',
     }).catch(async (error: Error) => {
-      throw new Error(`${error.message}; pill: ${await page.locator('#stream').getAttribute('data-state')}`);
+      throw new Error(
+        `${error.message}; pill: ${await page.locator('#stream').getAttribute('data-state')}\npage journal:\n${pageJournal(page)}`,
+      );
     });
     const row = page.locator(`#containers tr[data-name="${name}"]`);
     await row.locator('button[data-action="isolate"]').click();
@@ -52,7 +54,7 @@ describe('the live page with a token file', () => {
     await page.fill('#confirm-token', secret);
     await page.click('#confirm-ok');
     await page.locator(`#containers tr[data-name="${name}"][data-state="isolated"]`).waitFor({ timeout: 15_000 });
-    await page.locator('#stream[data-state="live"]').waitFor({ timeout: 30_000 });
+    await waitForLive(page);
     await page.locator('#outcome .audit[data-rule="container_isolated"]').waitFor({ timeout: 10_000 });
     await expect(page.evaluate(() => sessionStorage.getItem('shipwatch-token'))).resolves.toBe(secret);
     expect(page.url()).not.toContain(secret);

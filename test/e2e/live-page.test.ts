@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, waitForLive, watchPage } from '../support/browser.ts';
 import { docker, removeContainers, runContainer, uniqueName } from '../support/testenv.ts';
 
 describe('the live page', () => {
@@ -15,7 +15,7 @@ describe('the live page', () => {
     await runContainer(name, ['--label', 'shipwatch.workload=e2e/page']);
     agent = await startAgent();
     browser = await launchBrowser();
-    page = await browser.newPage();
+    page = watchPage(await browser.newPage());
     await page.goto(agent.baseUrl);
   });
 
@@ -33,7 +33,7 @@ describe('the live page', () => {
   });
 
   it('shows an alert as it happens, without a reload', async () => {
-    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 30_000 });
+    await waitForLive(page);
     await docker('exec', name, 'true');
     const row = page.locator('#alerts tr[data-rule="interactive_exec"]', { hasText: name });
     await row.waitFor({ timeout: 5000 });
@@ -41,7 +41,7 @@ describe('the live page', () => {
   });
 
   it('shows the live stream connected and the health of the sources', async () => {
-    await page.locator('#stream', { hasText: 'live' }).waitFor({ timeout: 30_000 });
+    await waitForLive(page);
     await expect(page.locator('#health').textContent()).resolves.toMatch(/^(ok|degraded)$/);
     await page.screenshot({ path: path.join(agent.stateDir, 'live-page.png'), fullPage: true });
     console.log(`screenshot: ${path.join(agent.stateDir, 'live-page.png')}`);
