@@ -17,6 +17,7 @@ export const WEB_FILES: Record<string, string> = {
   'triage.css': 'text/css; charset=utf-8',
   'map.css': 'text/css; charset=utf-8',
   'incidents.css': 'text/css; charset=utf-8',
+  'boot.js': JS,
   'app.js': JS,
   'api.js': JS,
   'dom.js': JS,

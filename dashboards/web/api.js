@@ -18,10 +18,25 @@ export const token = {
 
 const auth = () => (token.get() ? { authorization: `Bearer ${token.get()}` } : {});
 
+// A GET the network aborted (fetch rejects; on a Docker host Chromium aborts requests whenever an
+// interface appears: net::ERR_NETWORK_CHANGED) is sent again after these pauses. Reads only: a
+// POST (isolate, release) is never repeated behind the user's back.
+const GET_RETRY_MS = [250, 750, 1500];
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export async function getJson(path) {
-  const response = await fetch(path, { headers: auth() });
-  if (!response.ok) throw new Error(`${path}: ${response.status}`);
-  return response.json();
+  for (let attempt = 0; ; attempt++) {
+    let response;
+    try {
+      response = await fetch(path, { headers: auth() });
+    } catch (error) {
+      if (attempt >= GET_RETRY_MS.length) throw error;
+      await pause(GET_RETRY_MS[attempt]);
+      continue;
+    }
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    return response.json();
+  }
 }
 
 /** POST with JSON; resolves to { status, body } whatever the status, so callers can show why. */
