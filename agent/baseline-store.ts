@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments, stringify as stringifyYaml } from 'yaml';
+import { assertYamlDepth } from './yaml-depth.ts';
 import { parseBaseline, type WorkloadBaseline } from '../detectors/index.ts';
 
 /** Workload names hold slashes (shop/api): the file name encodes them. */
@@ -108,6 +109,11 @@ export function toYaml(baselines: readonly WorkloadBaseline[]): string {
 /** Parses one or more YAML documents into validated baselines (throws naming the bad path). */
 export function fromYaml(text: string): WorkloadBaseline[] {
   const out: WorkloadBaseline[] = [];
+  try {
+    assertYamlDepth(text);
+  } catch (error) {
+    throw new Error(`not valid YAML: ${(error as Error).message}`);
+  }
   for (const doc of parseAllDocuments(text)) {
     if ('errors' in doc && doc.errors.length > 0)
       throw new Error(`not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}`);
