@@ -1,6 +1,8 @@
 // `shipwatch hub`: one process that serves the fleet from NATS alone (DESIGN.md "Fleet"): hosts
 // with their last heartbeat, alerts across hosts, the containers hosts report, the shared
 // baselines with their history, and isolate/release routed to the container's host over the bus.
+// The page is the agent's live page, which finds /api/hosts here and switches to fleet mode (a
+// host selector, host-qualified names); /api/stream carries the fleet's alerts as they arrive.
 // The same token rules as the agent's API: mutating routes need a bearer token when a token file
 // is given, and a non-loopback listen address needs one.
 import { z } from 'zod';
@@ -12,7 +14,10 @@ import { assertListenAllowed, HttpServer } from './server.ts';
 import { Tokens } from './tokens.ts';
 import { FleetBus, HostDidNotAnswerError, HubView, requestAction } from '../fleet/index.ts';
 import { ShipwatchError } from '../core/errors.ts';
-import { HUB_PAGE } from './hub-page.ts';
+import { parseSince } from '../core/duration.ts';
+import { LiveStream } from '../alerts/stream.ts';
+import { registerWebRoutes } from './routes/web.ts';
+import { registerStreamRoutes } from './routes/stream.ts';
 
 export const HUB_LISTEN = '127.0.0.1:9478';
 
@@ -27,6 +32,7 @@ export class Hub {
   readonly health = new Health();
   readonly view = new HubView();
   readonly server: HttpServer;
+  readonly stream: LiveStream;
   readonly #bus: FleetBus;
   readonly #log: Logger;
 
@@ -37,6 +43,11 @@ export class Hub {
     const tokens = Tokens.fromFile(config.token_file);
     assertListenAllowed(listen, tokens);
     this.server = new HttpServer({ listen, tokens, tls: config.tls, log });
+    this.stream = new LiveStream({ log });
+    // The page's messages: an alert as the stream delivers it, and "re-read the containers" when
+    // a host appears or its containers change.
+    this.view.onAlert((alert) => this.stream.broadcast('alert', { alert }));
+    this.view.onHostChange((host) => this.stream.broadcast('inventory', { host }));
     this.#bus = new FleetBus({
       settings: config.fleet,
       name: `shipwatch-hub@${config.host}`,
@@ -51,11 +62,8 @@ export class Hub {
 
   #routes(): void {
     const { server, view } = this;
-    server.route({
-      method: 'GET',
-      path: '/',
-      handler: () => ({ text: HUB_PAGE, contentType: 'text/html; charset=utf-8' }),
-    });
+    registerWebRoutes(server);
+    registerStreamRoutes(server, this.stream);
     server.route({ method: 'GET', path: '/healthz', handler: () => ({ json: this.health.snapshot() }) });
     server.route({ method: 'GET', path: '/api/hosts', handler: () => ({ json: view.hosts() }) });
     server.route({
@@ -64,7 +72,17 @@ export class Hub {
       handler: ({ query }) => {
         const limit = Number(query.get('limit') ?? 100);
         if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw badRequest('limit: expected 1..10000');
-        const filter = { host: query.get('host'), rule: query.get('rule'), workload: query.get('workload'), limit };
+        const sinceText = query.get('since');
+        const since = sinceText ? parseSince(sinceText) : null;
+        if (sinceText && since === null)
+          throw badRequest(`since: expected an ISO time or a duration like 15m, got "${sinceText}"`);
+        const filter = {
+          host: query.get('host'),
+          rule: query.get('rule'),
+          workload: query.get('workload'),
+          since,
+          limit,
+        };
         // The agent's shape ({ alerts }), so a client of one reads the other.
         return { json: { alerts: view.alerts(filter) } };
       },
@@ -121,6 +139,7 @@ export class Hub {
   }
 
   async stop(): Promise<void> {
+    this.stream.close();
     this.view.stop();
     await this.#bus.close();
     await this.server.close();

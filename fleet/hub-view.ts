@@ -17,6 +17,7 @@ export interface HubAlert {
   host: string;
   rule: string;
   time?: string;
+  lastSeen?: string;
   container?: { name?: string; workload?: string } | null;
   [key: string]: unknown;
 }
@@ -42,6 +43,9 @@ export class HubView {
   #generation = 0;
   #closeConsumer: (() => void) | null = null;
   readonly #listeners = new Set<(alert: HubAlert) => void>();
+  readonly #hostListeners = new Set<(host: string) => void>();
+  /** host → its last inventory and container count as JSON: what a page must re-read when it changes. */
+  readonly #seenInventory = new Map<string, string>();
 
   get handles(): FleetHandles | null {
     return this.#handles;
@@ -50,6 +54,12 @@ export class HubView {
   onAlert(listener: (alert: HubAlert) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Called with a host's name when it appears or its containers change (not on every heartbeat). */
+  onHostChange(listener: (host: string) => void): () => void {
+    this.#hostListeners.add(listener);
+    return () => this.#hostListeners.delete(listener);
   }
 
   async start(handles: FleetHandles): Promise<void> {
@@ -81,12 +91,20 @@ export class HubView {
         if (entry.operation !== 'PUT') continue;
         try {
           const beat = entry.json<Heartbeat>();
-          if (beat.format === HOST_FORMAT && typeof beat.host === 'string') this.#hosts.set(beat.host, beat);
+          if (beat.format === HOST_FORMAT && typeof beat.host === 'string') this.#noteHeartbeat(beat);
         } catch {
           // not a heartbeat: ignored
         }
       }
     })().catch(() => undefined);
+  }
+
+  #noteHeartbeat(beat: Heartbeat): void {
+    this.#hosts.set(beat.host, beat);
+    const inventory = JSON.stringify([beat.containers, beat.inventory]);
+    if (this.#seenInventory.get(beat.host) === inventory) return;
+    this.#seenInventory.set(beat.host, inventory);
+    for (const listener of this.#hostListeners) listener(beat.host);
   }
 
   /** (Re)starts reading the alerts stream after the last sequence seen. */
@@ -122,7 +140,14 @@ export class HubView {
     })().catch(() => undefined);
   }
 
-  alerts(filter: { host?: string | null; rule?: string | null; workload?: string | null; limit?: number }): HubAlert[] {
+  /** Newest first; `since` (ms) keeps alerts last seen at or after it, as the agent's ?since= does. */
+  alerts(filter: {
+    host?: string | null;
+    rule?: string | null;
+    workload?: string | null;
+    since?: number | null;
+    limit?: number;
+  }): HubAlert[] {
     const out: HubAlert[] = [];
     const all = [...this.#alerts.values()];
     for (let i = all.length - 1; i >= 0 && out.length < (filter.limit ?? 100); i--) {
@@ -131,6 +156,7 @@ export class HubView {
       if (filter.host && alert.host !== filter.host) continue;
       if (filter.rule && alert.rule !== filter.rule) continue;
       if (filter.workload && alert.container?.workload !== filter.workload) continue;
+      if (filter.since != null && !(Date.parse(alert.lastSeen ?? alert.time ?? '') >= filter.since)) continue;
       out.push(alert);
     }
     return out;

@@ -31,6 +31,7 @@ export const WEB_FILES: Record<string, string> = {
   'theme.js': JS,
   'token-dialog.js': JS,
   'incidents.js': JS,
+  'fleet.js': JS,
 };
 /** Debian's libjs-d3 (3.5): scripts/packages.sh installs it with the agent, the Dockerfile copies it. */
 export const D3_PATH = '/usr/share/javascript/d3/d3.min.js';

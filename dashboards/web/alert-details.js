@@ -33,10 +33,11 @@ export function showAlertDetails(alert, containerState) {
   }
   panel.hidden = false;
   panel.dataset.id = alert.id;
-  const c = alert.container;
+  // The alert's host goes with its container: on the hub's page the action is routed there.
+  const c = alert.container ? { ...alert.container, host: alert.host } : null;
   const actions = el('div', { className: 'actions' });
   if (c?.id) {
-    const state = containerState(c.id);
+    const state = containerState(c.id, alert.host);
     if (state) actions.append(responseButton(c, state));
   }
   panel.replaceChildren(

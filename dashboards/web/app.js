@@ -6,31 +6,40 @@
 //   map.js + map-model.js + graph-d3.js (the network map)   theme.js (light / dark)
 //   token-dialog.js (the tab's bearer token)
 //   incidents.js (the incidents view: list, one incident's story, its container's timeline)
+//   fleet.js (fleet mode, when shipwatch hub serves the page: host selector, host/name)
 import { $, el, throttled } from './dom.js';
 import { getJson, list } from './api.js';
 import { startStream } from './stream.js';
-import { addAlerts, alertById, clearSelection, newestSeen, startTriage } from './triage.js';
+import { addAlerts, alertById, clearSelection, newestSeen, rescope, startTriage } from './triage.js';
 import { showAlertDetails } from './alert-details.js';
 import { noteAlert, responseButton, setAlertOpener, setContainers } from './response.js';
 import { refreshMap, startMap } from './map.js';
 import { startTheme } from './theme.js';
 import { startTokenDialog } from './token-dialog.js';
 import { onIncident, startIncidents } from './incidents.js';
+import { detectFleet, inFleet, inScope, qualify, startFleet } from './fleet.js';
 
 let containers = [];
-const stateOf = (id) => containers.find((c) => c.id === id)?.state ?? null;
+/** A container's state; on the hub's page, `host` picks the host's copy (ids are per daemon). */
+const stateOf = (id, host) =>
+  containers.find((c) => c.id === id && (!inFleet() || host === undefined || c.host === host))?.state ?? null;
 
 async function loadContainers() {
   containers = list(await getJson('/api/containers'), 'containers');
   setContainers(containers, () => void loadContainers().catch(() => undefined));
+  renderContainers();
+}
+
+function renderContainers() {
   $('#containers tbody').replaceChildren(
-    ...[...containers]
-      .sort((a, b) => a.name.localeCompare(b.name))
+    ...containers
+      .filter((c) => inScope(c.host))
+      .sort((a, b) => (a.host ?? '').localeCompare(b.host ?? '') || a.name.localeCompare(b.name))
       .map((c) =>
         el(
           'tr',
-          { data: { name: c.name, id: c.id, state: c.state } },
-          el('td', { text: c.name }),
+          { data: { name: c.name, id: c.id, state: c.state, host: c.host ?? '' } },
+          el('td', { text: qualify(c.host, c.name) }),
           el('td', { text: c.workload }),
           el('td', { className: `state state-${c.state}`, text: c.state }),
           el('td', {
@@ -97,9 +106,17 @@ async function start() {
   );
   startTokenDialog(() => stream.reconnect());
   document.addEventListener('token-changed', () => stream.reconnect());
+  const hosts = await detectFleet();
+  if (hosts)
+    startFleet(hosts, () => {
+      renderContainers();
+      rescope();
+    });
   const initial = list(await getJson('/api/alerts?limit=500').catch(() => []), 'alerts');
   addAlerts(initial, false);
-  await Promise.allSettled([loadContainers(), loadHealth(), startMap(), startIncidents(stateOf)]);
+  // The map and the incidents are each agent's own (fleet.js says so on the hub's page).
+  const perHost = hosts ? [] : [startMap(), startIncidents(stateOf)];
+  await Promise.allSettled([loadContainers(), loadHealth(), ...perHost]);
   setInterval(() => void loadHealth().catch(() => undefined), 5000);
 }
 

@@ -12,10 +12,12 @@ let data = { nodes: [], edges: [] };
 let graph = { groups: [], nodes: [], links: [] };
 let drawing = null;
 let selection = null; // { kind: 'node' | 'link', id }
+let started = false; // the hub's page (fleet mode) never starts the map, so never reads /api/map
 
 const nodeName = (id) => graph.nodes.find((n) => n.id === id)?.label ?? id;
 
 async function load() {
+  if (!started) return;
   const windowValue = $('#map-window').value;
   data = await getJson(`/api/map?window=${encodeURIComponent(windowValue)}`);
   render();
@@ -116,6 +118,7 @@ function renderSelection() {
 export const refreshMap = throttled(load, 1000);
 
 export function startMap() {
+  started = true;
   if (window.d3?.layout?.force) drawing = createGraph($('#map-svg'), { onSelect: select });
   else $('#map-missing').hidden = false;
   $('#map-window').addEventListener('change', () => void load().catch(() => undefined));

@@ -4,11 +4,13 @@
 // one container (its buttons are disabled while one is in flight).
 import { $, el, time } from './dom.js';
 import { postJson, token } from './api.js';
+import { containerKey, inFleet, qualify } from './fleet.js';
 
-const inFlight = new Set(); // container ids
-const awaitingAudit = new Map(); // container id → audit rule expected
-const audits = new Map(); // container id → the audit alert of its last action from this page
+const inFlight = new Set(); // container keys (fleet.js: the id, or host/id on the hub's page)
+const awaitingAudit = new Map(); // container key → audit rule expected
+const audits = new Map(); // container key → the audit alert of its last action from this page
 let containersById = new Map();
+const keyOf = (c) => containerKey(c.host, c.id);
 let afterAction = () => undefined;
 let openAlert = () => undefined;
 
@@ -28,7 +30,7 @@ function networkNames(c) {
 }
 
 export function setContainers(list, onChange) {
-  containersById = new Map(list.map((c) => [c.id, c]));
+  containersById = new Map(list.map((c) => [keyOf(c), c]));
   afterAction = onChange;
 }
 
@@ -41,11 +43,11 @@ export function responseButton(container, state) {
   const action = state === 'isolated' ? 'release' : 'isolate';
   const button = el('button', {
     className: `action action-${action}`,
-    text: inFlight.has(container.id) ? `${action === 'isolate' ? 'isolating' : 'releasing'}…` : action,
+    text: inFlight.has(keyOf(container)) ? `${action === 'isolate' ? 'isolating' : 'releasing'}…` : action,
     attrs: { type: 'button' },
-    data: { containerId: container.id, action },
+    data: { containerId: keyOf(container), action },
   });
-  button.disabled = inFlight.has(container.id);
+  button.disabled = inFlight.has(keyOf(container));
   button.addEventListener('click', () => void act(container, action));
   return button;
 }
@@ -53,8 +55,9 @@ export function responseButton(container, state) {
 /** Opens the confirmation; resolves to { reason, token } or null when cancelled. */
 function ask(container, action, { needToken = false, error = '' } = {}) {
   const dialog = $('#confirm');
-  const known = containersById.get(container.id) ?? container;
-  $('#confirm-title').textContent = `${action === 'isolate' ? 'Isolate' : 'Release'} ${known.name}?`;
+  const known = containersById.get(keyOf(container)) ?? container;
+  $('#confirm-title').textContent =
+    `${action === 'isolate' ? 'Isolate' : 'Release'} ${qualify(known.host, known.name)}?`;
   $('#confirm-what').textContent =
     `Container ${known.name} (${known.id.slice(0, 12)}), workload ${known.workload ?? '—'}.`;
   $('#confirm-effect').textContent = EFFECT[action](known);
@@ -98,19 +101,20 @@ function outcome(kind, text, containerId = '') {
 }
 
 async function act(container, action) {
-  if (inFlight.has(container.id)) return;
+  if (inFlight.has(keyOf(container))) return;
   let answer = await ask(container, action);
   if (!answer) return;
-  inFlight.add(container.id);
-  setBusy(container.id, true);
+  inFlight.add(keyOf(container));
+  setBusy(keyOf(container), true);
   // The audit alert can come over the stream before the response does.
-  audits.delete(container.id);
-  awaitingAudit.set(container.id, AUDIT_RULE[action]);
+  audits.delete(keyOf(container));
+  awaitingAudit.set(keyOf(container), AUDIT_RULE[action]);
   try {
     const path = `/api/containers/${encodeURIComponent(container.id)}/${action}`;
     for (;;) {
       const reason = answer.reason || `from the live page (${action})`;
-      const response = await postJson(path, { reason });
+      // Through the hub, the action names the container's host; the hub routes it there.
+      const response = await postJson(path, inFleet() ? { reason, host: container.host } : { reason });
       if (response.status === 401) {
         const refused = Boolean(token.get());
         answer = await ask(container, action, {
@@ -118,7 +122,7 @@ async function act(container, action) {
           error: refused ? 'The agent refused the token; enter a valid one.' : 'The agent needs a token for this.',
         });
         if (!answer) {
-          awaitingAudit.delete(container.id);
+          awaitingAudit.delete(keyOf(container));
           outcome('error', `${action} of ${container.name} cancelled: no token`);
           return;
         }
@@ -130,10 +134,10 @@ async function act(container, action) {
         const warnings = response.body.warnings?.length ? ` (warnings: ${response.body.warnings.join('; ')})` : '';
         const verb = action === 'isolate' ? 'isolated' : 'released';
         const same = action === 'isolate' && response.body.changed === false ? ' (it already was)' : '';
-        outcome('ok', `${container.name} ${verb}${same}${warnings}.`, container.id);
-        renderAudit(container.id);
+        outcome('ok', `${container.name} ${verb}${same}${warnings}.`, keyOf(container));
+        renderAudit(keyOf(container));
       } else {
-        awaitingAudit.delete(container.id);
+        awaitingAudit.delete(keyOf(container));
         outcome(
           'error',
           `${action} of ${container.name}: ${response.body.error?.message ?? `HTTP ${response.status}`}`,
@@ -142,18 +146,18 @@ async function act(container, action) {
       return;
     }
   } catch (error) {
-    awaitingAudit.delete(container.id);
+    awaitingAudit.delete(keyOf(container));
     outcome('error', `${action} of ${container.name}: ${error.message}`);
   } finally {
-    inFlight.delete(container.id);
-    setBusy(container.id, false);
+    inFlight.delete(keyOf(container));
+    setBusy(keyOf(container), false);
     afterAction();
   }
 }
 
 /** Every alert passes here: the audit alert of an action taken from this page is shown with it. */
 export function noteAlert(alert) {
-  const id = alert.container?.id;
+  const id = alert.container?.id ? containerKey(alert.host, alert.container.id) : null;
   if (!id || awaitingAudit.get(id) !== alert.rule) return;
   awaitingAudit.delete(id);
   audits.set(id, alert);

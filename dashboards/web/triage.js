@@ -2,6 +2,7 @@
 // reconnect) held once by id, newest first, filtered by rule, severity, workload and host, with
 // the count by severity in the header. A click opens the alert's details (alert-details.js).
 import { $, el, time } from './dom.js';
+import { inScope, qualify } from './fleet.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
 const MAX_ALERTS = 1000;
@@ -89,7 +90,10 @@ function row(alert) {
     el('td', { text: time(alert.lastSeen ?? alert.time), title: alert.lastSeen ?? alert.time }),
     el('td', { className: `sev sev-${alert.severity}`, text: alert.severity }),
     el('td', { text: alert.rule }),
-    el('td', { text: alert.container?.name ?? '—', title: workloadOf(alert) }),
+    el('td', {
+      text: alert.container?.name ? qualify(alert.host, alert.container.name) : '—',
+      title: workloadOf(alert),
+    }),
     el('td', { className: 'summary', text: alert.summary }),
     el('td', { text: String(alert.count ?? 1) }),
   );
@@ -106,8 +110,13 @@ function row(alert) {
   return tr;
 }
 
+/** The fleet page's host selector changed: show that host's alerts only (counts included). */
+export function rescope() {
+  schedule();
+}
+
 function render() {
-  const all = [...alerts.values()];
+  const all = [...alerts.values()].filter((a) => inScope(a.host));
   refreshOptions(all);
   renderCounts(all);
   const f = filterValues();
