@@ -26,7 +26,9 @@ export function recordFlowMetrics(metrics: Metrics, flows: FlowTable): void {
   });
   const known = seenNetworks.get(metrics) ?? new Set<string>();
   seenNetworks.set(metrics, known);
-  const active = flows.activeByNetwork();
+  // Active flows by the network they were first seen on.
+  const active = new Map<string, number>();
+  for (const flow of flows.active()) active.set(flow.network, (active.get(flow.network) ?? 0) + 1);
   // Networks whose last flow ended go to 0 rather than keeping their last value.
   for (const network of known) if (!active.has(network)) metrics.flowsActive.set({ network }, 0);
   for (const [network, count] of active) {

@@ -31,6 +31,10 @@ export class FlowEntry {
   /** bytesOut + bytesIn when the last event went out (flow-progress.ts). */
   bytesAtUpdate = 0;
   dirty = false;
+  /** Its handshake half's key while the other half may still come (handshake.ts). */
+  halfKey: string | null = null;
+  /** An asymmetric route: each bridge sees one direction, so packets count on every bridge. */
+  countEveryBridge = false;
 
   constructor(flow: FlowRecord, key: FlowKey, srcKey: number | string, srcPort: number, at: number) {
     this.flow = flow;
@@ -107,4 +111,15 @@ const SPELLED = Array.from({ length: 64 }, (_, bits) => spell(bits));
 /** TCP flag bits as the letters FlowRecord.tcpFlags uses, in a fixed order (S, A, F, R, P, U). */
 export function flagLetters(bits: number): string {
   return SPELLED[bits & 0x3f]!;
+}
+
+/** The least recently seen of the 32 oldest-inserted flows (see FlowTable's eviction). */
+export function evictionVictim(flows: Iterable<FlowEntry>): FlowEntry | null {
+  let victim: FlowEntry | null = null;
+  let looked = 0;
+  for (const entry of flows) {
+    if (!victim || entry.flow.lastSeen < victim.flow.lastSeen) victim = entry;
+    if (++looked === 32) break;
+  }
+  return victim;
 }

@@ -1,14 +1,14 @@
-// The flow table: bidirectional 5-tuple aggregates per bridge. `flow.start` goes out on the first
-// packet (detectors must not wait for a flow to end), `flow.update` when a flow becomes
-// established, joins a second bridge, or every `updateIntervalMs` while active, and `flow.end` on
-// close, idle timeout or eviction. Timeouts follow Zeek: TCP ends on RST or FIN from both sides
-// (and after 5 min idle), UDP/ICMP after 1 min idle. The clock is injected: time comes from packet
-// timestamps and `sweep(now)`, so the table is testable and replays a pcap at its own pace.
+// The flow table: bidirectional 5-tuple aggregates per bridge, oriented by the TCP handshake.
+// `flow.start` on the first packet (detectors must not wait for a flow to end), `flow.update` when
+// a flow becomes established, joins a second bridge, or every `updateIntervalMs` while active, and
+// `flow.end` on close, idle timeout or eviction. Timeouts follow Zeek: TCP ends on RST or FIN from
+// both sides (5 min idle), UDP/ICMP after 1 min idle. Time comes from packets and `sweep(now)`.
 import type { FlowRecord, ShipwatchEvent } from '../events.ts';
 import type { Attributed, Attributor } from './flow-attribution.ts';
-import { formatAddress, IPPROTO_TCP, TCP_FIN, TCP_RST, TCP_SYN, TCP_ACK, type PacketMeta } from '../packets/index.ts';
-import { RoutedFlowMatcher } from './routed-flows.ts';
-import { FlowEntry, flagLetters, newFlowRecord, protocolName } from './flow-entry.ts';
+import { IPPROTO_TCP, TCP_FIN, TCP_RST, TCP_SYN, TCP_ACK, type PacketMeta } from '../packets/index.ts';
+import { RoutedFlowMatcher, routedSide } from './routed-flows.ts';
+import { HandshakeHalves, orient } from './handshake.ts';
+import { evictionVictim, FlowEntry, flagLetters, newFlowRecord, protocolName } from './flow-entry.ts';
 import { addressKey, FlowKeys, type FlowKey } from './flow-keys.ts';
 import { progress } from './flow-progress.ts';
 
@@ -32,6 +32,7 @@ export class FlowTable {
   /** Each flow once, oldest first (insertion order): what sweep, eviction and active() walk. */
   readonly #flows = new Set<FlowEntry>();
   readonly #routed = new RoutedFlowMatcher<FlowEntry>();
+  readonly #halves = new HandshakeHalves<FlowEntry>();
   /** Entries with counts not yet drained (FlowEntry.dirty marks membership: no Set lookup per packet). */
   #dirty: FlowEntry[] = [];
   evicted = 0;
@@ -77,56 +78,64 @@ export class FlowTable {
     let fresh = false;
     if (!entry) {
       key ??= keys.key(net, protocol, src, srcPort, dst, dstPort, forward);
-      entry = this.#start(key, src, network, meta, buf, at);
+      entry = this.#start(key, src, dst, network, meta, buf, at);
       fresh = entry.keys[0] === key;
     }
     this.#account(entry, network, src, meta, buf, at, fresh);
   }
 
-  #start(key: FlowKey, srcKey: number | string, network: string, meta: PacketMeta, buf: Buffer, at: number): FlowEntry {
+  #start(
+    key: FlowKey,
+    packetSrc: number | string,
+    packetDst: number | string,
+    network: string,
+    meta: PacketMeta,
+    buf: Buffer,
+    at: number,
+  ): FlowEntry {
     if (this.#keys.size >= this.#o.maxFlows) this.#evictOne(at);
-    const srcIp = formatAddress(buf, meta.srcOffset, meta.ipVersion);
-    const dstIp = formatAddress(buf, meta.dstOffset, meta.ipVersion);
+    // A first packet that is a SYN-ACK: the other side began (handshake.ts), so src is the receiver.
+    const { handshake, turned, srcIp, dstIp, srcPort, dstPort } = orient(meta, buf);
+    const halfKey = handshake ? HandshakeHalves.key(srcIp, srcPort, dstIp, dstPort) : null;
+    const half = this.#halves.match(halfKey, network, handshake);
+    if (half && this.#flows.has(half)) {
+      half.countEveryBridge = true; // each bridge sees one direction: count both
+      return this.#join(half, key, network, null, at);
+    }
     const protocol = protocolName(meta.protocol);
     const { attributor } = this.#o;
     const srcAttr = attributor.attribute(network, srcIp);
     const dstAttr = attributor.attribute(network, dstIp);
     const hasPorts = protocol === 'tcp' || protocol === 'udp';
-    const side =
-      dstAttr.kind === 'container' && !dstAttr.local
-        ? 'egress'
-        : srcAttr.kind === 'host' && dstAttr.kind === 'container'
-          ? 'ingress'
-          : null;
-    const routedKey = side ? RoutedFlowMatcher.key(meta.protocol, dstIp, meta.dstPort) : '';
+    const side = turned ? null : routedSide(srcAttr, dstAttr);
+    const routedKey = side ? RoutedFlowMatcher.key(meta.protocol, dstIp, dstPort) : '';
     if (side) {
-      const other = this.#routed.take(routedKey, side, network, meta.srcPort, at);
+      const other = this.#routed.take(routedKey, side, network, srcPort, at);
       if (other && this.#flows.has(other)) {
         const realSrc =
-          side === 'egress' ? this.#endpoint(srcIp, meta.srcPort, hasPorts, srcAttr, at, dstIp, dstAttr) : null;
-        this.#join(other, key, network, realSrc, at);
-        return other;
+          side === 'egress' ? this.#endpoint(srcIp, srcPort, hasPorts, srcAttr, at, dstIp, dstAttr) : null;
+        return this.#join(other, key, network, realSrc, at);
       }
     }
     const flow = newFlowRecord(
       network,
       protocol,
-      this.#endpoint(srcIp, meta.srcPort, hasPorts, srcAttr, at, dstIp, dstAttr),
-      this.#endpoint(dstIp, meta.dstPort, hasPorts, dstAttr, at, srcIp, srcAttr),
-      meta.srcPort,
-      meta.dstPort,
+      this.#endpoint(srcIp, srcPort, hasPorts, srcAttr, at, dstIp, dstAttr),
+      this.#endpoint(dstIp, dstPort, hasPorts, dstAttr, at, srcIp, srcAttr),
+      srcPort,
+      dstPort,
       at,
     );
-    const entry = new FlowEntry(flow, key, srcKey, meta.srcPort, at);
+    const entry = new FlowEntry(flow, key, turned ? packetDst : packetSrc, srcPort, at);
     this.#keys.set(key, entry);
     this.#flows.add(entry);
-    if (side) this.#routed.offer(routedKey, side, network, meta.srcPort, at, entry);
+    if (side) this.#routed.offer(routedKey, side, network, srcPort, at, entry);
+    entry.halfKey = this.#halves.offer(halfKey, network, handshake, entry);
     return entry;
   }
 
-  // A method, not a closure in #start: tsx (esbuild keepNames) names every closure it creates with
-  // a defineProperty call, which showed in the profile of each flow's start. An endpoint is named
-  // as the other side (`peer`) resolved it: a DNS name is only ever its asker's.
+  // A method, not a closure in #start (esbuild keepNames costs each closure a defineProperty, seen
+  // in the profile of each flow's start). Named as `peer` resolved it: a DNS name is its asker's.
   #endpoint(ip: string, port: number, ports: boolean, attr: Attributed, at: number, peerIp: string, peer: Attributed) {
     return {
       ip,
@@ -137,13 +146,14 @@ export class FlowTable {
     };
   }
 
-  /** The other bridge's sighting of a routed flow: one record, both networks, the real source kept. */
-  #join(entry: FlowEntry, key: FlowKey, network: string, realSrc: FlowRecord['src'] | null, at: number): void {
+  /** Another bridge's sighting: of a routed flow (the real source kept) or an asymmetric route's half. */
+  #join(entry: FlowEntry, key: FlowKey, network: string, realSrc: FlowRecord['src'] | null, at: number) {
     entry.keys.push(key);
     this.#keys.set(key, entry);
     if (!entry.flow.networks.includes(network)) entry.flow.networks.push(network);
     if (realSrc) entry.flow.src = realSrc;
     this.#emit('flow.update', entry, at, realSrc !== null);
+    return entry;
   }
 
   /** Counts the packet; `fresh`: it is the flow's first, so flow.start goes out (with its flags and bytes) before anything else. */
@@ -158,8 +168,9 @@ export class FlowTable {
   ): void {
     const flow = entry.flow;
     if (at > flow.lastSeen) flow.lastSeen = at;
-    // A routed flow is counted on the bridge it was first seen on only, never twice.
-    if (network !== flow.network) return;
+    // A routed flow is counted on the bridge it was first seen on only, never twice; an asymmetric
+    // one on both, since each bridge sees one direction.
+    if (network !== flow.network && !entry.countEveryBridge) return;
     const outbound = meta.srcPort === entry.srcPort && src === entry.srcKey;
     if (outbound) {
       flow.packetsOut++;
@@ -235,13 +246,6 @@ export class FlowTable {
     return flows;
   }
 
-  /** Active flows by the network they were first seen on. */
-  activeByNetwork(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const flow of this.active()) counts.set(flow.network, (counts.get(flow.network) ?? 0) + 1);
-    return counts;
-  }
-
   /** Keys in the table (a routed flow holds one per bridge): what maxFlows bounds. */
   get size(): number {
     return this.#keys.size;
@@ -263,12 +267,7 @@ export class FlowTable {
    * O(1) approximation of LRU that spares long-lived busy flows without a per-packet reorder.
    */
   #evictOne(now: number): void {
-    let victim: FlowEntry | null = null;
-    let looked = 0;
-    for (const entry of this.#flows) {
-      if (!victim || entry.flow.lastSeen < victim.flow.lastSeen) victim = entry;
-      if (++looked === 32) break;
-    }
+    const victim = evictionVictim(this.#flows);
     if (!victim) return;
     this.evicted++;
     if (victim.flow.state !== 'closed') {
@@ -281,6 +280,7 @@ export class FlowTable {
   #remove(entry: FlowEntry): void {
     for (const key of entry.keys) this.#keys.delete(key);
     this.#flows.delete(entry);
+    if (entry.halfKey) this.#halves.forget(entry.halfKey, entry);
   }
 
   #emit(kind: 'flow.start' | 'flow.update' | 'flow.end', entry: FlowEntry, at: number, sourceFound = false): void {

@@ -15,6 +15,15 @@ const MAX_CANDIDATES_PER_KEY = 16;
 
 export type Side = 'egress' | 'ingress';
 
+/**
+ * Which sighting of a routed flow a new flow may be: on the source's bridge the destination is a
+ * container not on it ('egress'); on the destination's, the source is its gateway ('ingress').
+ */
+export function routedSide(src: { kind: string }, dst: { kind: string; local: boolean }): Side | null {
+  if (dst.kind === 'container' && !dst.local) return 'egress';
+  return src.kind === 'host' && dst.kind === 'container' ? 'ingress' : null;
+}
+
 interface Candidate<T> {
   side: Side;
   network: string;

@@ -142,6 +142,67 @@ describe('FlowTable', () => {
     ]);
   });
 
+  it('turns a flow round when its first packet is a SYN-ACK: the other side began', () => {
+    send(
+      'net-a',
+      { src: '198.18.1.2', dst: '203.0.113.10', protocol: 'tcp', srcPort: 8080, dstPort: 38710, flags: 'SA' },
+      1000,
+    );
+    send(
+      'net-a',
+      { src: '203.0.113.10', dst: '198.18.1.2', protocol: 'tcp', srcPort: 38710, dstPort: 8080, flags: 'A' },
+      1001,
+    );
+    const [flow] = table.active();
+    expect(flow?.src).toMatchObject({ ip: '203.0.113.10', port: 38710, kind: 'external' });
+    expect(flow?.dst).toMatchObject({ ip: '198.18.1.2', port: 8080, container: API });
+    expect(flow).toMatchObject({ packetsOut: 1, packetsIn: 1 });
+  });
+
+  describe('an asymmetric route through a container on two networks', () => {
+    // The client reaches db on its net-b address; db answers by its default route, over net-a.
+    const syn = { src: '203.0.113.10', dst: '198.18.2.3', protocol: 'tcp' as const, srcPort: 38710, dstPort: 8080 };
+    const reply = { src: '198.18.2.3', dst: '203.0.113.10', protocol: 'tcp' as const, srcPort: 8080, dstPort: 38710 };
+    const expectOneInboundFlow = () => {
+      const flows = table.active();
+      expect(flows).toHaveLength(1);
+      const [flow] = flows;
+      expect(flow?.src).toMatchObject({ ip: '203.0.113.10', port: 38710, kind: 'external' });
+      expect(flow?.dst).toMatchObject({ ip: '198.18.2.3', port: 8080, kind: 'container', container: DB });
+      expect(flow?.networks.sort()).toEqual(['net-a', 'net-b']);
+      // No record ever had db as the source: nothing read it as db connecting out.
+      const starts = events.filter((e) => e.kind === 'flow.start').map((e) => flowOf(e)!);
+      expect(starts).toHaveLength(1);
+      expect(starts[0]?.src.ip).toBe('203.0.113.10');
+      return flow!;
+    };
+
+    it('is one flow from the client, counted on both bridges, when the SYN is read first', () => {
+      send('net-b', { ...syn, flags: 'S' }, 1000);
+      send('net-a', { ...reply, flags: 'SA' }, 1001);
+      send('net-b', { ...syn, flags: 'A' }, 1002);
+      send('net-a', { ...reply, flags: 'PA' }, 1003);
+      expect(expectOneInboundFlow()).toMatchObject({ network: 'net-b', packetsOut: 2, packetsIn: 2 });
+      send('net-b', { ...syn, flags: 'FA' }, 1004);
+      send('net-a', { ...reply, flags: 'FA' }, 1005);
+      expect(kinds().at(-1)).toBe('flow.end');
+      expect(flowOf(events.at(-1))).toMatchObject({ state: 'closed' });
+    });
+
+    it('is the same one flow when the SYN-ACK bridge is read first', () => {
+      send('net-a', { ...reply, flags: 'SA' }, 1000);
+      send('net-b', { ...syn, flags: 'S' }, 1000);
+      send('net-b', { ...syn, flags: 'A' }, 1001);
+      expect(expectOneInboundFlow()).toMatchObject({ packetsOut: 2, packetsIn: 1 });
+    });
+
+    it('keeps two SYN sightings of the same tuple on two bridges apart (not halves of one route)', () => {
+      send('net-a', { ...syn, flags: 'S' }, 1000);
+      send('net-c', { ...syn, flags: 'S' }, 1000);
+      expect(table.active()).toHaveLength(2);
+    });
+  });
+
   it('starts a new flow on a fresh SYN after the 5-tuple closed (port reuse)', () => {
     const tuple = { src: '198.18.1.2', dst: '203.0.113.10', protocol: 'tcp' as const, srcPort: 41000, dstPort: 80 };
     send('net-a', { ...tuple, flags: 'S' }, 0);

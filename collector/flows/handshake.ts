@@ -1,0 +1,79 @@
+// TCP orientation by the handshake, and the two halves of an asymmetric route as one flow.
+//
+// A flow's source is whoever sent its first packet, unless that packet is a SYN-ACK: then the
+// other side began (the SYN went by another way, or before the capture started), and the flow is
+// turned round. That matters on a container attached to two networks: a client reaches it on its
+// second network's address, the SYN arrives on that bridge, and the SYN-ACK leaves by the
+// container's default route, over the *other* bridge. Each bridge sees one direction. Oriented by
+// the first packet, the second bridge's half read as the container connecting out to the client's
+// ephemeral port: an egress alert for an inbound connection.
+//
+// So TCP flows that start with a handshake packet are remembered by their oriented 4-tuple, and a
+// SYN half on one bridge meets the SYN-ACK half on another as one flow, counted on both bridges
+// (each sees only its own direction). Docker's MASQUERADE rewrites routed traffic, so a
+// container-to-container flow routed between bridges never has the same 4-tuple on both sides;
+// that case is routed-flows.ts's.
+import { formatAddress, IPPROTO_TCP, TCP_ACK, TCP_SYN, type PacketMeta } from '../packets/index.ts';
+
+export type Handshake = 'syn' | 'synack';
+
+/** 'syn' for a SYN, 'synack' for a SYN-ACK, null for anything else (not TCP, or mid-connection). */
+export function handshakeOf(meta: PacketMeta): Handshake | null {
+  if (meta.protocol !== IPPROTO_TCP) return null;
+  const flags = meta.tcpFlags & (TCP_SYN | TCP_ACK);
+  return flags === TCP_SYN ? 'syn' : flags === (TCP_SYN | TCP_ACK) ? 'synack' : null;
+}
+
+/** A new flow's ends: the packet's, or turned round when it is a SYN-ACK. */
+export function orient(meta: PacketMeta, buf: Buffer) {
+  const handshake = handshakeOf(meta);
+  const turned = handshake === 'synack';
+  return {
+    handshake,
+    turned,
+    srcIp: formatAddress(buf, turned ? meta.dstOffset : meta.srcOffset, meta.ipVersion),
+    dstIp: formatAddress(buf, turned ? meta.srcOffset : meta.dstOffset, meta.ipVersion),
+    srcPort: turned ? meta.dstPort : meta.srcPort,
+    dstPort: turned ? meta.srcPort : meta.dstPort,
+  };
+}
+
+interface Half<T> {
+  network: string;
+  handshake: Handshake;
+  value: T;
+}
+
+/** Open handshake halves by oriented 4-tuple (client first), waiting for their other half. */
+export class HandshakeHalves<T> {
+  readonly #halves = new Map<string, Half<T>>();
+
+  static key(clientIp: string, clientPort: number, serverIp: string, serverPort: number): string {
+    return `${clientIp} ${clientPort} ${serverIp} ${serverPort}`;
+  }
+
+  /** The other half: the same 4-tuple on another bridge, begun by the other handshake packet. */
+  match(key: string | null, network: string, handshake: Handshake | null): T | null {
+    if (key === null || handshake === null) return null;
+    const half = this.#halves.get(key);
+    if (!half || half.network === network || half.handshake === handshake) return null;
+    this.#halves.delete(key);
+    return half.value;
+  }
+
+  /** Remembers a handshake half (nothing for a flow that began otherwise); returns its key. */
+  offer(key: string | null, network: string, handshake: Handshake | null, value: T): string | null {
+    if (key === null || handshake === null) return null;
+    this.#halves.set(key, { network, handshake, value });
+    return key;
+  }
+
+  /** The flow left the table: its half can no longer be met. */
+  forget(key: string, value: T): void {
+    if (this.#halves.get(key)?.value === value) this.#halves.delete(key);
+  }
+
+  get size(): number {
+    return this.#halves.size;
+  }
+}
