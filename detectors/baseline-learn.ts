@@ -15,6 +15,7 @@ import {
 } from './baseline.ts';
 import { accountEgress, newEgressBytes, type EgressBytes } from './egress-bytes.ts';
 import { oriented } from './flow-orientation.ts';
+import { isInboundConnection } from './inbound.ts';
 import { addPath } from './path-prefixes.ts';
 import { isInitChild, isShell, programName } from './process-classify.ts';
 import { rates, type PreviousSample } from './resource-rates.ts';
@@ -93,6 +94,8 @@ export function learnStep(state: LearnerState, event: ShipwatchEvent, now: numbe
     state.lastStats.delete(event.container.id);
     state.egress.sent.delete(event.container.id);
   }
+  // Before the source's workload: a flow from outside has none, and its receiver learns from it.
+  if (isFlowBeginning(event)) learnInbound(state, oriented(event.flow), now, learnMs);
   const workload = workloadOf(event);
   if (workload === null) return state;
   const baseline = ensureBaseline(state, workload, now, learnMs);
@@ -111,7 +114,6 @@ export function learnStep(state: LearnerState, event: ShipwatchEvent, now: numbe
     }
     return state;
   }
-  if (isFlowBeginning(event)) learnInbound(state, oriented(event.flow), now, learnMs);
   if (!learning) return state;
   learnVolume(state, baseline, event);
   learnFrom(baseline, event);
@@ -127,14 +129,16 @@ function learnVolume(state: LearnerState, baseline: WorkloadBaseline, event: Shi
   volume.total = Math.max(volume.total, sent.total);
 }
 
-/** The receiving workload learns its inbound peers on its own clock. */
+/** The receiving workload learns its inbound peers, and the ports it serves outside, on its own clock. */
 function learnInbound(state: LearnerState, flow: FlowRecord, now: number, learnMs: number): void {
   const { src, dst, protocol } = flow;
-  if (!src.container || !dst.container) return;
+  if (!dst.container) return;
+  if (src.kind === 'external' ? !isInboundConnection(flow) : !src.container) return;
   const other = ensureBaseline(state, dst.container.workload, now, learnMs);
-  if (phaseOf(other, now) === 'learning') {
-    addPeer(other, { workload: src.container.workload, port: dst.port, protocol, direction: 'in' });
-  }
+  if (phaseOf(other, now) !== 'learning') return;
+  if (src.container) addPeer(other, { workload: src.container.workload, port: dst.port, protocol, direction: 'in' });
+  else if (!other.inbound.some((e) => e.port === dst.port && e.protocol === protocol))
+    other.inbound.push({ port: dst.port, protocol });
 }
 
 /** What a flow's source learns from how it began: an egress destination or an outbound peer. */

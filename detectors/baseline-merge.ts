@@ -3,7 +3,7 @@
 // appended, so merging the same inputs always gives the same result); resource statistics are
 // combined weighted by their sample counts, an approximation of the pooled median and MAD that
 // keeps no raw samples. Pure: the fleet bus calls it inside its compare-and-set loop.
-import { RESOURCE_METRICS, sameEgress, samePeer, type WorkloadBaseline } from './baseline.ts';
+import { RESOURCE_METRICS, sameEgress, sameInbound, samePeer, type WorkloadBaseline } from './baseline.ts';
 
 function union<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): T[] {
   const out = [...a];
@@ -37,6 +37,7 @@ export function mergeBaselines(a: WorkloadBaseline, b: WorkloadBaseline): Worklo
     learnUntil: Math.min(a.learnUntil, b.learnUntil),
     egress: union(a.egress, b.egress, sameEgress),
     peers: union(a.peers, b.peers, samePeer),
+    inbound: union(a.inbound, b.inbound, sameInbound),
     executables: union(a.executables, b.executables, (x, y) => x === y),
     entrypointShells: union(a.entrypointShells, b.entrypointShells, (x, y) => x === y),
     pathPrefixes: union(a.pathPrefixes, b.pathPrefixes, (x, y) => x === y),

@@ -24,6 +24,9 @@ export const peerEntrySchema = z.strictObject({
   direction: z.enum(['out', 'in']),
 });
 
+/** A port the workload served to clients outside Docker during learning (unexpected_inbound). */
+export const inboundEntrySchema = z.strictObject({ port, protocol });
+
 const resourceStat = z.strictObject({ median: z.number(), mad: z.number().min(0), samples: z.number().int().min(0) });
 
 export const baselineSchema = z.strictObject({
@@ -35,6 +38,7 @@ export const baselineSchema = z.strictObject({
   learnUntil: z.number().default(0),
   egress: z.array(egressEntrySchema).default([]),
   peers: z.array(peerEntrySchema).default([]),
+  inbound: z.array(inboundEntrySchema).default([]),
   /** Program identities (see programName): exe paths, or `exe (applet)` for multi-call binaries. */
   executables: z.array(z.string()).default([]),
   /** Shells the entrypoint (a child of init) ran during learning: expected, not interactive. */
@@ -55,6 +59,7 @@ export const baselineSchema = z.strictObject({
 export type WorkloadBaseline = z.output<typeof baselineSchema>;
 export type EgressEntry = z.output<typeof egressEntrySchema>;
 export type PeerEntry = z.output<typeof peerEntrySchema>;
+export type InboundEntry = z.output<typeof inboundEntrySchema>;
 export type ResourceStat = WorkloadBaseline['resources'][ResourceMetric];
 
 export function newBaseline(workload: string, now: number, learnMs: number): WorkloadBaseline {
@@ -94,6 +99,10 @@ export function sameEgress(a: EgressEntry, b: EgressEntry): boolean {
 
 export function samePeer(a: PeerEntry, b: PeerEntry): boolean {
   return a.workload === b.workload && a.port === b.port && a.protocol === b.protocol && a.direction === b.direction;
+}
+
+export function sameInbound(a: InboundEntry, b: InboundEntry): boolean {
+  return a.port === b.port && a.protocol === b.protocol;
 }
 
 /** Is this destination in the baseline? By address, or by DNS name when one is known. */

@@ -29,6 +29,12 @@ export const RULES = {
     tags: ['network'],
     file: 'detectors/rules/network.ts',
   },
+  unexpected_inbound: {
+    severity: 'medium',
+    mitre: { tactic: 'initial_access', technique: 'T1133' },
+    tags: ['network'],
+    file: 'detectors/rules/network.ts',
+  },
   cross_segment_traffic: {
     severity: 'high',
     mitre: { tactic: 'lateral_movement', technique: 'T1021' },

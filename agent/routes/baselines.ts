@@ -35,6 +35,7 @@ export function registerBaselineRoutes(server: HttpServer, detection: BaselineRo
         learnUntil: new Date(b.learnUntil).toISOString(),
         egress: b.egress.length,
         peers: b.peers.length,
+        inbound: b.inbound.length,
         executables: b.executables.length,
         pathPrefixes: b.pathPrefixes.length,
       })),

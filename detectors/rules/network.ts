@@ -1,5 +1,6 @@
 // Network rules on flow.start: unexpected_egress (external destinations outside baseline and
-// allowlist), cross_segment_traffic (routed between bridges or across a forbidden zone pair) and
+// allowlist), unexpected_inbound (an outside client on a port the workload never served),
+// cross_segment_traffic (routed between bridges or across a forbidden zone pair) and
 // new_peer (workloads that never talked during learning). The alert pipeline dedups by key.
 import { isFlowBeginning, type FlowRecord, type ShipwatchEvent } from '../../collector/events.ts';
 import { egressKnown, judging, phaseOf } from '../baseline.ts';
@@ -9,6 +10,7 @@ import { allowlisted } from '../egress-allowlist.ts';
 import type { Finding } from '../../findings/index.ts';
 import { oriented } from '../flow-orientation.ts';
 import { segmentOf } from '../segments.ts';
+import { isInboundConnection } from '../inbound.ts';
 
 /**
  * Multicast, broadcast and IPv6 link-local traffic never leaves the segment: not egress. IPv4
@@ -35,6 +37,26 @@ function egress(flow: FlowRecord, ctx: DetectorContext, at: number): Finding[] {
       container: src,
       key: `${dst.ip}:${dst.port ?? '-'}/${dst.protocol}`,
       summary: `${who(src)} connected to ${destination(flow.dst, flow.protocol)}, ${why}`,
+      details: flowDetails(flow),
+      at,
+    },
+  ];
+}
+
+function inbound(flow: FlowRecord, ctx: DetectorContext, at: number): Finding[] {
+  const dst = flow.dst.container;
+  if (!dst || !isInboundConnection(flow) || localOnly(flow.src.ip)) return [];
+  const baseline = ctx.baseline(dst.workload);
+  // Learned baselines only: policy mode (learn: 0, nothing imported) has no inbound policy.
+  if (!judging(baseline, ctx.now)) return [];
+  if (baseline.inbound.some((e) => e.port === flow.dst.port && e.protocol === flow.protocol)) return [];
+  const source = `${flow.src.ip}:${flow.src.port ?? '-'}`;
+  return [
+    {
+      rule: 'unexpected_inbound',
+      container: dst,
+      key: `${flow.dst.port ?? '-'}/${flow.protocol}`,
+      summary: `${who(dst)} accepted a connection from ${source} on port ${flow.dst.port ?? '-'}/${flow.protocol}, which it never served outside Docker during learning`,
       details: flowDetails(flow),
       at,
     },
@@ -110,7 +132,12 @@ export const networkDetector: Detector<null> = {
         const flow = oriented(event.flow);
         return {
           state,
-          findings: [...egress(flow, ctx, event.at), ...segments(flow, ctx, event.at), ...newPeer(flow, ctx, event.at)],
+          findings: [
+            ...egress(flow, ctx, event.at),
+            ...inbound(flow, ctx, event.at),
+            ...segments(flow, ctx, event.at),
+            ...newPeer(flow, ctx, event.at),
+          ],
         };
       }
       case 'flow.end':

@@ -1,6 +1,7 @@
-// An inbound connection to the second address of a container on two networks (an api on a front
-// and a back network, the common shape): reported as the client's flow into the api, never as the
-// api connecting out to the client's ephemeral port, and no egress alert.
+// Inbound connections from the test internet to the second address of a container on two
+// networks (an api on a front and a back network, the common shape). A port served while learning
+// is normal afterwards; the flow is the client's into the api, never the api connecting out to the
+// client's ephemeral port (no egress alert); a new listener afterwards raises unexpected_inbound.
 //
 // What this machine's kernel does, seen with tcpdump on both bridges: although the api's main
 // route to the client is by its front network (`ip route get CLIENT from BACK_IP` says eth0), the
@@ -36,6 +37,7 @@ interface Endpoint {
   name?: string | null;
 }
 interface Flow {
+  firstSeen: string | number;
   src: Endpoint;
   dst: Endpoint;
   networks: string[];
@@ -54,97 +56,109 @@ s.on('error', (e) => { console.error(e.message); process.exit(1); });
 setTimeout(() => { console.error('timeout'); process.exit(1); }, 5000);
 `;
 
-describe("an inbound connection to a two-network container's second address", () => {
+describe("inbound connections to a two-network container's second address", () => {
   const front = uniqueName('asym-front');
   const back = uniqueName('asym-back');
   const api = uniqueName('asym-api');
+  const workload = `swt/${uniqueName('asym-api')}`;
   const ruleComment = uniqueName('asym-rule');
   let agent: AgentProcess;
   let backIp = '';
   let ruleInserted = false;
+  // Only this client, to this address, through Docker's user hook.
+  const hookRule = () => [
+    'DOCKER-USER',
+    '-s',
+    `${INTERNET_HOST}/32`,
+    '-d',
+    `${backIp}/32`,
+    '-p',
+    'tcp',
+    '-m',
+    'comment',
+    '--comment',
+    ruleComment,
+    '-j',
+    'ACCEPT',
+  ];
+  const connect = async (port: number) =>
+    (
+      await run('ip', ['netns', 'exec', NETNS, process.execPath, '-e', CLIENT, backIp, String(port)], {
+        timeout: 10_000,
+      })
+    ).stdout.trim();
+  const alertsSince = (rule: string, since: number) =>
+    agent.logs.filter(
+      (l) =>
+        l.msg === 'alert' &&
+        l.rule === rule &&
+        (l.container as { name?: string } | null)?.name === api &&
+        Date.parse(String(l.lastSeen)) >= since - 1000,
+    );
+  const flowsNow = async (): Promise<Flow[]> => {
+    const active = (await (await fetch(`${agent.baseUrl}/api/flows`)).json()) as { flows: Flow[] };
+    const ended = (await (await fetch(`${agent.baseUrl}/api/flows/history?since=2m`)).json()) as { flows: Flow[] };
+    return [...active.flows, ...ended.flows];
+  };
 
   beforeAll(async () => {
     await docker('network', 'create', front);
     await docker('network', 'create', back);
     await runContainer(
       api,
-      ['--network', front, '--label', 'shipwatch.workload=swt/asym-api'],
+      ['--network', front, '--label', `shipwatch.workload=${workload}`],
       ['sh', '-c', 'while true; do echo hello | nc -l -p 8080; done'],
     );
     await docker('network', 'connect', back, api);
     backIp = (await docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${back}").IPAddress}}`, api)).trim();
-    // Only this client, to this address and port, through Docker's user hook.
-    await run('iptables', [
-      '-I',
-      'DOCKER-USER',
-      '-s',
-      `${INTERNET_HOST}/32`,
-      '-d',
-      `${backIp}/32`,
-      '-p',
-      'tcp',
-      '--dport',
-      '8080',
-      '-m',
-      'comment',
-      '--comment',
-      ruleComment,
-      '-j',
-      'ACCEPT',
-    ]);
+    await run('iptables', ['-I', ...hookRule()]);
     ruleInserted = true;
     const dir = mkdtempSync(path.join(tmpdir(), 'sw-asym-'));
-    // learn: 0 monitors at once: any egress of the api would be unexpected.
-    writeFileSync(path.join(dir, 'config.yaml'), 'learn: 0\n');
+    writeFileSync(path.join(dir, 'config.yaml'), 'learn: 10s\n');
     agent = await startAgent(['--config', path.join(dir, 'config.yaml')]);
-    await waitFor(
-      async () => ((await (await fetch(`${agent.baseUrl}/healthz`)).json()) as { status: string }).status === 'ok',
-      {
-        what: 'the agent healthy',
-      },
-    ).catch(() => undefined);
   }, 90_000);
 
   afterAll(async () => {
-    if (ruleInserted)
-      await run('iptables', [
-        '-D',
-        'DOCKER-USER',
-        '-s',
-        `${INTERNET_HOST}/32`,
-        '-d',
-        `${backIp}/32`,
-        '-p',
-        'tcp',
-        '--dport',
-        '8080',
-        '-m',
-        'comment',
-        '--comment',
-        ruleComment,
-        '-j',
-        'ACCEPT',
-      ]).catch(() => undefined);
+    if (ruleInserted) await run('iptables', ['-D', ...hookRule()]).catch(() => undefined);
     await agent?.stop();
     await removeContainers(api);
     await removeNetworks(front, back);
   });
 
-  it('is one inbound flow from the client, never the api connecting out, and raises no egress alert', async () => {
-    const since = Date.now();
-    const { stdout } = await run('ip', ['netns', 'exec', NETNS, process.execPath, '-e', CLIENT, backIp, '8080'], {
-      timeout: 10_000,
+  it('learns the port the api serves to the outside while learning', async () => {
+    type Detail = { state: string; inbound: { port: number; protocol: string }[] };
+    const detail = async () =>
+      (await (await fetch(`${agent.baseUrl}/api/baselines/${encodeURIComponent(workload)}`)).json()) as Detail;
+    // The agent attaches its captures to the bridges just after it listens: a client too early is
+    // not seen, so the client calls again (within the learning window) until the port is learned.
+    const learned = await waitFor(
+      async () => {
+        expect(await connect(8080)).toBe('hello');
+        const b = await detail();
+        if (b.state !== 'learning') throw new Error(`learning ended before 8080 was learned: ${JSON.stringify(b)}`);
+        return b.inbound?.some((e) => e.port === 8080 && e.protocol === 'tcp') ? b : null;
+      },
+      { timeout: 6000, interval: 500, what: 'port 8080 learned' },
+    );
+    expect(learned.inbound).toContainEqual({ port: 8080, protocol: 'tcp' });
+    await waitFor(async () => (await detail()).state === 'monitoring', {
+      timeout: 15_000,
+      what: `${workload} to finish learning`,
     });
-    expect(stdout.trim()).toBe('hello');
+  });
 
-    const flowsNow = async (): Promise<Flow[]> => {
-      const active = (await (await fetch(`${agent.baseUrl}/api/flows`)).json()) as { flows: Flow[] };
-      const ended = (await (await fetch(`${agent.baseUrl}/api/flows/history?since=2m`)).json()) as { flows: Flow[] };
-      return [...active.flows, ...ended.flows];
-    };
+  it('then sees a client on that port as one inbound flow, never the api connecting out, with no alert', async () => {
+    const since = Date.now();
+    expect(await connect(8080)).toBe('hello');
     const inbound = await waitFor(
       async () =>
-        (await flowsNow()).find((f) => f.src.ip === INTERNET_HOST && f.dst.ip === backIp && f.dst.port === 8080),
+        (await flowsNow()).find(
+          (f) =>
+            f.src.ip === INTERNET_HOST &&
+            f.dst.ip === backIp &&
+            f.dst.port === 8080 &&
+            Date.parse(String(f.firstSeen)) >= since - 1000,
+        ),
       { timeout: 5000, what: 'the inbound flow' },
     ).catch(async (error: Error) => {
       const mine = (await flowsNow()).filter((f) => [f.src.ip, f.dst.ip].includes(INTERNET_HOST));
@@ -154,19 +168,33 @@ describe("an inbound connection to a two-network container's second address", ()
     const dstName = typeof inbound.dst.container === 'string' ? inbound.dst.name : inbound.dst.container?.name;
     expect(dstName).toBe(api);
     expect(inbound.src.kind).toBe('external');
-    // Both directions counted in the one flow.
     expect(inbound.packetsOut).toBeGreaterThan(0);
     expect(inbound.packetsIn).toBeGreaterThan(0);
-    // Give a wrong half its chance to show, then check there was none.
+    // Give a wrong half or a late alert its chance to show, then check there was none.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect((await flowsNow()).filter((f) => f.src.ip === backIp && f.dst.ip === INTERNET_HOST)).toEqual([]);
-    const egress = agent.logs.filter(
-      (l) =>
-        l.msg === 'alert' &&
-        l.rule === 'unexpected_egress' &&
-        (l.container as { name?: string } | null)?.name === api &&
-        Date.parse(String(l.time)) >= since - 1000,
-    );
-    expect(egress).toEqual([]);
+    expect(alertsSince('unexpected_egress', since)).toEqual([]);
+    expect(alertsSince('unexpected_inbound', since)).toEqual([]);
+  });
+
+  it('raises unexpected_inbound within 2 s for a client on a listener it never served (a bind shell)', async () => {
+    await docker('exec', '-d', api, 'sh', '-c', 'echo shell | nc -l -p 9090');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const since = Date.now();
+    expect(await connect(9090)).toBe('shell');
+    const [alert] = await waitFor(
+      () => {
+        const found = alertsSince('unexpected_inbound', since);
+        return found.length ? found : null;
+      },
+      { timeout: 2000, what: 'unexpected_inbound for port 9090' },
+    ).catch((error: Error) => {
+      const said = agent.logs.filter((l) => l.msg === 'alert' && Date.parse(String(l.lastSeen)) >= since - 1000);
+      throw new Error(`${error.message}; the agent said: ${JSON.stringify(said).slice(0, 3000)}`);
+    });
+    expect(alert?.summary).toContain(`from ${INTERNET_HOST}:`);
+    expect(alert?.summary).toContain('on port 9090/tcp');
+    expect(alert?.severity).toBe('medium');
+    expect(alertsSince('unexpected_egress', since)).toEqual([]);
   });
 });

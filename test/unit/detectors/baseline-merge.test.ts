@@ -12,6 +12,7 @@ describe('mergeBaselines', () => {
       executables: ['/bin/sh'],
       pathPrefixes: ['/tmp/*'],
       peers: [{ workload: 'shop/db', port: 5432, protocol: 'tcp', direction: 'out' }],
+      inbound: [{ port: 8443, protocol: 'tcp' }],
     });
     const b = base({
       egress: [
@@ -20,12 +21,20 @@ describe('mergeBaselines', () => {
       ],
       executables: ['/bin/sh', '/usr/bin/curl'],
       pathPrefixes: ['/var/log/app/*'],
+      inbound: [
+        { port: 8443, protocol: 'tcp' },
+        { port: 53, protocol: 'udp' },
+      ],
     });
     const merged = mergeBaselines(a, b);
     expect(merged.egress.map((e) => `${e.ip}:${e.port}`)).toEqual(['203.0.113.10:443', '203.0.113.20:80']);
     expect(merged.executables).toEqual(['/bin/sh', '/usr/bin/curl']);
     expect(merged.pathPrefixes).toEqual(['/tmp/*', '/var/log/app/*']);
     expect(merged.peers).toHaveLength(1);
+    expect(merged.inbound).toEqual([
+      { port: 8443, protocol: 'tcp' },
+      { port: 53, protocol: 'udp' },
+    ]);
   });
 
   it('combines resource statistics weighted by their samples', () => {

@@ -20,6 +20,64 @@ function learned(options: HarnessOptions = {}) {
   return h;
 }
 
+describe('unexpected_inbound', () => {
+  /** The shop learns that web serves outside clients on 8443/tcp (a published port). */
+  function servingLearned() {
+    const h = harness();
+    h.feed(started(h.at(0), web), started(h.at(0), api));
+    h.feed(flowStart(h.at(1000), externalEnd(IP.partner, 51000), containerEnd(web, IP.web, 8443), 'shop_frontend'));
+    h.at(LEARN_MS + 1000);
+    return h;
+  }
+  const fromOutside = (at: number, port: number, opts: Parameters<typeof flowStart>[4] = {}) =>
+    flowStart(at, externalEnd(IP.evil, 38710), containerEnd(api, IP.apiBack, port), 'shop_backend', opts);
+
+  it('alerts when an outside client connects to a port the workload never served (a new listener)', () => {
+    const h = servingLearned();
+    const [finding] = h.feed(fromOutside(h.now, 4444));
+    expect(finding?.rule).toBe('unexpected_inbound');
+    expect(finding?.container).toEqual(api);
+    expect(finding?.key).toBe('4444/tcp');
+    expect(finding?.summary).toBe(
+      'shop-api-1 (shop/api) accepted a connection from 203.0.113.10:38710 on port 4444/tcp, which it never served outside Docker during learning',
+    );
+  });
+
+  it('stays silent for a port served during learning, also to a new client', () => {
+    const h = servingLearned();
+    expect(
+      h.feed(flowStart(h.now, externalEnd(IP.evil, 40000), containerEnd(web, IP.web, 8443), 'shop_frontend')),
+    ).toEqual([]);
+  });
+
+  it('stays silent while learning, in policy mode, and for a TCP flow not seen from its handshake', () => {
+    const learning = harness();
+    learning.feed(started(learning.at(0), api));
+    expect(learning.feed(fromOutside(learning.at(5000), 4444))).toEqual([]);
+    const policy = harness({ learnMs: 0 });
+    policy.feed(started(policy.at(0), api));
+    expect(policy.feed(fromOutside(policy.at(5000), 4444))).toEqual([]);
+    const h = servingLearned();
+    const midStream = fromOutside(h.now, 4444);
+    if (midStream.kind === 'flow.start') midStream.flow.tcpFlags = 'A';
+    expect(h.feed(midStream).map((f) => f.rule)).not.toContain('unexpected_inbound');
+  });
+
+  it('judges UDP to a service port, not to an ephemeral one (a reply caught mid-exchange)', () => {
+    const h = servingLearned();
+    expect(h.feed(fromOutside(h.now, 53, { protocol: 'udp' })).map((f) => f.rule)).toEqual(['unexpected_inbound']);
+    expect(h.feed(fromOutside(h.now + 1, 40001, { protocol: 'udp' }))).toEqual([]);
+  });
+
+  it('is never raised for the container connecting out (that is egress)', () => {
+    const h = servingLearned();
+    const rules = h
+      .feed(flowStart(h.now, containerEnd(api, IP.apiBack, 41234), externalEnd(IP.evil, 4444), 'shop_backend'))
+      .map((f) => f.rule);
+    expect(rules).toEqual(['unexpected_egress']);
+  });
+});
+
 describe('unexpected_egress', () => {
   it('alerts when api connects to an external destination it never reached during learning', () => {
     const h = learned();
