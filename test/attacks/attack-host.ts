@@ -16,6 +16,28 @@ export const HOSTS = { web: '203.0.113.160', sink: '203.0.113.161', services: '2
 export const METADATA_IP = '169.254.169.254';
 const ADDRESSES = ['203.0.113.160', '203.0.113.161', '203.0.113.162', '203.0.113.163', METADATA_IP];
 
+/**
+ * A TCP client on the attack host (from HOSTS.web): connects to ip:port, sends `line`, resolves
+ * to what came back. Bounded: 5 s.
+ */
+export function connectFromAttackHost(address: string, port: number, line: string): Promise<string> {
+  const script = `
+const s = require('node:net').connect({ host: process.argv[1], port: Number(process.argv[2]), localAddress: '${HOSTS.web}' }, () => s.write(process.argv[3]));
+let got = '';
+s.on('data', (d) => { got += d; if (got.includes('\\n')) s.end(); });
+s.on('close', () => { console.log(got.trim()); process.exit(0); });
+s.on('error', (e) => { console.log('error: ' + e.message); process.exit(0); });
+setTimeout(() => { console.log('timeout ' + got.trim()); process.exit(0); }, 5000);`;
+  return new Promise((resolve) => {
+    const child = spawn('ip', ['netns', 'exec', NETNS, process.execPath, '-e', script, address, String(port), line], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('close', () => resolve(out.trim()));
+  });
+}
+
 function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8' });
 }

@@ -9,17 +9,23 @@ import { resultTable } from './table.ts';
 describe('the attack catalogue', () => {
   const run = new CatalogueRun();
   let results = new Map<string, TechniqueResult>();
+  let twinInbound: { port: number; protocol: string }[] = [];
 
   beforeAll(async () => {
     await run.setUp();
     await run.learned();
     results = new Map((await run.attack()).map((r) => [r.technique.id, r]));
+    twinInbound = (await run.baseline('twin-inbound')).inbound ?? [];
   }, 150_000);
 
   afterAll(async () => {
     if (run.results.length > 0) console.log(`\n${resultTable(run.results)}\n`);
     await run.tearDown();
   }, 60_000);
+
+  it('called twin-inbound from outside while it learned, so its silence means something', () => {
+    expect(twinInbound).toContainEqual({ port: 8080, protocol: 'tcp' });
+  });
 
   describe.each(selectedTechniques().map((t) => [t.id, t] as const))('%s', (id, technique) => {
     it(`raises ${technique.rule} (${technique.mitre}) in ${technique.container} within ${technique.limitMs / 1000} s`, () => {

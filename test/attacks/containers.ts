@@ -28,6 +28,7 @@ export const CONTAINERS: ContainerSpec[] = [
   // Attack targets. Most only idle: the attacker arrives through docker exec.
   { role: 'atk-meta', script: idle },
   { role: 'atk-scan', script: idle },
+  { role: 'atk-inbound', script: idle },
   { role: 'atk-volume', script: smallUploads },
   { role: 'atk-mining', script: idle },
   { role: 'atk-shell', script: idle },
@@ -48,6 +49,11 @@ export const CONTAINERS: ContainerSpec[] = [
   {
     role: 'twin-meta',
     script: loop(120, 1, `printf 'GET /health HTTP/1.0\\r\\n\\r\\n' | nc -w 1 ${HOSTS.web} 80 > /dev/null`),
+  },
+  {
+    role: 'twin-inbound',
+    // A service published to the outside: the attack host calls it every 2 s, while learning and after.
+    script: loop(150, 0, 'echo ok | nc -l -p 8080'),
   },
   {
     role: 'twin-scan',

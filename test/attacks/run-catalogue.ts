@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
 import { docker, removeContainers, removeNetworks, TEST_IMAGE, TESTENV_DIR, uniqueName } from '../support/testenv.ts';
 import { waitFor } from '../support/wait.ts';
-import { startAttackHost, type AttackHost } from './attack-host.ts';
+import { ATTACK_NET, connectFromAttackHost, startAttackHost, type AttackHost } from './attack-host.ts';
 import { CONTAINERS, type ContainerSpec } from './containers.ts';
 import { TECHNIQUES, type Technique } from './techniques.ts';
 
@@ -92,6 +92,9 @@ export class CatalogueRun {
   readonly network = `${this.prefix}-net`;
   agent: AgentProcess | null = null;
   #host: AttackHost | null = null;
+  /** The DOCKER-USER rule letting the attack host reach this run's containers (inbound techniques). */
+  #hookRule: string[] | null = null;
+  #twinClients: NodeJS.Timeout | null = null;
   readonly results: TechniqueResult[] = [];
 
   name(role: string): string {
@@ -119,8 +122,50 @@ export class CatalogueRun {
       ].join('\n'),
     );
     await docker('network', 'create', this.network);
+    const subnet = (await docker('network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', this.network)).trim();
+    const rule = [
+      'DOCKER-USER',
+      '-s',
+      ATTACK_NET,
+      '-d',
+      subnet,
+      '-p',
+      'tcp',
+      '-m',
+      'comment',
+      '--comment',
+      this.prefix,
+      '-j',
+      'ACCEPT',
+    ];
+    execFileSync('iptables', ['-I', ...rule]);
+    this.#hookRule = rule;
     this.agent = await startAgent(['--config', config, '--state-dir', dir]);
     await Promise.all(CONTAINERS.map((spec) => this.#start(spec)));
+    // twin-inbound's clients: one call every 2 s from the attack host, bounded in rounds.
+    const twin = await this.address('twin-inbound');
+    let rounds = 0;
+    this.#twinClients = setInterval(() => {
+      if (++rounds > 150 && this.#twinClients) clearInterval(this.#twinClients);
+      else void connectFromAttackHost(twin, 8080, 'hi\n');
+    }, 2000);
+  }
+
+  /** The agent's baseline of a role's workload. */
+  async baseline(role: string): Promise<{ inbound?: { port: number; protocol: string }[] }> {
+    const res = await fetch(`${this.agent?.baseUrl}/api/baselines/${encodeURIComponent(`atk/${role}`)}`);
+    return (await res.json()) as { inbound?: { port: number; protocol: string }[] };
+  }
+
+  async address(role: string): Promise<string> {
+    return (
+      await docker(
+        'inspect',
+        '-f',
+        `{{(index .NetworkSettings.Networks "${this.network}").IPAddress}}`,
+        this.name(role),
+      )
+    ).trim();
   }
 
   async #start(spec: ContainerSpec): Promise<void> {
@@ -165,6 +210,13 @@ export class CatalogueRun {
     // container, so docker exec's own start-up (a second under load) is not counted as ours.
     const argv = technique.argv ?? ['sh', '-c', `cat /proc/uptime; ${technique.action}`];
     const exec = docker('exec', container, ...argv).catch((e: Error) => e.message);
+    let outside: Promise<string> | null = null;
+    if (technique.outside) {
+      const { port, line } = technique.outside;
+      const address = await this.address(technique.container);
+      await sleep(500); // the listener starts
+      outside = connectFromAttackHost(address, port, line);
+    }
     const match = (a: LoggedAlert) =>
       a.rule === technique.rule &&
       a.container?.name === container &&
@@ -182,7 +234,8 @@ export class CatalogueRun {
       const seen = this.alerts()
         .filter((a) => a.container?.name === container && Date.parse(a.alertTime) >= invoked)
         .map((a) => `${a.rule}: ${a.summary}`);
-      error = `${(e as Error).message}; exec said ${JSON.stringify(await exec)}; its alerts: ${JSON.stringify(seen)}`;
+      const reached = outside ? `; the outside client got ${JSON.stringify(await outside)}` : '';
+      error = `${(e as Error).message}; exec said ${JSON.stringify(await exec)}${reached}; its alerts: ${JSON.stringify(seen)}`;
     }
     const output = await exec;
     const began = technique.argv ? null : startedAt(output);
@@ -233,6 +286,7 @@ export class CatalogueRun {
   }
 
   async tearDown(): Promise<void> {
+    if (this.#twinClients) clearInterval(this.#twinClients);
     await this.agent?.stop();
     if (this.agent && this.results.some((r) => r.error !== null)) {
       // A miss is read from what the agent saw: its whole log, next to its state.
@@ -242,6 +296,7 @@ export class CatalogueRun {
     }
     await removeContainers(...CONTAINERS.map((c) => this.name(c.role)));
     await removeNetworks(this.network);
+    if (this.#hookRule) execFileSync('iptables', ['-D', ...this.#hookRule]);
     this.#host?.stop();
   }
 }

