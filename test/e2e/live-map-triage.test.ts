@@ -221,7 +221,14 @@ describe('the live page: map, triage and response during a running app', () => {
       alerts: { container: { name: string } }[];
     };
     expect(isolations.alerts.filter((a) => a.container.name === web)).toHaveLength(1);
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    // The system's choice until the toggle is used: dark when the system is dark.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect(background()).resolves.toBe('rgb(13, 17, 23)');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect(background()).resolves.toBe('rgb(245, 246, 248)');
     await page.click('#theme'); // dark, as on a SOC wall
+    await expect(background()).resolves.toBe('rgb(13, 17, 23)');
     await page.locator('#map-view').screenshot({ path: path.join(shots, 'live-page-map.png') });
 
     await page.locator(`#containers tr[data-name="${web}"] button[data-action="release"]`).click();
