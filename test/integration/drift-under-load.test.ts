@@ -95,6 +95,12 @@ describe('drift under a busy host', () => {
     );
     const missed = tries.filter((t) => !caught(t)).map((t) => `${t.name} ${t.exe}`);
     console.log(`drift under load: ${tries.length - missed.length} of ${tries.length} drops caught`);
+    if (missed.length > 0) {
+      // A miss is read from what the agent saw: its whole log, next to its state.
+      const file = path.join(stateDir, 'agent-log.jsonl');
+      writeFileSync(file, agent.logs.map((l) => JSON.stringify(l)).join('\n'));
+      console.log(`agent log of the run with a missed drop: ${file}`);
+    }
     expect(missed).toEqual([]);
 
     // Repeats of one (rule, container, program) raise its count; they are logged on the next flush (5 s).
