@@ -14,7 +14,7 @@ import { assertListenAllowed, HttpServer } from './server.ts';
 import { Tokens } from './tokens.ts';
 import { FleetBus, HostDidNotAnswerError, HubView, requestAction } from '../fleet/index.ts';
 import { ShipwatchError } from '../core/errors.ts';
-import { parseSince } from '../core/duration.ts';
+import { parseSinceParam } from './routes/alerts.ts';
 import { LiveStream } from '../alerts/stream.ts';
 import { registerWebRoutes } from './routes/web.ts';
 import { registerStreamRoutes } from './routes/stream.ts';
@@ -72,15 +72,11 @@ export class Hub {
       handler: ({ query }) => {
         const limit = Number(query.get('limit') ?? 100);
         if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw badRequest('limit: expected 1..10000');
-        const sinceText = query.get('since');
-        const since = sinceText ? parseSince(sinceText) : null;
-        if (sinceText && since === null)
-          throw badRequest(`since: expected an ISO time or a duration like 15m, got "${sinceText}"`);
         const filter = {
           host: query.get('host'),
           rule: query.get('rule'),
           workload: query.get('workload'),
-          since,
+          since: parseSinceParam(query),
           limit,
         };
         // The agent's shape ({ alerts }), so a client of one reads the other.

@@ -23,6 +23,10 @@ export function assertYamlDepth(text: string, max = MAX_YAML_DEPTH): void {
   let flow = 0;
   let quote: '"' | "'" | null = null;
   let lineNo = 0;
+  const deeper = (): void => {
+    if (indents.length + flow > max)
+      throw new YamlTooDeepError(`nested deeper than ${max} levels (line ${lineNo}); refused before parsing`);
+  };
   for (const line of text.split('\n')) {
     lineNo++;
     let i = 0;
@@ -31,9 +35,11 @@ export function assertYamlDepth(text: string, max = MAX_YAML_DEPTH): void {
       if (i === line.length || line[i] === '#') continue;
       while (indents.length > 0 && (indents.at(-1) ?? 0) >= i) indents.pop();
       indents.push(i);
+      deeper();
       // "- - - x": each dash is a sequence inside the one before it.
       while (line[i] === '-' && (line[i + 1] === ' ' || i + 1 === line.length)) {
         indents.push(i + 1);
+        deeper();
         i += 2;
         while (line[i] === ' ') i++;
       }
@@ -47,12 +53,10 @@ export function assertYamlDepth(text: string, max = MAX_YAML_DEPTH): void {
         if (c === "'") quote = null; // '' (an escaped quote) closes and reopens: same result
       } else if ((c === '"' || c === "'") && TOKEN_START.has(line[i - 1] ?? ' ')) quote = c;
       else if (c === '#' && (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t')) break;
-      else if (c === '[' || c === '{') flow++;
-      else if ((c === ']' || c === '}') && flow > 0) flow--;
-      if (indents.length + flow > max)
-        throw new YamlTooDeepError(`nested deeper than ${max} levels (line ${lineNo}); refused before parsing`);
+      else if (c === '[' || c === '{') {
+        flow++;
+        deeper();
+      } else if ((c === ']' || c === '}') && flow > 0) flow--;
     }
-    if (indents.length + flow > max)
-      throw new YamlTooDeepError(`nested deeper than ${max} levels (line ${lineNo}); refused before parsing`);
   }
 }

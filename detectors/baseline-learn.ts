@@ -5,6 +5,7 @@ import { median, medianAbsoluteDeviation } from 'simple-statistics';
 import { isFlowBeginning, type FlowRecord, type ShipwatchEvent } from '../collector/events.ts';
 import {
   RESOURCE_METRICS,
+  inboundKnown,
   newBaseline,
   phaseOf,
   sameEgress,
@@ -137,8 +138,7 @@ function learnInbound(state: LearnerState, flow: FlowRecord, now: number, learnM
   const other = ensureBaseline(state, dst.container.workload, now, learnMs);
   if (phaseOf(other, now) !== 'learning') return;
   if (src.container) addPeer(other, { workload: src.container.workload, port: dst.port, protocol, direction: 'in' });
-  else if (!other.inbound.some((e) => e.port === dst.port && e.protocol === protocol))
-    other.inbound.push({ port: dst.port, protocol });
+  else if (!inboundKnown(other, { port: dst.port, protocol })) other.inbound.push({ port: dst.port, protocol });
 }
 
 /** What a flow's source learns from how it began: an egress destination or an outbound peer. */

@@ -105,6 +105,11 @@ export function sameInbound(a: InboundEntry, b: InboundEntry): boolean {
   return a.port === b.port && a.protocol === b.protocol;
 }
 
+/** Did the workload serve this port to outside clients while learning? */
+export function inboundKnown(baseline: WorkloadBaseline, entry: InboundEntry): boolean {
+  return baseline.inbound.some((known) => sameInbound(known, entry));
+}
+
 /** Is this destination in the baseline? By address, or by DNS name when one is known. */
 export function egressKnown(baseline: WorkloadBaseline, dst: Omit<EgressEntry, 'ip'> & { ip: string }): boolean {
   return baseline.egress.some(

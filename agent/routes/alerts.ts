@@ -11,14 +11,19 @@ import { isRuleId } from '../../findings/index.ts';
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
 
+/** ?since= as epoch ms, null when absent; a bad value is a 400 (the hub's /api/alerts reads it too). */
+export function parseSinceParam(params: URLSearchParams, now: number = Date.now()): number | null {
+  const since = params.get('since');
+  if (since === null || since === '') return null;
+  const time = parseSince(since, now);
+  if (time === null) throw badRequest(`since: expected an ISO time or a duration like 15m, got "${since}"`);
+  return time;
+}
+
 export function parseAlertQuery(params: URLSearchParams, now: number = Date.now()): AlertQuery {
   const query: AlertQuery = { limit: DEFAULT_LIMIT };
-  const since = params.get('since');
-  if (since !== null && since !== '') {
-    const time = parseSince(since, now);
-    if (time === null) throw badRequest(`since: expected an ISO time or a duration like 15m, got "${since}"`);
-    query.since = time;
-  }
+  const since = parseSinceParam(params, now);
+  if (since !== null) query.since = since;
   const limit = params.get('limit');
   if (limit !== null && limit !== '') {
     if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIMIT) {

@@ -72,8 +72,4 @@ export class HandshakeHalves<T> {
   forget(key: string, value: T): void {
     if (this.#halves.get(key)?.value === value) this.#halves.delete(key);
   }
-
-  get size(): number {
-    return this.#halves.size;
-  }
 }

@@ -11,8 +11,6 @@ let fleet = false;
 let scope = '';
 
 export const inFleet = () => fleet;
-/** The host the page is scoped to ('' = every host). */
-export const scopeHost = () => scope;
 export const inScope = (host) => !fleet || !scope || host === scope;
 /** "host/name" in fleet mode, the name alone on an agent's own page. */
 export const qualify = (host, name) => (fleet && host ? `${host}/${name}` : name);

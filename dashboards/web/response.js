@@ -101,14 +101,15 @@ function outcome(kind, text, containerId = '') {
 }
 
 async function act(container, action) {
-  if (inFlight.has(keyOf(container))) return;
+  const key = keyOf(container);
+  if (inFlight.has(key)) return;
   let answer = await ask(container, action);
   if (!answer) return;
-  inFlight.add(keyOf(container));
-  setBusy(keyOf(container), true);
+  inFlight.add(key);
+  setBusy(key, true);
   // The audit alert can come over the stream before the response does.
-  audits.delete(keyOf(container));
-  awaitingAudit.set(keyOf(container), AUDIT_RULE[action]);
+  audits.delete(key);
+  awaitingAudit.set(key, AUDIT_RULE[action]);
   try {
     const path = `/api/containers/${encodeURIComponent(container.id)}/${action}`;
     for (;;) {
@@ -122,7 +123,7 @@ async function act(container, action) {
           error: refused ? 'The agent refused the token; enter a valid one.' : 'The agent needs a token for this.',
         });
         if (!answer) {
-          awaitingAudit.delete(keyOf(container));
+          awaitingAudit.delete(key);
           outcome('error', `${action} of ${container.name} cancelled: no token`);
           return;
         }
@@ -134,10 +135,10 @@ async function act(container, action) {
         const warnings = response.body.warnings?.length ? ` (warnings: ${response.body.warnings.join('; ')})` : '';
         const verb = action === 'isolate' ? 'isolated' : 'released';
         const same = action === 'isolate' && response.body.changed === false ? ' (it already was)' : '';
-        outcome('ok', `${container.name} ${verb}${same}${warnings}.`, keyOf(container));
-        renderAudit(keyOf(container));
+        outcome('ok', `${container.name} ${verb}${same}${warnings}.`, key);
+        renderAudit(key);
       } else {
-        awaitingAudit.delete(keyOf(container));
+        awaitingAudit.delete(key);
         outcome(
           'error',
           `${action} of ${container.name}: ${response.body.error?.message ?? `HTTP ${response.status}`}`,
@@ -146,11 +147,11 @@ async function act(container, action) {
       return;
     }
   } catch (error) {
-    awaitingAudit.delete(keyOf(container));
+    awaitingAudit.delete(key);
     outcome('error', `${action} of ${container.name}: ${error.message}`);
   } finally {
-    inFlight.delete(keyOf(container));
-    setBusy(keyOf(container), false);
+    inFlight.delete(key);
+    setBusy(key, false);
     afterAction();
   }
 }

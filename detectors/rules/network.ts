@@ -3,7 +3,7 @@
 // cross_segment_traffic (routed between bridges or across a forbidden zone pair) and
 // new_peer (workloads that never talked during learning). The alert pipeline dedups by key.
 import { isFlowBeginning, type FlowRecord, type ShipwatchEvent } from '../../collector/events.ts';
-import { egressKnown, judging, phaseOf } from '../baseline.ts';
+import { egressKnown, inboundKnown, judging, phaseOf } from '../baseline.ts';
 import type { Detector, DetectorContext, StepResult } from '../context.ts';
 import { destination, flowDetails, who } from '../describe.ts';
 import { allowlisted } from '../egress-allowlist.ts';
@@ -49,7 +49,7 @@ function inbound(flow: FlowRecord, ctx: DetectorContext, at: number): Finding[] 
   const baseline = ctx.baseline(dst.workload);
   // Learned baselines only: policy mode (learn: 0, nothing imported) has no inbound policy.
   if (!judging(baseline, ctx.now)) return [];
-  if (baseline.inbound.some((e) => e.port === flow.dst.port && e.protocol === flow.protocol)) return [];
+  if (inboundKnown(baseline, { port: flow.dst.port, protocol: flow.protocol })) return [];
   const source = `${flow.src.ip}:${flow.src.port ?? '-'}`;
   return [
     {
