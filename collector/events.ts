@@ -69,6 +69,11 @@ export interface ProcessInfo {
   /** Executable as the container sees it (/proc/<pid>/exe). */
   exe: string;
   argv: string[];
+  /**
+   * execve's filename (the kernel's exec trace) when argv is unknown (the process was gone before
+   * /proc could be read): for a multi-call binary it names the applet, as argv[0] would.
+   */
+  invokedAs?: string;
   parentExe: string | null;
   /** Set when the process descends from a `docker exec`. */
   execId: string | null;

@@ -74,19 +74,19 @@ export function basename(path: string): string {
 }
 
 /** The applet or program name a human would call it by. */
-export function commandName(process: Pick<ProcessInfo, 'exe' | 'argv'>): string {
+export function commandName(process: Pick<ProcessInfo, 'exe' | 'argv' | 'invokedAs'>): string {
   const exeName = basename(process.exe);
-  const argv0 = process.argv[0];
+  const argv0 = process.argv[0] ?? process.invokedAs;
   return MULTI_CALL.has(exeName) && argv0 ? basename(argv0).replace(/^-/, '') : exeName;
 }
 
 /** Identity of a program in a baseline: the exe path, or `exe (applet)` for multi-call binaries. */
-export function programName(process: Pick<ProcessInfo, 'exe' | 'argv'>): string {
+export function programName(process: Pick<ProcessInfo, 'exe' | 'argv' | 'invokedAs'>): string {
   const exeName = basename(process.exe);
   return MULTI_CALL.has(exeName) ? `${process.exe} (${commandName(process)})` : process.exe;
 }
 
-export function isShell(process: Pick<ProcessInfo, 'exe' | 'argv'>): boolean {
+export function isShell(process: Pick<ProcessInfo, 'exe' | 'argv' | 'invokedAs'>): boolean {
   return SHELLS.has(commandName(process));
 }
 
@@ -106,7 +106,7 @@ export interface Suspicion {
 }
 
 /** Always-on classes of suspicious programs; shells are judged separately (they may be expected). */
-export function classify(process: Pick<ProcessInfo, 'exe' | 'argv'>): Suspicion | null {
+export function classify(process: Pick<ProcessInfo, 'exe' | 'argv' | 'invokedAs'>): Suspicion | null {
   const name = commandName(process).toLowerCase();
   const args = process.argv.slice(1);
   const joined = process.argv.join(' ');

@@ -4,3 +4,4 @@
 export { FileSource, type FileSourceOptions } from './file-source.ts';
 export { DriftPaths } from './drift-paths.ts';
 export { isInUpperLayer } from './upper-layer.ts';
+export { mergedDirOf, resolveInRoot } from './container-path.ts';

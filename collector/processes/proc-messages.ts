@@ -13,12 +13,16 @@ export interface ExecReading {
   parent: { pid: number; containerId: string | null | undefined; exe: string | null } | null;
   /** The executable is a file of the container's writable layer; null when the thread knew no UpperDir for it. */
   upperLayer: boolean | null;
+  /** execve's filename from the kernel's exec trace (exec-trace.ts); null without the trace. */
+  traced: string | null;
 }
 
 export type FromProcThread =
   | { t: 'ready' }
   | { t: 'failed'; reason: string }
   | { t: 'exec'; reading: ExecReading }
+  /** Whether the exec trace runs: null when it does, else why not. */
+  | { t: 'trace'; unavailable: string | null }
   | { t: 'fork'; parentTgid: number; childPid: number; childTgid: number }
   | { t: 'exit'; tgid: number; exitCode: number | null }
   /** Events the kernel numbered but never delivered (sequence gaps). */
@@ -35,5 +39,6 @@ export function readingNow(pid: number): ExecReading {
     snap: snapshotProcess(pid),
     parent: null,
     upperLayer: null,
+    traced: null,
   };
 }

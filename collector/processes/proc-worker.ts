@@ -9,7 +9,9 @@ import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { isInUpperLayer } from '../files/index.ts';
 import type { ExecReading, FromProcThread, ToProcThread } from './proc-messages.ts';
+import { ExecTrace } from './exec-trace.ts';
 import { openProcConnector, type ProcConnector } from './proc-connector.ts';
+import { containerIdFromCgroup } from './cgroup-container.ts';
 import { readContainerId, readExe, snapshotProcess } from './proc-reader.ts';
 
 /** Fork parents remembered for processes gone before /proc could say their PPid; a busy host reuses pids first. */
@@ -22,6 +24,7 @@ const upperDirs = new Map<string, string>();
 const forkParent = new Map<number, number>();
 let batch: FromProcThread[] = [];
 let connector: ProcConnector | null = null;
+let trace: ExecTrace | null = null;
 
 function post(message: FromProcThread): void {
   if (batch.length === 0) setImmediate(flush);
@@ -34,16 +37,34 @@ function flush(): void {
   if (out.length) port?.postMessage(out);
 }
 
+/** The pid, its parent, grandparent… as the fork events told them (bounded). */
+function lineage(tgid: number): number[] {
+  const pids = [tgid];
+  for (let pid = forkParent.get(tgid); pid !== undefined && pids.length < 16; pid = forkParent.get(pid)) pids.push(pid);
+  return pids;
+}
+
+/** Gone before its cgroup was read: the cgroup runc moved it (or the ancestor it forked from) into. */
+function tracedContainer(tgid: number, timestampNs: bigint): string | null | undefined {
+  const attached = trace?.attachedPath(lineage(tgid), timestampNs);
+  return attached === undefined ? undefined : containerIdFromCgroup(`0::${attached}`);
+}
+
 function read(tgid: number, timestampNs: bigint): ExecReading {
-  const snap = snapshotProcess(tgid);
+  const fresh = snapshotProcess(tgid);
+  const snap = fresh.containerId === undefined ? { ...fresh, containerId: tracedContainer(tgid, timestampNs) } : fresh;
+  // After /proc, which is the race; the trace's record is in the kernel's buffer and waits. Taken
+  // for every exec, so records of processes /proc did describe do not pile up.
+  const traced = trace?.take(tgid, timestampNs) ?? null;
   const ppid = snap.ppid ?? forkParent.get(tgid) ?? null;
   const parent = ppid === null ? null : { pid: ppid, containerId: readContainerId(ppid), exe: readExe(ppid) };
   const containerId = snap.containerId ?? parent?.containerId ?? null;
   const upperDir = containerId ? upperDirs.get(containerId) : undefined;
-  // Gone already: an absolute argv[0] names the file that was executed.
-  const exe = snap.exe ?? (snap.argv[0]?.startsWith('/') ? snap.argv[0] : null);
+  // Gone already: the file execve was given names what ran (a symlink's own path is never in the
+  // writable layer unless the link itself was dropped there).
+  const exe = snap.exe ?? traced?.filename ?? (snap.argv[0]?.startsWith('/') ? snap.argv[0] : null);
   const upperLayer = upperDir === undefined || exe === null ? null : isInUpperLayer(upperDir, exe);
-  return { tgid, timestampNs, snap, parent, upperLayer };
+  return { tgid, timestampNs, snap, parent, upperLayer, traced: traced?.filename ?? null };
 }
 
 port.on('message', (message: ToProcThread) => {
@@ -53,6 +74,7 @@ port.on('message', (message: ToProcThread) => {
   } else {
     connector?.close();
     connector = null;
+    closeTrace();
     flush();
     port.close();
   }
@@ -90,7 +112,28 @@ function raisePriority(): void {
   }
 }
 
+function closeTrace(): void {
+  try {
+    trace?.close();
+  } catch {
+    // the instance is removed by the next agent's start (removeStaleInstances)
+  }
+  trace = null;
+}
+
+/** Without the trace, a process gone before /proc was read has no program: the main thread says so. */
+function openTrace(): void {
+  try {
+    trace = new ExecTrace();
+    post({ t: 'trace', unavailable: null });
+  } catch (error) {
+    post({ t: 'trace', unavailable: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 raisePriority();
+// Before the connector: every exec it reports must already be traced.
+openTrace();
 try {
   connector = openProcConnector({
     exec: (tgid, timestampNs) => post({ t: 'exec', reading: read(tgid, timestampNs) }),
@@ -103,6 +146,7 @@ try {
     },
     exit: (tgid, exitCode) => {
       forkParent.delete(tgid);
+      trace?.forget(tgid);
       post({ t: 'exit', tgid, exitCode });
     },
     lost: (count) => post({ t: 'lost', count }),

@@ -6,6 +6,7 @@
 import type { Health } from '../../core/health.ts';
 import type { Logger } from '../../core/logger.ts';
 import { AwaitingContainers } from './awaiting-containers.ts';
+import { attributeExec } from './exec-attribution.ts';
 import { isInUpperLayer, type DriftPaths } from '../files/index.ts';
 import type { ShipwatchEvent } from '../events.ts';
 import { isExecRoot } from './exec-root.ts';
@@ -15,8 +16,9 @@ import { PidTable } from './pid-table.ts';
 import { readingNow, type ExecReading, type FromProcThread } from './proc-messages.ts';
 import { startProcThread, type ProcThread } from './proc-thread.ts';
 import { ProcessPoller } from './process-poller.ts';
-import { isRuncInit, readContainerId, readExe } from './proc-reader.ts';
+import { isRuncInit, readContainerId } from './proc-reader.ts';
 import { readExecFds } from './exec-fds.ts';
+import { execProgram } from './exec-program.ts';
 
 export interface ProcessSourceOptions {
   inventory: Inventory;
@@ -44,11 +46,14 @@ export class ProcessSource {
   #netlink = false;
   #poller: ProcessPoller | null = null;
   #ready: Promise<void> = Promise.resolve();
+  /** Why the thread runs without the kernel's exec trace; null while it has it (or has not said). */
+  #traceUnavailable: string | null = null;
   /**
    * Counters for /healthz details, logs, metrics and benchmarks. `lost`: events the kernel
-   * numbered but never delivered (exact, from its sequence numbers); `overruns`: ENOBUFS reports.
+   * numbered but never delivered (exact, from its sequence numbers); `overruns`: ENOBUFS reports;
+   * `unread`: container execs whose program nobody could tell (gone before /proc, no trace).
    */
-  readonly counts = { execs: 0, exits: 0, emitted: 0, overruns: 0, lost: 0 };
+  readonly counts = { execs: 0, exits: 0, emitted: 0, overruns: 0, lost: 0, unread: 0 };
 
   constructor(options: ProcessSourceOptions) {
     this.#o = options;
@@ -74,7 +79,8 @@ export class ProcessSource {
       () => {
         if (this.#thread !== thread) return;
         this.#netlink = true;
-        this.#o.health.set('processes', 'up', 'proc connector');
+        const detail = this.#traceUnavailable === null ? 'proc connector and exec trace' : 'proc connector';
+        this.#o.health.set('processes', 'up', detail);
         for (const info of this.#o.inventory.containers()) this.#tellUpperDir(info.id, info.upperDir);
       },
       (error: unknown) => {
@@ -156,6 +162,14 @@ export class ProcessSource {
         this.#netlink = false;
         this.#startPolling(message.reason);
         return;
+      case 'trace':
+        this.#traceUnavailable = message.unavailable;
+        if (message.unavailable)
+          this.#o.log.warn(
+            { reason: message.unavailable },
+            'exec trace unavailable: a process that exits before /proc is read has no known program',
+          );
+        return;
       case 'ready':
         return;
       default: {
@@ -175,42 +189,11 @@ export class ProcessSource {
       this.#o.log.warn({ lost, overruns }, 'proc connector lost events');
   }
 
-  /**
-   * A child of runc gone before /proc could be read (`docker exec c true` lives microseconds) and
-   * whose parent's cgroup is gone too: the exec Docker announced and nobody claimed is its origin.
-   * Not when the parent is the runc command itself (it exec'd): that child is runc's own `runc
-   * init`, which execs, clones the real process and exits at once. Taken for the root, it claimed
-   * the exec's record, Docker's argv and the exec id under the wrong pid, and the real root then
-   * went without (the flaky "200 short-lived processes seen 0" and "sh -c … cat" attributions).
-   */
-  #orphanOfRunc(ppid: number): string | null {
-    const parent = this.#pids.get(ppid);
-    if (parent?.execed === true) return null;
-    const parentExe = parent?.exe ?? readExe(ppid);
-    const runc = parentExe === '/' || (parentExe?.endsWith('/runc') ?? false);
-    return runc ? this.#sessions.unclaimedContainer() : null;
-  }
-
   #exec(reading: ExecReading): void {
     this.counts.execs++;
     const { tgid, snap } = reading;
     const known = this.#pids.get(tgid);
-    const ppid = snap.ppid ?? reading.parent?.pid ?? known?.ppid ?? 0;
-    const parentRead = reading.parent?.pid === ppid ? reading.parent : null;
-    const parentKnown = this.#pids.get(ppid);
-    const parentContainer =
-      ppid <= 0
-        ? null
-        : parentKnown?.containerId !== undefined
-          ? parentKnown.containerId
-          : (parentRead?.containerId ?? readContainerId(ppid));
-    // Gone already: the parent's cgroup at the exec (runc's init joins the container's cgroup after
-    // its own exec was cached as a host process), else what the child inherited at fork.
-    const containerId =
-      snap.containerId !== undefined
-        ? snap.containerId
-        : (parentRead?.containerId ?? known?.containerId ?? parentContainer ?? this.#orphanOfRunc(ppid));
-    const parentExe = parentKnown?.exe ?? parentRead?.exe ?? readExe(ppid);
+    const { ppid, parentContainer, containerId, parentExe } = attributeExec(reading, known, this.#pids, this.#sessions);
     const uid = snap.uid ?? known?.uid ?? null;
     if (isRuncInit(snap.argv, parentExe)) {
       // runc's plumbing: no container activity, and never the session's root (exec-root.ts).
@@ -222,19 +205,19 @@ export class ProcessSource {
     const info = containerId && !session ? this.#o.inventory.container(containerId) : undefined;
     const execRoot = containerId !== null && isExecRoot({ info, tgid, fromRuncInit, containerId, parentContainer });
     if (execRoot && containerId) session = this.#sessions.open(containerId, snap.argv);
-    this.#pids.set(tgid, { containerId, exe: snap.exe, ppid, uid, session, execed: true });
-    if (!containerId) return;
-    // Read here, after the thread's snapshot: a reverse shell outlives its exec, its fds with it.
-    const fds = readExecFds(tgid);
-    const at = Date.now();
-    const exe = snap.exe ?? '';
     // For the root of a docker exec, Docker's argv is what runc executed; /proc may already
     // show the next image (sh execs its last command in place) or nothing (`docker exec c true`).
     const argv = execRoot ? (session?.argv ?? snap.argv) : snap.argv;
-    // Gone before its exe could be read: an absolute argv[0] names the file that was executed.
-    const executed = exe !== '' ? exe : argv[0]?.startsWith('/') ? argv[0] : '';
+    const upperDir = containerId ? (this.#o.inventory.container(containerId)?.upperDir ?? null) : null;
+    const { exe, executed, invokedAs } = execProgram(reading, argv, upperDir);
+    this.#pids.set(tgid, { containerId, exe: exe || null, ppid, uid, session, execed: true });
+    if (!containerId) return;
+    if (exe === '') this.counts.unread++;
+    // Read here, after the thread's snapshot: a reverse shell outlives its exec, its fds with it.
+    const fds = readExecFds(tgid);
+    const at = Date.now();
     // The writable layer at the exec decides (race-free); the inotify registry is the second signal.
-    const drift = executed !== '' && this.#isDrift(reading, containerId, executed);
+    const drift = executed !== '' && this.#isDrift(reading, containerId, executed, upperDir);
     this.#dispatch(containerId, session, (container) => ({
       kind: 'process.exec',
       at,
@@ -246,6 +229,7 @@ export class ProcessSource {
         uid: uid ?? -1,
         exe,
         argv,
+        ...(invokedAs ? { invokedAs } : {}),
         parentExe,
         execId: session?.execId ?? null,
         healthcheck: session?.healthcheck ?? false,
@@ -256,10 +240,9 @@ export class ProcessSource {
     }));
   }
 
-  #isDrift(reading: ExecReading, containerId: string, executed: string): boolean {
+  #isDrift(reading: ExecReading, containerId: string, executed: string, upperDir: string | null): boolean {
     if (this.#o.drift?.has(containerId, executed)) return true;
     if (reading.upperLayer !== null) return reading.upperLayer;
-    const upperDir = this.#o.inventory.container(containerId)?.upperDir;
     return upperDir ? isInUpperLayer(upperDir, executed) : false;
   }
 
