@@ -20,7 +20,6 @@ import { ResponseService } from '../response/service.ts';
 import { Detection } from './detection.ts';
 import { FlowMap } from './flow-map.ts';
 import { Forensics } from './forensics.ts';
-import { resolverTrust } from './resolver-trust.ts';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 import { MetricsWiring, type EventSourceName } from './metrics-wiring.ts';
 import { VERSION } from './version.ts';
@@ -136,7 +135,7 @@ export class Agent {
       onCaptureAttached: this.#metricsWiring.captureAttached,
       onCaptureCounts: this.#metricsWiring.captureCounts,
       onFlowTick: this.#metricsWiring.flowTick,
-      trustResolver: resolverTrust(config.dns_resolvers, this.inventory, this.detection.runner),
+      trustResolver: this.detection.isResolver,
     });
     registerRoutes(this.server, {
       health: this.health,

@@ -4,11 +4,12 @@
 import type { Config } from './config.ts';
 import type { Logger } from '../core/logger.ts';
 import { BaselineStore } from './baseline-store.ts';
-import type { ShipwatchEvent } from '../collector/events.ts';
+import type { ContainerRef, ShipwatchEvent } from '../collector/events.ts';
 import type { Inventory } from '../collector/inventory.ts';
 import { DETECTORS, DetectorRunner, egressRules, type DetectorConfig, type Phase } from '../detectors/index.ts';
 import type { Finding } from '../findings/index.ts';
 import type { Suppression } from '../detectors/suppressions.ts';
+import { resolverTrust } from './resolver-trust.ts';
 
 /** How often changed baselines are written while workloads learn. */
 export const SAVE_INTERVAL_MS = 10_000;
@@ -34,6 +35,8 @@ export interface DetectionOptions {
 
 export class Detection {
   readonly runner: DetectorRunner;
+  /** One answer for the DNS-answer check (packets) and the egress rule: who counts as a container's resolver. */
+  readonly isResolver: (client: ContainerRef, server: string) => boolean;
   readonly store: BaselineStore;
   readonly #log: Logger;
   /** network → zone of the config, for networks the inventory does not know (yet). */
@@ -48,12 +51,14 @@ export class Detection {
     const loaded = this.store.loadAll();
     for (const error of loaded.errors) o.log.warn({ error }, 'baseline not loaded');
     this.#zones = o.config.zones.networks;
+    this.isResolver = resolverTrust(o.config.dns_resolvers, o.inventory, (workload) => this.runner.baseline(workload));
     this.runner = new DetectorRunner({
       config: detectorConfig(o.config),
       detectors: DETECTORS,
       suppressions: o.config.suppressions as Suppression[],
       networksOf: (id) => o.inventory.container(id)?.networks.map((n) => n.name) ?? null,
       zoneOf: (network) => o.inventory.network(network)?.zone ?? this.#zones[network] ?? network,
+      isResolver: (client, server) => this.isResolver(client, server),
       baselines: loaded.baselines,
       clock: o.clock,
       onFinding: o.onFinding,

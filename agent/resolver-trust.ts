@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { ContainerRef } from '../collector/events.ts';
 import type { Inventory } from '../collector/inventory.ts';
 import { nameservers } from '../collector/docker/index.ts';
-import type { DetectorRunner } from '../detectors/index.ts';
+import type { WorkloadBaseline } from '../detectors/index.ts';
 
 function hostResolvers(): string[] {
   try {
@@ -21,13 +21,13 @@ function hostResolvers(): string[] {
 export function resolverTrust(
   configured: readonly string[] | null,
   inventory: Inventory,
-  runner: DetectorRunner,
+  baselineOf: (workload: string) => WorkloadBaseline | null,
 ): (client: ContainerRef, server: string) => boolean {
   const upstreams = new Set(configured ?? hostResolvers());
   return (client, server) => {
     if (upstreams.has(server)) return true;
     if (inventory.container(client.id)?.resolvers?.includes(server)) return true;
-    const learned = runner.baseline(client.workload);
+    const learned = baselineOf(client.workload);
     return learned?.mode === 'learned' && learned.egress.some((e) => e.ip === server && e.port === 53);
   };
 }

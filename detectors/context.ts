@@ -1,7 +1,7 @@
 // What a detector may look at besides its own state and the event: the clock, the frozen parts of
 // the config it needs, and read-only lookups. Plain data and functions only, never the Inventory
 // or anything holding Docker, so a unit test builds a context from a literal.
-import type { ShipwatchEvent } from '../collector/events.ts';
+import type { ContainerRef, ShipwatchEvent } from '../collector/events.ts';
 import type { Phase, WorkloadBaseline } from './baseline.ts';
 import type { EgressRule } from './egress-allowlist.ts';
 import type { Finding } from '../findings/index.ts';
@@ -27,6 +27,11 @@ export interface DetectorContext {
   /** The workload's baseline as learned so far (null before its first event). */
   baseline: (workload: string) => WorkloadBaseline | null;
   phase: (workload: string) => Phase;
+  /**
+   * `server` is one of the container's DNS resolvers: configured for it (--dns, resolv.conf), an
+   * upstream Docker's embedded DNS forwards to, or one its workload used while learning.
+   */
+  isResolver: (client: ContainerRef, server: string) => boolean;
 }
 
 export interface StepResult<S> {

@@ -4,7 +4,7 @@
 // (the alert pipeline). The operator's per-rule `rules:` settings (enabled, severity) are not
 // applied here but in the AlertFactory, the one place every finding passes, detectors' and
 // response actions' alike: applied twice, the two could drift.
-import type { ShipwatchEvent } from '../collector/events.ts';
+import type { ContainerRef, ShipwatchEvent } from '../collector/events.ts';
 import { phaseOf, type Phase, type WorkloadBaseline } from './baseline.ts';
 import { ensureBaseline, initialLearnerState, learnStep, workloadsOf, type LearnerState } from './baseline-learn.ts';
 import type { Detector, DetectorConfig, DetectorContext } from './context.ts';
@@ -17,6 +17,8 @@ export interface RunnerOptions {
   suppressions?: readonly Suppression[];
   networksOf: (containerId: string) => readonly string[] | null;
   zoneOf: (network: string) => string;
+  /** Whether a server is one of the container's DNS resolvers (DetectorContext.isResolver); none when absent. */
+  isResolver?: (client: ContainerRef, server: string) => boolean;
   clock?: () => number;
   /** Baselines loaded from the state directory at start. */
   baselines?: Iterable<WorkloadBaseline>;
@@ -95,6 +97,7 @@ export class DetectorRunner {
       zoneOf: this.#o.zoneOf,
       baseline: (workload) => baselines.get(workload) ?? null,
       phase: (workload) => phaseOf(baselines.get(workload) ?? null, now),
+      isResolver: this.#o.isResolver ?? (() => false),
     };
   }
 

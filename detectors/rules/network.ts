@@ -27,6 +27,11 @@ function egress(flow: FlowRecord, ctx: DetectorContext, at: number): Finding[] {
   if (flow.src.kind !== 'container' || !src || flow.dst.kind !== 'external' || localOnly(flow.dst.ip)) return [];
   const dst = { ip: flow.dst.ip, name: flow.dst.name, port: flow.dst.port, protocol: flow.protocol };
   if (allowlisted(ctx.config.egressAllowlist, dst)) return [];
+  // Docker's embedded DNS forwards a lookup it cannot answer (a peer's name after the peer was
+  // isolated, any outside name) to its upstream from inside the asking container's network
+  // namespace: on the bridge that is the container's own DNS through the path it is configured
+  // with, not egress it chose.
+  if (dst.port === 53 && (dst.protocol === 'udp' || dst.protocol === 'tcp') && ctx.isResolver(src, dst.ip)) return [];
   const baseline = ctx.baseline(src.workload);
   if (phaseOf(baseline, ctx.now) === 'learning') return [];
   if (judging(baseline, ctx.now) && egressKnown(baseline, dst)) return [];

@@ -92,6 +92,16 @@ describe('unexpected_egress', () => {
     expect(finding?.details).toMatchObject({ flow: { dst: { ip: IP.evil, port: 4444 }, network: 'shop_backend' } });
   });
 
+  it("stays silent on DNS to the container's resolver (Docker's embedded DNS forwarding), alerts on DNS elsewhere", () => {
+    // After a peer was isolated its name is unknown to the embedded DNS, which forwards the lookup
+    // to its upstream from inside the asking container: a flow the container never made while learning.
+    const h = learned({ resolvers: [IP.evil] });
+    const lookup = (ip: string, protocol: 'udp' | 'tcp') =>
+      flowStart(h.now, containerEnd(api, IP.apiBack, 41000), externalEnd(ip, 53), 'shop_backend', { protocol });
+    expect(h.rules(h.feed(lookup(IP.evil, 'udp'), lookup(IP.evil, 'tcp')))).toEqual([]);
+    expect(h.rules(h.feed(lookup(IP.partner, 'udp')))).toEqual(['unexpected_egress']);
+  });
+
   it('stays silent for a destination learned during learning, also from a new container of the workload', () => {
     const h = learned();
     const again = flowStart(
