@@ -32,7 +32,7 @@ const BUFFER_KB = 256;
 const MAX_RECORDS = 8192;
 const INSTANCE_PREFIX = 'shipwatch-';
 /** The tracepoints enabled in the instance. */
-const EVENTS = ['sched/sched_process_exec', 'cgroup/cgroup_attach_task'];
+const EVENTS = ['sched/sched_process_exec', 'sched/sched_process_fork', 'cgroup/cgroup_attach_task'];
 
 export interface TracedExec {
   /** CLOCK_MONOTONIC of the exec, to the microsecond (the instance's `mono` clock). */
@@ -63,6 +63,16 @@ export function parseAttachLine(line: string): { pid: number; attach: CgroupAtta
   if (!match) return null;
   const [, seconds, micros, path, pid] = match as unknown as [string, string, string, string, string];
   return { pid: Number(pid), attach: { timestampNs: monotonicNs(seconds, micros), path } };
+}
+
+/**
+ * A sched_process_fork line: the forking task and its child. The comms are the process's to choose
+ * but at most 15 bytes, too short to spell " pid=N child_comm=", so the first such run is the real one.
+ */
+export function parseForkLine(line: string): { parent: number; child: number } | null {
+  const match = / \d+\.\d{6}: sched_process_fork: comm=.*? pid=(\d+) child_comm=.* child_pid=(\d+)$/.exec(line);
+  if (!match) return null;
+  return { parent: Number(match[1]), child: Number(match[2]) };
 }
 
 /** One trace_pipe line, or null for anything else (another event, a line cut by a newline in a filename). */
@@ -132,6 +142,8 @@ export class ExecTrace {
   #records = 0;
   /** Each task's latest cgroup move, most recent last. */
   readonly #attached = new Map<number, CgroupAttach>();
+  /** Child → the task that forked it, for a fork event the connector delivers after the child's exec. */
+  readonly #parents = new Map<number, number>();
 
   /** Throws with the reason where tracefs is unavailable (no CAP_SYS_ADMIN, not mountable). */
   constructor() {
@@ -182,9 +194,19 @@ export class ExecTrace {
     return undefined;
   }
 
-  /** A process exited: its pid may be reused, its cgroup move must not be inherited by the next. */
+  /**
+   * The task that forked `pid`, from the kernel's record. The forking thread's id: the same as its
+   * process's for the single-threaded shells that fork most, a thread's for a Go runtime.
+   */
+  parentOf(pid: number): number | undefined {
+    this.drain();
+    return this.#parents.get(pid);
+  }
+
+  /** A process exited: its pid may be reused, its cgroup move and parent must not be inherited by the next. */
   forget(pid: number): void {
     this.#attached.delete(pid);
+    this.#parents.delete(pid);
   }
 
   /** Reads every complete line the kernel has queued, without blocking. */
@@ -205,6 +227,13 @@ export class ExecTrace {
   }
 
   #add(line: string): void {
+    const fork = parseForkLine(line);
+    if (fork) {
+      this.#parents.delete(fork.child);
+      this.#parents.set(fork.child, fork.parent);
+      if (this.#parents.size > MAX_RECORDS) this.#parents.delete(this.#parents.keys().next().value as number);
+      return;
+    }
     const attach = parseAttachLine(line);
     if (attach) {
       this.#attached.delete(attach.pid);

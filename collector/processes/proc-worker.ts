@@ -37,10 +37,15 @@ function flush(): void {
   if (out.length) port?.postMessage(out);
 }
 
+/** The fork event's parent, else the kernel's trace of the fork (its event can come after the exec). */
+function parentOf(tgid: number): number | undefined {
+  return forkParent.get(tgid) ?? trace?.parentOf(tgid);
+}
+
 /** The pid, its parent, grandparent… as the fork events told them (bounded). */
 function lineage(tgid: number): number[] {
   const pids = [tgid];
-  for (let pid = forkParent.get(tgid); pid !== undefined && pids.length < 16; pid = forkParent.get(pid)) pids.push(pid);
+  for (let pid = parentOf(tgid); pid !== undefined && pids.length < 16; pid = parentOf(pid)) pids.push(pid);
   return pids;
 }
 
@@ -56,7 +61,7 @@ function read(tgid: number, timestampNs: bigint): ExecReading {
   // After /proc, which is the race; the trace's record is in the kernel's buffer and waits. Taken
   // for every exec, so records of processes /proc did describe do not pile up.
   const traced = trace?.take(tgid, timestampNs) ?? null;
-  const ppid = snap.ppid ?? forkParent.get(tgid) ?? null;
+  const ppid = snap.ppid ?? parentOf(tgid) ?? null;
   const parent = ppid === null ? null : { pid: ppid, containerId: readContainerId(ppid), exe: readExe(ppid) };
   const containerId = snap.containerId ?? parent?.containerId ?? null;
   const upperDir = containerId ? upperDirs.get(containerId) : undefined;

@@ -26,6 +26,12 @@ describe('the exec trace', () => {
     expect(trace.take(child.pid, process.hrtime.bigint())?.filename).toBe('/bin/true');
   });
 
+  it('names the parent of a forked child, for a fork event that comes after its exec', () => {
+    const child = spawnSync('/bin/sh', ['-c', 'echo $$; /bin/true & echo $!; wait'], { encoding: 'utf8' });
+    const [shell, forked] = child.stdout.trim().split('\n').map(Number);
+    expect(trace.parentOf(forked as number)).toBe(shell);
+  });
+
   it('removes its tracefs instance on close', () => {
     const other = new ExecTrace();
     expect(existsSync(other.dir)).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAttachLine, parseExecLine } from '../../../../collector/processes/exec-trace.ts';
+import { parseAttachLine, parseExecLine, parseForkLine } from '../../../../collector/processes/exec-trace.ts';
 
 describe('reading the exec trace', () => {
   it('reads the pid, the filename and the monotonic time of a sched_process_exec line', () => {
@@ -41,5 +41,19 @@ describe('reading cgroup moves from the trace', () => {
       ' x-5 [000] ..... 1.000001: cgroup_attach_task: dst_root=0 dst_id=1 dst_level=1 dst_path=/docker/c pid=5 comm= pid=1 comm=';
     expect(parseAttachLine(line)?.pid).toBe(5);
     expect(parseAttachLine(line)?.attach.path).toBe('/docker/c');
+  });
+});
+
+describe('reading forks from the trace', () => {
+  it('reads the forking task and its child', () => {
+    const line =
+      '              sh-7640    [001] ..... 5306.400001: sched_process_fork: comm=sh pid=7640 child_comm=sh child_pid=7651';
+    expect(parseForkLine(line)).toEqual({ parent: 7640, child: 7651 });
+  });
+
+  it('keeps the real pids when the comms spell fields of their own', () => {
+    const line =
+      ' x-5 [000] ..... 1.000001: sched_process_fork: comm=a pid=9 b pid=5 child_comm= child_pid=3 child_pid=6';
+    expect(parseForkLine(line)).toEqual({ parent: 5, child: 6 });
   });
 });
