@@ -131,6 +131,13 @@ function removeStaleInstances(instances: string): void {
   }
 }
 
+/** Sets `key` as the most recent entry; past MAX_RECORDS the oldest goes (Map keeps insertion order). */
+function setNewest<V>(map: Map<number, V>, key: number, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_RECORDS) map.delete(map.keys().next().value as number);
+}
+
 export class ExecTrace {
   /** The private tracefs instance directory. */
   readonly dir: string;
@@ -228,19 +235,9 @@ export class ExecTrace {
 
   #add(line: string): void {
     const fork = parseForkLine(line);
-    if (fork) {
-      this.#parents.delete(fork.child);
-      this.#parents.set(fork.child, fork.parent);
-      if (this.#parents.size > MAX_RECORDS) this.#parents.delete(this.#parents.keys().next().value as number);
-      return;
-    }
+    if (fork) return setNewest(this.#parents, fork.child, fork.parent);
     const attach = parseAttachLine(line);
-    if (attach) {
-      this.#attached.delete(attach.pid);
-      this.#attached.set(attach.pid, attach.attach);
-      if (this.#attached.size > MAX_RECORDS) this.#attached.delete(this.#attached.keys().next().value as number);
-      return;
-    }
+    if (attach) return setNewest(this.#attached, attach.pid, attach.attach);
     const parsed = parseExecLine(line);
     if (!parsed) return;
     const list = this.#byPid.get(parsed.pid);
