@@ -58,7 +58,7 @@ export class Detection {
       suppressions: o.config.suppressions as Suppression[],
       networksOf: (id) => o.inventory.container(id)?.networks.map((n) => n.name) ?? null,
       zoneOf: (network) => o.inventory.network(network)?.zone ?? this.#zones[network] ?? network,
-      isResolver: (client, server) => this.isResolver(client, server),
+      isResolver: this.isResolver,
       baselines: loaded.baselines,
       clock: o.clock,
       onFinding: o.onFinding,

@@ -5,6 +5,15 @@
 
 const PATTERNS = [/\/docker\/([0-9a-f]{64})(?:\/|$)/, /\/docker-([0-9a-f]{64})\.scope(?:\/|$)/];
 
+/** The container id of one cgroup path (`/docker/<id>`, `/system.slice/docker-<id>.scope`), or null for the host. */
+export function containerIdFromCgroupPath(path: string): string | null {
+  for (const pattern of PATTERNS) {
+    const match = pattern.exec(path);
+    if (match?.[1]) return match[1];
+  }
+  return null;
+}
+
 /** The container id of a cgroup file's text, or null for the host. */
 export function containerIdFromCgroup(text: string): string | null {
   for (const line of text.split('\n')) {
@@ -12,11 +21,8 @@ export function containerIdFromCgroup(text: string): string | null {
     const first = line.indexOf(':');
     const second = line.indexOf(':', first + 1);
     if (first < 0 || second < 0) continue;
-    const path = line.slice(second + 1);
-    for (const pattern of PATTERNS) {
-      const match = pattern.exec(path);
-      if (match?.[1]) return match[1];
-    }
+    const id = containerIdFromCgroupPath(line.slice(second + 1));
+    if (id) return id;
   }
   return null;
 }

@@ -14,13 +14,23 @@ export interface ExecProgram {
   invokedAs: string | null;
 }
 
+/**
+ * The path that was executed, '' when unknown: /proc's exe, else execve's filename (absolute), else
+ * an absolute argv[0]. The proc thread judges the writable layer on it, the main thread drift.
+ */
+export function executedPath(exe: string | null, traced: string | null, argv: readonly string[]): string {
+  if (exe !== null) return exe;
+  if (traced?.startsWith('/')) return traced;
+  return argv[0]?.startsWith('/') ? argv[0] : '';
+}
+
 export function execProgram(reading: ExecReading, argv: readonly string[], upperDir: string | null): ExecProgram {
   const { snap, traced } = reading;
-  if (snap.exe !== null) return { exe: snap.exe, executed: snap.exe, invokedAs: null };
-  if (traced !== null && traced.startsWith('/')) {
+  const executed = executedPath(snap.exe, traced, argv);
+  if (snap.exe !== null) return { exe: snap.exe, executed, invokedAs: null };
+  if (executed === traced) {
     const exe = upperDir ? (resolveInRoot(mergedDirOf(upperDir), traced) ?? '') : '';
-    return { exe, executed: traced, invokedAs: argv.length === 0 ? traced : null };
+    return { exe, executed, invokedAs: argv.length === 0 ? traced : null };
   }
-  const argv0 = argv[0]?.startsWith('/') ? argv[0] : '';
-  return { exe: '', executed: argv0, invokedAs: null };
+  return { exe: '', executed, invokedAs: null };
 }

@@ -173,9 +173,11 @@ export class ExecTrace {
     }
   }
 
-  /** Execs of `pid` at or before `timestampNs`, the latest last; reads what the kernel queued first. */
+  // The lookups answer from what drain() has read: the proc thread drains once per exec event,
+  // when every record written before that event is queued.
+
+  /** The latest exec of `pid` at or before `timestampNs`; it and the older ones are consumed. */
   take(pid: number, timestampNs: bigint): TracedExec | null {
-    this.drain();
     const list = this.#byPid.get(pid);
     if (!list) return null;
     let found: TracedExec | null = null;
@@ -193,7 +195,6 @@ export class ExecTrace {
    * forked after runc moved its ancestor into a container's cgroup is in that cgroup.
    */
   attachedPath(lineage: readonly number[], timestampNs: bigint): string | undefined {
-    this.drain();
     for (const pid of lineage) {
       const attach = this.#attached.get(pid);
       if (attach && attach.timestampNs <= timestampNs) return attach.path;
@@ -206,7 +207,6 @@ export class ExecTrace {
    * process's for the single-threaded shells that fork most, a thread's for a Go runtime.
    */
   parentOf(pid: number): number | undefined {
-    this.drain();
     return this.#parents.get(pid);
   }
 

@@ -9,9 +9,10 @@ import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { isInUpperLayer } from '../files/index.ts';
 import type { ExecReading, FromProcThread, ToProcThread } from './proc-messages.ts';
+import { executedPath } from './exec-program.ts';
 import { ExecTrace } from './exec-trace.ts';
 import { openProcConnector, type ProcConnector } from './proc-connector.ts';
-import { containerIdFromCgroup } from './cgroup-container.ts';
+import { containerIdFromCgroupPath } from './cgroup-container.ts';
 import { readContainerId, readExe, snapshotProcess } from './proc-reader.ts';
 
 /** Fork parents remembered for processes gone before /proc could say their PPid; a busy host reuses pids first. */
@@ -52,14 +53,15 @@ function lineage(tgid: number): number[] {
 /** Gone before its cgroup was read: the cgroup runc moved it (or the ancestor it forked from) into. */
 function tracedContainer(tgid: number, timestampNs: bigint): string | null | undefined {
   const attached = trace?.attachedPath(lineage(tgid), timestampNs);
-  return attached === undefined ? undefined : containerIdFromCgroup(`0::${attached}`);
+  return attached === undefined ? undefined : containerIdFromCgroupPath(attached);
 }
 
 function read(tgid: number, timestampNs: bigint): ExecReading {
   const fresh = snapshotProcess(tgid);
+  // After /proc, which is the race: the trace's records are in the kernel's buffer and wait.
+  trace?.drain();
   const snap = fresh.containerId === undefined ? { ...fresh, containerId: tracedContainer(tgid, timestampNs) } : fresh;
-  // After /proc, which is the race; the trace's record is in the kernel's buffer and waits. Taken
-  // for every exec, so records of processes /proc did describe do not pile up.
+  // Taken for every exec, so records of processes /proc did describe do not pile up.
   const traced = trace?.take(tgid, timestampNs) ?? null;
   const ppid = snap.ppid ?? parentOf(tgid) ?? null;
   const parent = ppid === null ? null : { pid: ppid, containerId: readContainerId(ppid), exe: readExe(ppid) };
@@ -67,8 +69,8 @@ function read(tgid: number, timestampNs: bigint): ExecReading {
   const upperDir = containerId ? upperDirs.get(containerId) : undefined;
   // Gone already: the file execve was given names what ran (a symlink's own path is never in the
   // writable layer unless the link itself was dropped there).
-  const exe = snap.exe ?? traced?.filename ?? (snap.argv[0]?.startsWith('/') ? snap.argv[0] : null);
-  const upperLayer = upperDir === undefined || exe === null ? null : isInUpperLayer(upperDir, exe);
+  const executed = executedPath(snap.exe, traced?.filename ?? null, snap.argv);
+  const upperLayer = upperDir === undefined || executed === '' ? null : isInUpperLayer(upperDir, executed);
   return { tgid, timestampNs, snap, parent, upperLayer, traced: traced?.filename ?? null };
 }
 

@@ -15,6 +15,7 @@ describe('the exec trace', () => {
     // The shell exec'd its command in place: two execs of one pid, each told apart by its time.
     const pid = child.pid;
     const now = process.hrtime.bigint();
+    trace.drain();
     expect(trace.take(pid, now)?.filename).toBe('/bin/true');
     expect(trace.take(pid, now)).toBeNull();
   });
@@ -22,6 +23,7 @@ describe('the exec trace', () => {
   it('does not hand out an exec later than the event asking for it', () => {
     const before = process.hrtime.bigint();
     const child = spawnSync('/bin/true', [], { stdio: 'ignore' });
+    trace.drain();
     expect(trace.take(child.pid, before)).toBeNull();
     expect(trace.take(child.pid, process.hrtime.bigint())?.filename).toBe('/bin/true');
   });
@@ -29,6 +31,7 @@ describe('the exec trace', () => {
   it('names the parent of a forked child, for a fork event that comes after its exec', () => {
     const child = spawnSync('/bin/sh', ['-c', 'echo $$; /bin/true & echo $!; wait'], { encoding: 'utf8' });
     const [shell, forked] = child.stdout.trim().split('\n').map(Number);
+    trace.drain();
     expect(trace.parentOf(forked as number)).toBe(shell);
   });
 
