@@ -1,6 +1,7 @@
 // `shipwatch hub`: one process that serves the fleet from NATS alone (DESIGN.md "Fleet"): hosts
-// with their last heartbeat, alerts across hosts, the containers hosts report, the shared
-// baselines with their history, and isolate/release routed to the container's host over the bus.
+// with their last heartbeat, alerts across hosts and the incidents they name, the containers hosts
+// report, the shared baselines with their history, and isolate/release routed to the container's
+// host over the bus.
 // The page is the agent's live page, which finds /api/hosts here and switches to fleet mode (a
 // host selector, host-qualified names); /api/stream carries the fleet's alerts as they arrive.
 // The same token rules as the agent's API: mutating routes need a bearer token when a token file
@@ -18,6 +19,7 @@ import { parseSinceParam } from './routes/alerts.ts';
 import { LiveStream } from '../alerts/stream.ts';
 import { registerWebRoutes } from './routes/web.ts';
 import { registerStreamRoutes } from './routes/stream.ts';
+import { registerHubIncidentRoutes } from './routes/incidents.ts';
 
 export const HUB_LISTEN = '127.0.0.1:9478';
 
@@ -57,10 +59,10 @@ export class Hub {
       onReady: (handles) =>
         void this.view.start(handles).catch((error: unknown) => log.error({ err: error }, 'hub view not started')),
     });
-    this.#routes();
+    this.#routes(config);
   }
 
-  #routes(): void {
+  #routes(config: Config): void {
     const { server, view } = this;
     registerWebRoutes(server);
     registerStreamRoutes(server, this.stream);
@@ -83,6 +85,8 @@ export class Hub {
         return { json: { alerts: view.alerts(filter) } };
       },
     });
+    // Grouped from the alerts held, by the incident id each host's agent gave them.
+    registerHubIncidentRoutes(server, () => view.stored(), config.incidents);
     server.route({ method: 'GET', path: '/api/containers', handler: () => ({ json: view.containers() }) });
     server.route({
       method: 'GET',

@@ -31,8 +31,13 @@ export function queryIncidents(stateDir: string, query: IncidentQuery = {}): Inc
   for (const incident of readLog(incidentDir(stateDir), 'incidents', INCIDENT_RETAIN, isIncident)) {
     latest.set(incident.id, incident);
   }
+  return selectIncidents(latest.values(), query);
+}
+
+/** The query's incidents, newest (by start) first: the agent's store and the hub answer alike. */
+export function selectIncidents(incidents: Iterable<Incident>, query: IncidentQuery = {}): Incident[] {
   const wanted = query.container;
-  const sorted = [...latest.values()].sort((a, b) => (a.start < b.start ? 1 : a.start > b.start ? -1 : 0));
+  const sorted = [...incidents].sort((a, b) => (a.start < b.start ? 1 : a.start > b.start ? -1 : 0));
   const result: Incident[] = [];
   for (const incident of sorted) {
     if (query.since !== undefined && Date.parse(incident.end) < query.since) continue;

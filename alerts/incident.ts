@@ -58,7 +58,8 @@ export interface CorrelatorOptions {
 const raise = (severity: Severity): Severity =>
   SEVERITIES[Math.min(SEVERITIES.length - 1, severityRank(severity) + 1)] as Severity;
 
-function incidentAlert(alert: Alert): IncidentAlert {
+/** An alert as an incident lists it (also used to rebuild incidents from alerts: incidents-from-alerts.ts). */
+export function incidentAlert(alert: Alert): IncidentAlert {
   const details = alert.details as { flow?: { peer?: ContainerRef | null } };
   return {
     id: alert.id,
@@ -75,7 +76,7 @@ function incidentAlert(alert: Alert): IncidentAlert {
 }
 
 /** Title, severity, story and tactics from an incident's alerts (recomputed as it grows). */
-function summarise(incident: Incident): void {
+export function summarise(incident: Incident): void {
   let worst = incident.alerts[0];
   for (const alert of incident.alerts) {
     if (worst && severityRank(alert.severity) > severityRank(worst.severity)) worst = alert;

@@ -140,6 +140,11 @@ export class HubView {
     })().catch(() => undefined);
   }
 
+  /** Every alert held, oldest first (stream order): what the hub rebuilds incidents from. */
+  stored(): IterableIterator<HubAlert> {
+    return this.#alerts.values();
+  }
+
   /** Newest first; `since` (ms) keeps alerts last seen at or after it, as the agent's ?since= does. */
   alerts(filter: {
     host?: string | null;
