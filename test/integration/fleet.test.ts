@@ -30,6 +30,15 @@ interface LoggedAlert {
   host: string;
   summary: string;
   container: { name: string; workload: string } | null;
+  incident: string | null;
+}
+interface HubIncident {
+  id: string;
+  host: string;
+  state: string;
+  alertCount: number;
+  containers: { name: string }[];
+  alerts: { id: string; rule: string }[];
 }
 interface ContainerView {
   name: string;
@@ -202,6 +211,27 @@ describe('fleet: two agents on two Docker daemons, one NATS JetStream cluster, t
     expect(seen).toHaveLength(1);
     const stored = await streamAlerts(cluster.urls, `shipwatch.alerts.${hostB}.unexpected_egress`);
     expect(stored.filter((m) => m.id === alert?.id)).toHaveLength(1);
+  });
+
+  it("lists that alert's incident at the hub under host B, with the alert in it", async () => {
+    const alert = egressAlertOn(agentB, onB, INTERNET_HOST_2, 443);
+    expect(alert?.incident).toEqual(expect.any(String));
+    const incidents = (host: string) =>
+      json<{ incidents: HubIncident[] }>(
+        `${hub.baseUrl}/api/incidents?host=${encodeURIComponent(host)}&limit=1000`,
+      ).then((body) => body.incidents);
+    const incident = await waitFor(async () => (await incidents(hostB)).find((i) => i.id === alert?.incident), {
+      what: "the alert's incident at the hub",
+      timeout: 10_000,
+    });
+    expect(incident.host).toBe(hostB);
+    expect(incident.alerts.map((a) => a.id)).toContain(alert?.id);
+    expect(incident.containers.map((c) => c.name)).toContain(onB);
+    expect((await incidents(hostA)).some((i) => i.id === alert?.incident)).toBe(false);
+    const one = await json<HubIncident>(
+      `${hub.baseUrl}/api/incidents/${alert?.incident ?? ''}?host=${encodeURIComponent(hostB)}`,
+    );
+    expect(one).toMatchObject({ id: alert?.incident, host: hostB });
   });
 
   it('applies a baseline replaced on A to B within 2 s, and keeps who did it in the history', async () => {
