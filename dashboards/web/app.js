@@ -16,7 +16,7 @@ import { noteAlert, responseButton, setAlertOpener, setContainers } from './resp
 import { refreshMap, startMap } from './map.js';
 import { startTheme } from './theme.js';
 import { startTokenDialog } from './token-dialog.js';
-import { onIncident, startIncidents } from './incidents.js';
+import { onIncident, refreshIncidents, rescopeIncidents, startIncidents } from './incidents.js';
 import { detectFleet, inFleet, inScope, qualify, startFleet } from './fleet.js';
 
 let containers = [];
@@ -74,6 +74,7 @@ function onMessage(message) {
     addAlerts([message.alert], true);
     noteAlert(message.alert);
     refreshMap();
+    if (inFleet()) refreshIncidents();
     if (message.alert.rule === 'container_isolated' || message.alert.rule === 'container_released') refreshContainers();
   } else if (message.type === 'incident' && message.incident) onIncident(message.incident);
   else if (message.type === 'inventory') refreshContainers();
@@ -96,10 +97,12 @@ async function start() {
       alerts: (missed) => {
         addAlerts(missed, true);
         for (const a of missed) noteAlert(a);
+        if (inFleet()) refreshIncidents();
       },
       resync: () => {
         refreshContainers();
         refreshMap();
+        if (inFleet()) refreshIncidents();
       },
     },
     newestSeen,
@@ -111,12 +114,13 @@ async function start() {
     startFleet(hosts, () => {
       renderContainers();
       rescope();
+      rescopeIncidents();
     });
   const initial = list(await getJson('/api/alerts?limit=500').catch(() => []), 'alerts');
   addAlerts(initial, false);
-  // The map and the incidents are each agent's own (fleet.js says so on the hub's page).
-  const perHost = hosts ? [] : [startMap(), startIncidents(stateOf)];
-  await Promise.allSettled([loadContainers(), loadHealth(), ...perHost]);
+  // The map is each agent's own (fleet.js says so on the hub's page); the hub serves incidents too.
+  const perHost = hosts ? [] : [startMap()];
+  await Promise.allSettled([loadContainers(), loadHealth(), startIncidents(stateOf), ...perHost]);
   setInterval(() => void loadHealth().catch(() => undefined), 5000);
 }
 

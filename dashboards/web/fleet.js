@@ -1,8 +1,9 @@
 // Fleet mode: the same page served by `shipwatch hub`. The hub answers GET /api/hosts (an agent
 // does not), and then a host selector in the header scopes alerts and containers to one host,
 // names are host-qualified ("host/name"), and Isolate / Release carry the container's host so the
-// hub routes them over the fleet bus to that host's agent. The network map and the incidents are
-// built by each agent from its own flows and alerts; in fleet mode their panels say so.
+// hub routes them over the fleet bus to that host's agent. The network map is built by each agent
+// from its own flows: in fleet mode its panel is hidden and a note says so. Incidents are served
+// by the hub too (rebuilt from each host's alerts), so their panel stays.
 import { $, el } from './dom.js';
 import { getJson, list } from './api.js';
 
@@ -45,7 +46,6 @@ export function startFleet(hosts, onScope) {
   $('#host-scope').hidden = false;
   $('#fleet-note').hidden = false;
   $('#map-view').hidden = true;
-  $('#incidents-view').hidden = true;
   renderHosts(hosts);
   $('#host-select').addEventListener('change', (event) => {
     scope = event.target.value;

@@ -1,8 +1,9 @@
 // The live page in fleet mode, in real Chromium: `shipwatch hub` serves the agent's page, which
 // finds /api/hosts and shows a host selector and host-qualified names. Two agents (two hosts, on
 // the one test daemon, so both report the same container) publish to a real nats-server; the
-// hub's stream brings a new alert without a reload, the selector scopes the view to one host, and
-// Isolate from the hub's page isolates through the fleet bus on the container's own host.
+// hub's stream brings a new alert without a reload (and its host's incident with it), the selector
+// scopes the view to one host, and Isolate from the hub's page isolates through the fleet bus on
+// the container's own host.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,7 +51,7 @@ describe('the live page served by shipwatch hub (fleet mode)', () => {
     await cluster.destroy();
   }, 60_000);
 
-  it('shows both hosts in the selector and the container as host/name, with the per-host panels explained', async () => {
+  it('shows both hosts in the selector and the container as host/name, the incidents, and the map explained', async () => {
     // Heartbeats come every 5 s: the hub knows a host, and its containers, within one.
     await rowOn(hostA).waitFor({ timeout: 15_000 });
     await rowOn(hostB).waitFor({ timeout: 15_000 });
@@ -62,20 +63,27 @@ describe('the live page served by shipwatch hub (fleet mode)', () => {
     expect(options).toEqual(expect.arrayContaining(['', hostA, hostB]));
     await expect(page.locator('#fleet-note').isVisible()).resolves.toBe(true);
     await expect(page.locator('#map-view').isHidden()).resolves.toBe(true);
-    await expect(page.locator('#incidents-view').isHidden()).resolves.toBe(true);
+    await expect(page.locator('#incidents-view').isVisible()).resolves.toBe(true);
   });
 
-  it('brings a new alert from each host over the hub stream, and scopes alerts and containers to one host', async () => {
+  it('brings a new alert and its incident from each host over the hub stream, and scopes all three to one host', async () => {
     await docker('exec', name, 'true');
     const alertOn = (host: string) =>
       page.locator('#alerts tr[data-rule="interactive_exec"]', { hasText: `${host}/${name}` });
+    const incidentOn = (host: string) =>
+      page.locator(`#incidents tbody tr[data-host="${host}"]`, { hasText: `${host}/${name}` });
     await alertOn(hostA).first().waitFor({ timeout: 15_000 });
     await alertOn(hostB).first().waitFor({ timeout: 15_000 });
+    // The hub sends no incident messages: the page reads the incidents again after alerts arrive.
+    await incidentOn(hostA).first().waitFor({ timeout: 15_000 });
+    await incidentOn(hostB).first().waitFor({ timeout: 15_000 });
     await page.selectOption('#host-select', hostB);
     await rowOn(hostA).waitFor({ state: 'detached', timeout: 5000 });
     await expect(rowOn(hostB).count()).resolves.toBe(1);
     await alertOn(hostA).first().waitFor({ state: 'detached', timeout: 5000 });
     await expect(alertOn(hostB).count()).resolves.toBeGreaterThan(0);
+    await incidentOn(hostA).first().waitFor({ state: 'detached', timeout: 5000 });
+    await expect(incidentOn(hostB).count()).resolves.toBeGreaterThan(0);
     await page.selectOption('#host-select', '');
     await rowOn(hostA).waitFor({ timeout: 5000 });
   });
