@@ -6,9 +6,12 @@
 // The data source is a dashboard variable (`${datasource}`), not an `__inputs` entry: Grafana
 // resolves `__inputs` only when a person imports through the UI, never under file provisioning, so
 // a variable is what lets the same file be provisioned with no edits and imported by hand.
-// Every shipwatch and container_* series is filtered by `job` and `instance`, and container_*
-// series by a non-empty `workload`: beside cAdvisor (the usual neighbour, exporting the same
-// container_* names without a workload label) nothing is counted twice.
+// Every shipwatch and container_* series is filtered by `job`, `host` and `instance`, and
+// container_* series by a non-empty `workload`: beside cAdvisor (the usual neighbour, exporting the
+// same container_* names without a workload label) nothing is counted twice. `host` is not a label
+// shipwatch exports: it is the target label Prometheus adds per agent (docs/multi-host.md,
+// file-based discovery). Its "All" is `.*`, which also matches a series with no host label, so a
+// single agent scraped without one shows as before.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +20,9 @@ import { fileURLToPath } from 'node:url';
 import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
 
 const DS = { type: 'prometheus', uid: '${datasource}' } as const;
-const SEL = 'job=~"$job", instance=~"$instance"';
+const SEL = 'job=~"$job", host=~"$host", instance=~"$instance"';
+/** What a variable's label_values() query narrows by: the job and host chosen before it. */
+const SCOPE = 'job=~"$job", host=~"$host"';
 
 interface Target {
   expr: string;
@@ -79,7 +84,8 @@ const COMMON_VARIABLES: VariableModel[] = [
     hide: 0,
   },
   queryVariable('job', 'Job', 'label_values(shipwatch_events_total, job)'),
-  queryVariable('instance', 'Host', 'label_values(shipwatch_events_total{job=~"$job"}, instance)'),
+  queryVariable('host', 'Host', 'label_values(shipwatch_events_total{job=~"$job"}, host)'),
+  queryVariable('instance', 'Instance', `label_values(shipwatch_events_total{${SCOPE}}, instance)`),
 ];
 
 function panelJson(spec: PanelSpec, id: number, x: number, y: number): Panel {
@@ -195,8 +201,8 @@ export const DASHBOARDS: DashboardSpec[] = [
     description: 'Who talks to whom on the Docker bridges: flows from packet capture, by workload and network.',
     tags: ['network'],
     variables: [
-      queryVariable('network', 'Network', 'label_values(shipwatch_flow_bytes_total{job=~"$job"}, network)'),
-      queryVariable('workload', 'Workload', 'label_values(shipwatch_flow_bytes_total{job=~"$job"}, src_workload)'),
+      queryVariable('network', 'Network', `label_values(shipwatch_flow_bytes_total{${SCOPE}}, network)`),
+      queryVariable('workload', 'Workload', `label_values(shipwatch_flow_bytes_total{${SCOPE}}, src_workload)`),
     ],
     rows: [
       {
@@ -342,8 +348,8 @@ export const DASHBOARDS: DashboardSpec[] = [
       'What the detectors raised: rates by rule and severity, the workloads involved, isolations and detection latency.',
     tags: ['security'],
     variables: [
-      queryVariable('workload', 'Workload', 'label_values(shipwatch_alerts_total{job=~"$job"}, workload)'),
-      queryVariable('severity', 'Severity', 'label_values(shipwatch_alerts_total{job=~"$job"}, severity)'),
+      queryVariable('workload', 'Workload', `label_values(shipwatch_alerts_total{${SCOPE}}, workload)`),
+      queryVariable('severity', 'Severity', `label_values(shipwatch_alerts_total{${SCOPE}}, severity)`),
     ],
     rows: [
       {

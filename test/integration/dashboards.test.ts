@@ -8,12 +8,14 @@ import { waitFor } from '../support/wait.ts';
 describe('Grafana dashboard queries against a real Prometheus scraping the agent', () => {
   const prometheus = new Prometheus();
   const name = uniqueName('dash');
+  // The target label docs/multi-host.md's file-based discovery gives each agent.
+  const host = uniqueName('dash-host');
   let agent: AgentProcess;
 
   beforeAll(async () => {
     await runContainer(name);
     agent = await startAgent();
-    await prometheus.start(agent.baseUrl.replace('http://', ''));
+    await prometheus.start(agent.baseUrl.replace('http://', ''), { host });
     await prometheus.scraped();
   });
 
@@ -28,6 +30,23 @@ describe('Grafana dashboard queries against a real Prometheus scraping the agent
       const result = await prometheus.query(query.expr);
       expect(result.error, `${query.panel}: ${query.expr}`).toBeUndefined();
       expect(result.status, `${query.panel}: ${query.expr}`).toBe('success');
+    }
+  });
+
+  it("narrows the panels to the hosts chosen in $host: this agent's series for its host, none for another", async () => {
+    // The gauges' panels: they have a value from the first scrape (a rate needs two).
+    const probe = (chosen: string) =>
+      dashboardQueries({ host: chosen }).filter((q) => /shipwatch_(source_up|containers)\{/.test(q.expr));
+    expect(probe(host).length).toBeGreaterThan(1);
+    for (const query of probe(host)) {
+      await waitFor(async () => ((await prometheus.query(query.expr)).data?.result.length ?? 0) > 0, {
+        timeout: 15_000,
+        what: `${query.panel} with host ${host}: ${query.expr}`,
+      });
+    }
+    for (const query of probe('some-other-host')) {
+      const result = await prometheus.query(query.expr);
+      expect(result.data?.result, query.expr).toEqual([]);
     }
   });
 

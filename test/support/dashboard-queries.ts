@@ -17,12 +17,12 @@ export interface DashboardQuery {
   expr: string;
 }
 
-/** Grafana's variables as "All" selects them, and its interval variables as a typical value. */
-export function fillVariables(expr: string): string {
+/** Grafana's variables as "All" selects them (or as `chosen` picks them), and its interval variables as a typical value. */
+export function fillVariables(expr: string, chosen: Record<string, string> = {}): string {
   return expr
     .replaceAll('$__rate_interval', '1m')
     .replaceAll('$__range', '1h')
-    .replace(/\$(job|instance|workload|network|severity)\b/g, '.*');
+    .replace(/\$(job|host|instance|workload|network|severity)\b/g, (_, name: string) => chosen[name] ?? '.*');
 }
 
 export function dashboardFiles(): string[] {
@@ -31,14 +31,14 @@ export function dashboardFiles(): string[] {
     .map((f) => path.join(DIR, f));
 }
 
-export function dashboardQueries(): DashboardQuery[] {
+export function dashboardQueries(chosen: Record<string, string> = {}): DashboardQuery[] {
   return dashboardFiles().flatMap((file) => {
     const dashboard = JSON.parse(readFileSync(file, 'utf8')) as { title: string; panels: Panel[] };
     return dashboard.panels.flatMap((panel) =>
       (panel.targets ?? []).map((t) => ({
         dashboard: dashboard.title,
         panel: panel.title,
-        expr: fillVariables(t.expr),
+        expr: fillVariables(t.expr, chosen),
       })),
     );
   });

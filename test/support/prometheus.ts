@@ -30,14 +30,14 @@ export class Prometheus {
   #child: ChildProcess | null = null;
   url = '';
 
-  /** Starts scraping `target` (host:port) every second. */
-  async start(target: string): Promise<void> {
+  /** Starts scraping `target` (host:port) every second; `labels` are target labels (as file-based discovery sets `host`). */
+  async start(target: string, labels: Record<string, string> = {}): Promise<void> {
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
     const config = path.join(this.#dir, 'prometheus.yml');
     writeFileSync(
       config,
-      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: shipwatch\n    static_configs:\n      - targets: ['${target}']\n`,
+      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: shipwatch\n    static_configs:\n      - targets: ['${target}']\n        labels: ${JSON.stringify(labels)}\n`,
     );
     this.#child = spawn(
       'prometheus',

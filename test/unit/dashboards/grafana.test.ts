@@ -64,22 +64,40 @@ describe('Grafana dashboards', () => {
     }
   });
 
-  it('have job and host variables that every query honours', () => {
+  it('have job, host and instance variables that every query honours', () => {
     for (const file of dashboardFiles()) {
       const dashboard = load(file);
       const names = dashboard.templating.list.map((v) => v.name);
-      expect(names, file).toEqual(expect.arrayContaining(['datasource', 'job', 'instance']));
+      expect(names, file).toEqual(expect.arrayContaining(['datasource', 'job', 'host', 'instance']));
       for (const panel of content(dashboard.panels)) {
         for (const target of panel.targets ?? []) {
-          // Every selector of a series (not a label_values() query): name{...job...instance...}
+          // Every selector of a series (not a label_values() query): name{...job...host...instance...}
           const selectors = target.expr.match(/\b[a-z_]+\{[^}]*\}/g) ?? [];
           expect(selectors.length, `${panel.title}: ${target.expr}`).toBeGreaterThan(0);
           for (const selector of selectors) {
             expect(selector, panel.title).toContain('job=~"$job"');
+            expect(selector, panel.title).toContain('host=~"$host"');
             expect(selector, panel.title).toContain('instance=~"$instance"');
           }
         }
       }
+    }
+  });
+
+  it("offer the hosts of Prometheus' host target label, many at once or All, and narrow later variables by it", () => {
+    for (const file of dashboardFiles()) {
+      const variables = load(file).templating.list as (Dashboard['templating']['list'][number] & {
+        multi?: boolean;
+        includeAll?: boolean;
+        allValue?: string;
+      })[];
+      const host = variables.find((v) => v.name === 'host');
+      expect(host, file).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.*' });
+      expect(host?.query, file).toMatchObject({ query: 'label_values(shipwatch_events_total{job=~"$job"}, host)' });
+      const later = variables.slice(variables.indexOf(host!) + 1).filter((v) => v.type === 'query');
+      expect(later.length, file).toBeGreaterThan(0);
+      for (const variable of later)
+        expect((variable.query as { query: string }).query, `${file}: $${variable.name}`).toContain('host=~"$host"');
     }
   });
 
