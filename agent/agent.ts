@@ -136,6 +136,7 @@ export class Agent {
       onCaptureCounts: this.#metricsWiring.captureCounts,
       onFlowTick: this.#metricsWiring.flowTick,
       trustResolver: this.detection.isResolver,
+      ...(this.fleet ? { remoteServices: this.fleet.services.lookup } : {}),
     });
     registerRoutes(this.server, {
       health: this.health,

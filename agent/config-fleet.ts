@@ -2,6 +2,7 @@
 // default: an agent without it needs no NATS and behaves exactly as a lone agent. Secrets are read
 // from files while the config is validated, like the webhooks' secret_file, so a missing file is
 // reported by check-config with its key path; redact.ts hides the values by their key names.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { readSecretFile } from './secret-files.ts';
 
@@ -31,6 +32,14 @@ export const fleetSchema = z
     /** Merge learned baselines into the fleet's KV bucket and apply everyone else's. */
     share_baselines: z.boolean().default(true),
     publish: z.array(z.enum(FLEET_PUBLISH)).default([...FLEET_PUBLISH]),
+    /**
+     * Where other hosts reach this host's published ports (with `inventory` published). null:
+     * every address of the host's own interfaces, Docker's bridges and veths left out.
+     */
+    addresses: z
+      .array(z.string().refine((ip) => isIP(ip) !== 0, 'expected an IP address'))
+      .nullable()
+      .default(null),
   })
   .transform((fleet, ctx) => {
     const methods = [fleet.user !== undefined, fleet.token_file !== undefined, fleet.creds_file !== undefined];

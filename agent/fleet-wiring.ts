@@ -16,6 +16,7 @@ import {
   FleetPublisher,
   HEARTBEAT_MS,
   serveActions,
+  ServiceDirectory,
   type ActionReply,
   type ActionRequest,
   type FleetHandles,
@@ -23,6 +24,7 @@ import {
 import type { DetectorRunner, WorkloadBaseline } from '../detectors/index.ts';
 import { baselineCodec, FleetBaselines } from './fleet-baselines.ts';
 import { containerView, type StateOf } from './routes/containers.ts';
+import { hostAddresses, publishedServices } from './fleet-services.ts';
 
 export interface FleetParts {
   runner: DetectorRunner;
@@ -38,6 +40,8 @@ export class AgentFleet {
   readonly publisher: FleetPublisher;
   readonly bus: FleetBus;
   baselines: FleetBaselines | null = null;
+  /** Other hosts' published ports, for naming a flow's remote end (cross-host attribution). */
+  readonly services: ServiceDirectory;
   readonly #config: FleetConfig;
   readonly #host: string;
   readonly #health: Health;
@@ -45,6 +49,9 @@ export class AgentFleet {
   #parts: FleetParts | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stopWatch: (() => void) | null = null;
+  #stopServicesWatch: (() => void) | null = null;
+  /** The services entry last written, as JSON: written again only when it changes (or on a reconnect). */
+  #servicesWritten: string | null = null;
 
   constructor(config: FleetConfig, host: string, health: Health, log: Logger) {
     this.#config = config;
@@ -60,6 +67,7 @@ export class AgentFleet {
       start: false,
     });
     this.publisher = new FleetPublisher(this.bus, host);
+    this.services = new ServiceDirectory(host);
     this.transport = config.publish.includes('alerts')
       ? new FleetAlertTransport((alert) => this.publisher.publishAlert(alert))
       : null;
@@ -121,7 +129,10 @@ export class AgentFleet {
       };
     }
     serveActions(handles.nc, this.#host, (request) => this.#act(request), this.#log);
-    const beat = () =>
+    this.#watchServices(handles);
+    this.#servicesWritten = null;
+    const beat = () => {
+      this.#writeServices(parts);
       void this.publisher
         .heartbeat({
           version: parts.version,
@@ -132,8 +143,52 @@ export class AgentFleet {
             : null,
         })
         .catch((error: unknown) => this.#log.debug({ err: error }, 'fleet heartbeat not sent'));
+    };
     beat();
     this.#timer = setInterval(beat, HEARTBEAT_MS).unref();
+  }
+
+  /** Publishes this host's ports when they changed since the last write (inventory published only). */
+  #writeServices(parts: FleetParts): void {
+    if (!this.#config.publish.includes('inventory')) return;
+    const addresses = this.#config.addresses ?? hostAddresses(parts.inventory);
+    const services = publishedServices(parts.inventory, addresses);
+    const json = JSON.stringify(services);
+    if (json === this.#servicesWritten) return;
+    this.#servicesWritten = json;
+    this.publisher.publishServices(services).catch((error: unknown) => {
+      this.#servicesWritten = null;
+      this.#log.debug({ err: error }, 'fleet services not written');
+    });
+  }
+
+  /** Keeps every other host's published ports; a malformed or foreign entry is logged and not applied. */
+  #watchServices(handles: FleetHandles): void {
+    this.#stopServicesWatch?.();
+    let stopped = false;
+    this.#stopServicesWatch = () => {
+      stopped = true;
+    };
+    void (async () => {
+      const watch = await handles.hosts.watch({ key: 'services.>' });
+      if (stopped) return watch.stop();
+      this.#stopServicesWatch = () => watch.stop();
+      for await (const entry of watch) {
+        const keyToken = entry.key.slice('services.'.length);
+        if (entry.operation !== 'PUT') {
+          this.services.removeHost(keyToken);
+          continue;
+        }
+        let value: unknown;
+        try {
+          value = entry.json();
+        } catch {
+          value = null;
+        }
+        const refused = this.services.apply(keyToken, value);
+        if (refused) this.#log.warn({ key: entry.key, reason: refused }, 'fleet services entry rejected');
+      }
+    })().catch((error: unknown) => this.#log.warn({ err: error }, 'fleet services watch ended'));
   }
 
   async #act(request: ActionRequest): Promise<ActionReply> {
@@ -160,6 +215,7 @@ export class AgentFleet {
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#stopWatch?.();
+    this.#stopServicesWatch?.();
     await this.bus.close();
   }
 }

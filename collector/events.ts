@@ -10,6 +10,12 @@ export interface ContainerRef {
   name: string;
   image: string;
   workload: string;
+  /**
+   * Only for a container of another host of the fleet, reached at a port that host publishes:
+   * that host's name, and the zone of the container's network there.
+   */
+  host?: string;
+  zone?: string;
 }
 
 interface EventBase {

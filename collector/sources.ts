@@ -10,7 +10,7 @@ import type { Logger } from '../core/logger.ts';
 import { DockerSource } from './docker/index.ts';
 import type { ContainerRef, ShipwatchEvent } from './events.ts';
 import { DriftPaths, FileSource } from './files/index.ts';
-import { inventoryAttributor, PacketProcessor, type FlowTable } from './flows/index.ts';
+import { inventoryAttributor, PacketProcessor, type FlowTable, type RemoteServices } from './flows/index.ts';
 import type { Inventory } from './inventory.ts';
 import { LivePackets } from './packets/index.ts';
 import { ProcessSource } from './processes/index.ts';
@@ -44,6 +44,8 @@ export interface SourcesOptions {
   onFlowTick?: (flows: FlowTable) => void;
   /** Which resolvers' answers may name addresses for a container (packets/dns-trust.ts). */
   trustResolver?: (client: ContainerRef, server: string) => boolean;
+  /** Ports other hosts of the fleet publish, by address: names a flow's remote end (fleet only). */
+  remoteServices?: RemoteServices;
   now?: () => number;
 }
 
@@ -77,7 +79,7 @@ export class Sources {
     this.flows = new PacketProcessor({
       host,
       maxFlows: o.maxFlows,
-      attributor: inventoryAttributor(inventory),
+      attributor: inventoryAttributor(inventory, undefined, o.remoteServices ?? null),
       emit,
       ...(o.trustResolver ? { trustResolver: o.trustResolver } : {}),
     });

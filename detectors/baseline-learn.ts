@@ -46,10 +46,14 @@ function workloadOf(event: ShipwatchEvent): string | null {
   return null;
 }
 
-/** Every workload an event concerns (both ends of a container-to-container flow). */
+/**
+ * Every workload an event concerns (both ends of a container-to-container flow). A peer on another
+ * host of the fleet is that host's to learn: this host never saw its learning window.
+ */
 export function workloadsOf(event: ShipwatchEvent): string[] {
   const own = workloadOf(event);
-  const peer = 'flow' in event ? (oriented(event.flow).dst.container?.workload ?? null) : null;
+  const dst = 'flow' in event ? oriented(event.flow).dst.container : null;
+  const peer = dst && dst.host === undefined ? dst.workload : null;
   return [...new Set([own, peer].filter((w): w is string => w !== null))];
 }
 
@@ -133,7 +137,7 @@ function learnVolume(state: LearnerState, baseline: WorkloadBaseline, event: Shi
 /** The receiving workload learns its inbound peers, and the ports it serves outside, on its own clock. */
 function learnInbound(state: LearnerState, flow: FlowRecord, now: number, learnMs: number): void {
   const { src, dst, protocol } = flow;
-  if (!dst.container) return;
+  if (!dst.container || dst.container.host !== undefined) return;
   if (src.kind === 'external' ? !isInboundConnection(flow) : !src.container) return;
   const other = ensureBaseline(state, dst.container.workload, now, learnMs);
   if (phaseOf(other, now) !== 'learning') return;

@@ -6,7 +6,9 @@ import { cmdline } from './process-classify.ts';
 
 /** `api (shop/api)`; the workload is left out when it is the name itself. */
 export function who(container: ContainerRef): string {
-  return container.name === container.workload ? container.name : `${container.name} (${container.workload})`;
+  // A container of another host of the fleet is named with its host: host-b/api.
+  const name = container.host === undefined ? container.name : `${container.host}/${container.name}`;
+  return container.name === container.workload ? name : `${name} (${container.workload})`;
 }
 
 export function destination(endpoint: Endpoint, protocol: string): string {

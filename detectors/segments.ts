@@ -18,6 +18,14 @@ export function segmentOf(flow: FlowRecord, ctx: DetectorContext): Segment | nul
   const dst = flow.dst.container;
   if (flow.src.kind !== 'container' || flow.dst.kind !== 'container' || !src || !dst) return null;
   const srcNets = ctx.networksOf(src.id) ?? [flow.network];
+  if (dst.host !== undefined) {
+    // A port another host of the fleet publishes: the flow left this host, so it crosses; the
+    // far zone is the one that host gave its container's network.
+    const srcNet = srcNets.includes(flow.network) ? flow.network : (srcNets[0] ?? flow.network);
+    const zones: [string, string] = [ctx.zoneOf(srcNet), dst.zone ?? dst.host];
+    const networks = [srcNet];
+    return { crossing: true, networks, zones, allowed: zonesAllowed(ctx.config, zones[0], zones[1]) };
+  }
   const dstNets = ctx.networksOf(dst.id) ?? [];
   const shared = srcNets.filter((n) => dstNets.includes(n));
   const crossing = flow.networks.length > 1 || (dstNets.length > 0 && shared.length === 0);

@@ -13,3 +13,4 @@ export {
 } from './actions.ts';
 export { HubView, type HostView, type HubAlert } from './hub-view.ts';
 export * as subjects from './subjects.ts';
+export { MAX_SERVICES_PER_HOST, ServiceDirectory, type PublishedService } from './service-directory.ts';

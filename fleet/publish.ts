@@ -2,7 +2,8 @@
 // alert id), ended flows (best effort: a flow lost while the bus is down is counted, never
 // queued, since the agent's own flow log keeps them) and its heartbeat in the hosts bucket.
 import type { FleetBus } from './bus.ts';
-import { alertSubject, flowSubject, hostKey } from './subjects.ts';
+import { alertSubject, flowSubject, hostKey, servicesKey } from './subjects.ts';
+import { SERVICES_FORMAT, type PublishedService, type ServicesEntry } from './service-directory.ts';
 
 export const HOST_FORMAT = 'shipwatch.host/1';
 /** How often a host says it is alive; the hub calls a host stale after STALE_AFTER_MS of silence. */
@@ -57,5 +58,12 @@ export class FleetPublisher {
     const { hosts } = this.#handles();
     const full: Heartbeat = { format: HOST_FORMAT, host: this.#host, at: new Date().toISOString(), ...beat };
     await hosts.put(hostKey(this.#host), JSON.stringify(full));
+  }
+
+  /** The ports this host's containers publish, for the other agents' flow attribution. */
+  async publishServices(services: PublishedService[]): Promise<void> {
+    const { hosts } = this.#handles();
+    const entry: ServicesEntry = { format: SERVICES_FORMAT, host: this.#host, services, at: new Date().toISOString() };
+    await hosts.put(servicesKey(this.#host), JSON.stringify(entry));
   }
 }

@@ -27,3 +27,6 @@ export function workloadKey(workload: string): string {
 }
 
 export const hostKey = (host: string) => token(host);
+
+/** A host's published ports in the hosts bucket, beside its heartbeat; written only when they change. */
+export const servicesKey = (host: string) => `services.${token(host)}`;

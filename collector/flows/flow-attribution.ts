@@ -1,7 +1,7 @@
 // Who an address seen on a bridge is, for the flow table: from the live inventory, or — for an
 // offline capture without a daemon — from configured CIDRs (config `pcap_networks`).
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import type { ContainerRef } from '../events.ts';
+import type { ContainerRef, Protocol } from '../events.ts';
 import { refOf, type Inventory } from '../inventory.ts';
 import { parseIpv4, prefixMask } from './ipv4-number.ts';
 import { interfaceAddresses } from '../net-interfaces.ts';
@@ -15,7 +15,15 @@ export interface Attributed {
 
 export interface Attributor {
   attribute(network: string, ip: string): Attributed;
+  /**
+   * Who serves `ip:port` when the address names nobody here: a port another host of the fleet
+   * publishes (its container's ref carries `host`). Absent or null: the address stays external.
+   */
+  service?(ip: string, port: number, protocol: Protocol): Attributed | null;
 }
+
+/** A published port of another host's container, from the fleet (agent/fleet-wiring.ts). */
+export type RemoteServices = (ip: string, port: number, protocol: Protocol) => ContainerRef | null;
 
 const EXTERNAL: Attributed = { kind: 'external', container: null, local: false };
 const HOST: Attributed = { kind: 'host', container: null, local: true };
@@ -28,8 +36,13 @@ const HOST: Attributed = { kind: 'host', container: null, local: true };
 export function inventoryAttributor(
   inventory: Inventory,
   hostAddresses: (bridge: string) => ReadonlySet<string> = interfaceAddresses,
+  remote: RemoteServices | null = null,
 ): Attributor {
   return {
+    service(ip, port, protocol) {
+      const container = remote?.(ip, port, protocol) ?? null;
+      return container ? { kind: 'container', container, local: false } : null;
+    },
     attribute(network, ip) {
       const found = inventory.attribute(network, ip);
       if (found.kind === 'host') return HOST;

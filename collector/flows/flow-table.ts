@@ -117,11 +117,12 @@ export class FlowTable {
         return this.#join(other, key, network, realSrc, at);
       }
     }
+    const served = dstAttr.kind === 'external' && hasPorts ? attributor.service?.(dstIp, dstPort, protocol) : null;
     const flow = newFlowRecord(
       network,
       protocol,
       this.#endpoint(srcIp, srcPort, hasPorts, srcAttr, at, dstIp, dstAttr),
-      this.#endpoint(dstIp, dstPort, hasPorts, dstAttr, at, srcIp, srcAttr),
+      this.#endpoint(dstIp, dstPort, hasPorts, served ?? dstAttr, at, srcIp, srcAttr),
       srcPort,
       dstPort,
       at,

@@ -2,4 +2,4 @@
 // flow.* events; attribution says which container, host or outside address an IP is.
 export { PacketProcessor, type PacketCounts, type PacketProcessorOptions } from './packet-processor.ts';
 export type { FlowTable } from './flow-table.ts';
-export { CidrAttributor, inventoryAttributor, type Attributor } from './flow-attribution.ts';
+export { CidrAttributor, inventoryAttributor, type Attributor, type RemoteServices } from './flow-attribution.ts';

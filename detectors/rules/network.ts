@@ -75,9 +75,11 @@ function segments(flow: FlowRecord, ctx: DetectorContext, at: number): Finding[]
   if (!segment || !src || !dst || !segment.crossing || segment.allowed) return [];
   const [from, to] = segment.zones;
   const how =
-    from === to
-      ? `routed between networks ${segment.networks.join(' and ')} that share no Docker network`
-      : `from zone ${from} to zone ${to}, which the zone policy does not allow (routed between networks ${segment.networks.join(' and ')})`;
+    dst.host !== undefined
+      ? `from zone ${from} to zone ${to} on host ${dst.host}, which the zone policy does not allow`
+      : from === to
+        ? `routed between networks ${segment.networks.join(' and ')} that share no Docker network`
+        : `from zone ${from} to zone ${to}, which the zone policy does not allow (routed between networks ${segment.networks.join(' and ')})`;
   return [
     {
       rule: 'cross_segment_traffic',
@@ -110,7 +112,8 @@ function newPeer(flow: FlowRecord, ctx: DetectorContext, at: number): Finding[] 
       (p) => p.direction === 'in' && p.workload === src.workload && p.port === port && p.protocol === protocol,
     );
   const srcNew = judging(srcBaseline, ctx.now) && !outKnown(srcBaseline);
-  const dstNew = judging(dstBaseline, ctx.now) && !inKnown(dstBaseline);
+  // A peer on another host is judged there, by the agent that learned it.
+  const dstNew = dst.host === undefined && judging(dstBaseline, ctx.now) && !inKnown(dstBaseline);
   if (!srcNew && !dstNew) return [];
   return [
     {

@@ -69,6 +69,10 @@ describe('fleet: two agents on two Docker daemons, one NATS JetStream cluster, t
   let agentB: AgentProcess;
   let hub: HubProcess;
   const hubToken = 'hub-secret-token';
+  // Cross-host: A's zone policy lets its web zone reach B's payments zone, not B's db zone.
+  const zoneWeb = uniqueName('zweb');
+  const zonePay = uniqueName('zpay');
+  const zoneDb = uniqueName('zdb');
 
   const egressAlertOn = (agent: AgentProcess, container: string, ip: string, port: number) =>
     alertsOf(agent).find(
@@ -89,7 +93,7 @@ describe('fleet: two agents on two Docker daemons, one NATS JetStream cluster, t
       writeFleetConfig(path.join(dir, `${name}.yaml`), cluster.urls, extra);
     writeFileSync(path.join(dir, 'hub-tokens'), `soc:${hubToken}\n`);
     [agentA, agentB, hub] = await Promise.all([
-      startAgent(['--config', config('a', { host: hostA, learn: '4s' })]),
+      startAgent(['--config', config('a', { host: hostA, learn: '4s', zones: { allow: [[zoneWeb, zonePay]] } })]),
       startAgent(['--config', config('b', { host: hostB, learn: '4s' }), '--docker-host', daemonB.host]),
       startHub(config('hub', { token_file: path.join(dir, 'hub-tokens') })),
     ]);
@@ -329,6 +333,84 @@ describe('fleet: two agents on two Docker daemons, one NATS JetStream cluster, t
     expect(nobody.code).toBe(1);
     expect(nobody.stderr).toMatch(/did not answer: no agent of that host is connected/);
   }, 30_000);
+
+  it("names B's container behind a port B publishes in A's flows, judged by new_peer and cross_segment_traffic", async () => {
+    // B publishes on its own bridge address (this machine's, inside 198.18.0.0/15), so A's
+    // container reaches it through A's captured bridge, as it would reach another host's address.
+    const bAddress = '198.19.127.1';
+    const [payNet, dbNet, clientNet] = [uniqueName('xh-pay'), uniqueName('xh-db'), uniqueName('xh-web')];
+    const [pay, db, client] = [uniqueName('xh-pay'), uniqueName('xh-db'), uniqueName('xh-client')];
+    const payPort = 20000 + Math.floor(Math.random() * 5000);
+    const dbPort = payPort + 5000;
+    const clientWorkload = `swt/${uniqueName('xh-client')}`;
+    const serve = (name: string, net: string, port: number) =>
+      daemonB.docker(
+        ...['run', '-d', '--pull=never', '--name', name, '--network', net],
+        ...['--label', `shipwatch.workload=swt/${name}`, '-p', `${bAddress}:${port}:8080`],
+        ...[TEST_IMAGE, 'timeout', '120', 'nc', '-ll', '-p', '8080', '-e', 'true'],
+      );
+    await daemonB.docker('network', 'create', '--label', `shipwatch.zone=${zonePay}`, payNet);
+    await daemonB.docker('network', 'create', '--label', `shipwatch.zone=${zoneDb}`, dbNet);
+    await docker('network', 'create', '--label', `shipwatch.zone=${zoneWeb}`, clientNet);
+    try {
+      await Promise.all([serve(pay, payNet, payPort), serve(db, dbNet, dbPort)]);
+      await docker(
+        ...['run', '-d', '--pull=never', '--name', client, '--network', clientNet],
+        ...['--label', `shipwatch.workload=${clientWorkload}`, TEST_IMAGE, 'sleep', '120'],
+      );
+      // B writes its published ports beside its heartbeat; A watches them.
+      const nc = await connect({ servers: cluster.urls });
+      try {
+        const hosts = await new Kvm(nc).open('shipwatch_hosts');
+        await waitFor(
+          async () => {
+            const text = (await hosts.get(`services.${hostB.replace(/[^A-Za-z0-9_-]/g, '_')}`))?.string() ?? '';
+            return text.includes(`"port":${payPort}`) && text.includes(`"port":${dbPort}`);
+          },
+          { timeout: 15_000, what: "B's published ports in the hosts bucket" },
+        );
+      } finally {
+        await nc.close();
+      }
+      await waitFor(
+        async () =>
+          (await json<ContainerView[]>(`${agentA.baseUrl}/api/containers`)).find((c) => c.name === client)?.state ===
+          'monitoring',
+        { timeout: 15_000, what: 'the client workload on A to finish learning' },
+      );
+      await docker(
+        ...['exec', client, 'sh', '-c'],
+        `echo x | nc -w 2 ${bAddress} ${payPort}; echo x | nc -w 2 ${bAddress} ${dbPort}; true`,
+      );
+      type Judged = LoggedAlert & { details: { flow: { peer?: { host?: string; workload?: string; zone?: string } } } };
+      const on = (rule: string, port: number) =>
+        alertsOf(agentA).find(
+          (a) => a.rule === rule && a.container?.name === client && a.summary.includes(`on port ${port}/tcp`),
+        ) as Judged | undefined;
+      const peer = await waitFor(() => on('new_peer', payPort), { what: 'new_peer on A for the port B publishes' });
+      expect(peer.container?.workload).toBe(clientWorkload);
+      expect(peer.summary).toContain(`${hostB}/${pay} (swt/${pay})`);
+      expect(peer.details.flow.peer).toMatchObject({ host: hostB, workload: `swt/${pay}`, zone: zonePay });
+      const crossing = await waitFor(() => on('cross_segment_traffic', dbPort), {
+        what: 'cross_segment_traffic on A for the zone its policy forbids',
+      });
+      expect(crossing.summary).toContain(`from zone ${zoneWeb} to zone ${zoneDb} on host ${hostB}`);
+      // Named, the two connections are no longer egress to an unknown address.
+      expect(alertsOf(agentA).filter((a) => a.rule === 'unexpected_egress' && a.container?.name === client)).toEqual(
+        [],
+      );
+      // A learns nothing of the far workload (that is B's to learn): whatever A holds of it came
+      // from the fleet, without A's client as a peer.
+      const far = await fetch(`${agentA.baseUrl}/api/baselines/${encodeURIComponent(`swt/${pay}`)}`);
+      const farPeers = far.ok ? ((await far.json()) as { peers: { workload: string }[] }).peers : [];
+      expect(farPeers.filter((p) => p.workload === clientWorkload)).toEqual([]);
+    } finally {
+      await removeContainers(client);
+      await daemonB.docker('rm', '-f', pay, db).catch(() => undefined);
+      await removeNetworks(clientNet);
+      await daemonB.docker('network', 'rm', payNet, dbNet).catch(() => undefined);
+    }
+  }, 60_000);
 
   it('loses nothing when one NATS node is killed', async () => {
     await cluster.killNode(0);

@@ -41,6 +41,30 @@ describe('FlowTable', () => {
     table = new FlowTable({ host: 'h', maxFlows: 100, attributor, emit: (e) => events.push(e) });
   });
 
+  it("names a destination no local address names by the fleet's published ports (tcp and udp apart)", () => {
+    const pay: ContainerRef = { ...ref('pay-1', 'shop/pay'), host: 'host-b', zone: 'payments' };
+    table = new FlowTable({
+      host: 'h',
+      maxFlows: 100,
+      attributor: {
+        ...attributor,
+        service: (ip, port, protocol) =>
+          ip === '203.0.113.80' && port === 8443 && protocol === 'tcp'
+            ? { kind: 'container', container: pay, local: false }
+            : null,
+      },
+      emit: (e) => events.push(e),
+    });
+    const to = (protocol: 'tcp' | 'udp', dstPort: number, srcPort: number) =>
+      send('net-a', { src: '198.18.1.2', dst: '203.0.113.80', protocol, srcPort, dstPort, flags: 'S' }, 1000);
+    to('tcp', 8443, 41000);
+    to('udp', 8443, 41001);
+    to('tcp', 8444, 41002);
+    const dsts = events.map((e) => flowOf(e)!.dst);
+    expect(dsts[0]).toMatchObject({ ip: '203.0.113.80', port: 8443, kind: 'container', container: pay });
+    expect(dsts.slice(1).map((d) => d.kind)).toEqual(['external', 'external']);
+  });
+
   it('emits flow.start on the first packet, attributed on both ends', () => {
     send(
       'net-a',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ContainerRef } from '../../../../collector/events.ts';
 import { IP, api, containerEnd, db, externalEnd, flowStart, started, web } from '../../../fixtures/events.ts';
 import { LEARN_MS, harness, type HarnessOptions } from '../../../fixtures/harness.ts';
 
@@ -254,5 +255,53 @@ describe('new_peer', () => {
         ),
       ),
     ).toEqual(['new_peer']);
+  });
+});
+
+describe('a flow to a port another host of the fleet publishes', () => {
+  // shop/pay runs on host-b; host-b named its network's zone `payments`.
+  const pay: ContainerRef = {
+    id: 'f'.repeat(64),
+    name: 'pay-1',
+    image: 'shop/pay:2',
+    workload: 'shop/pay',
+    host: 'host-b',
+    zone: 'payments',
+  };
+  const toPay = (at: number, port = 8443) =>
+    flowStart(at, containerEnd(api, IP.apiBack, 41000), containerEnd(pay, '203.0.113.80', port), 'shop_backend');
+
+  it('is new_peer when the zone policy allows the zones, naming the host, and never unexpected_egress', () => {
+    const h = learned({ zoneAllow: [['shop_backend', 'payments']] });
+    const [finding, ...more] = h.feed(toPay(h.now));
+    expect(more).toEqual([]);
+    expect(finding?.rule).toBe('new_peer');
+    expect(finding?.key).toBe('shop/pay:8443/tcp');
+    expect(finding?.summary).toBe(
+      'shop-api-1 (shop/api) connected to host-b/pay-1 (shop/pay) on port 8443/tcp; these workloads never talked this way during learning',
+    );
+  });
+
+  it('is cross_segment_traffic when the zone policy forbids the pair, even while learning', () => {
+    const h = harness();
+    h.feed(started(h.at(0), api));
+    const [finding] = h.feed(toPay(h.at(1000)));
+    expect(finding?.rule).toBe('cross_segment_traffic');
+    expect(finding?.summary).toBe(
+      'shop-api-1 (shop/api) reached host-b/pay-1 (shop/pay) on port 8443/tcp from zone shop_backend to zone payments on host host-b, which the zone policy does not allow',
+    );
+  });
+
+  it('is learned as an outbound peer of the local workload only: the far workload is its own host’s to learn', () => {
+    const h = harness({ zoneAllow: [['shop_backend', 'payments']] });
+    h.feed(started(h.at(0), api), toPay(h.at(1000)));
+    h.at(LEARN_MS + 1000);
+    expect(h.feed(toPay(h.now))).toEqual([]);
+    expect(h.runner.baseline('shop/api')?.peers).toContainEqual(
+      expect.objectContaining({ workload: 'shop/pay', port: 8443, direction: 'out' }),
+    );
+    expect(h.runner.baseline('shop/pay')).toBeNull();
+    // A new port of the same peer is new.
+    expect(h.rules(h.feed(toPay(h.now, 9000)))).toEqual(['new_peer']);
   });
 });
