@@ -61,7 +61,8 @@ function renderList() {
       cell(row, incident.state);
       cell(
         row,
-        incident.containers.map((c) => qualify(incident.host, c.name)).join(', ') || qualify(incident.host, 'host'),
+        incident.containers.map((c) => qualify(c.host ?? incident.host, c.name)).join(', ') ||
+          qualify(incident.host, 'host'),
       );
       cell(row, incident.title);
       cell(row, incident.story?.title ?? '');
@@ -94,8 +95,10 @@ async function renderDetail() {
         listItem(`${time(a.time)} ${a.severity} ${a.rule} ${a.containerName ?? ''}: ${a.summary}`, `sev-${a.severity}`),
       ),
     );
-  // The container's host rides along: through the hub, Isolate is routed to that host.
-  const container = incident.containers[0] ? { ...incident.containers[0], host: incident.host } : null;
+  // The container's host rides along: through the hub, Isolate is routed to that host (a peer
+  // reached on another host of the fleet names its own).
+  const first = incident.containers[0];
+  const container = first ? { ...first, host: first.host ?? incident.host } : null;
   const slot = document.querySelector('#incident-response');
   if (container) {
     const button = responseButton(container, stateOf(container.id, container.host));
