@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { runShipwatch, startAgent, type AgentProcess } from '../support/agent-process.ts';
 import { workloadKey } from '../../fleet/subjects.ts';
@@ -54,6 +55,31 @@ const json = async <T>(url: string, init?: RequestInit): Promise<T> => (await (a
 const alertsOf = (agent: AgentProcess) =>
   agent.logs.filter((l) => l.msg === 'alert' && l.repeat !== true).map((l) => l as unknown as LoggedAlert);
 
+interface BusFlow {
+  host: string;
+  src: { container: { name: string; workload: string } | null };
+  dst: { kind: string; port: number | null; container: { host?: string; workload: string } | null };
+}
+
+/** The first ended flow of `host` in the flows stream that `match` accepts, read from the stream's start. */
+async function flowsOfIn(servers: string[], host: string, match: (flow: BusFlow) => boolean): Promise<BusFlow | null> {
+  const nc = await connect({ servers });
+  try {
+    const consumer = await jetstream(nc).consumers.get('SHIPWATCH_FLOWS', {
+      // One subject as a string: nats-server 2.9 (Debian's) knows filter_subject, not filter_subjects.
+      filter_subjects: `shipwatch.flows.${host.replace(/[^A-Za-z0-9_-]/g, '_')}`,
+    });
+    const messages = await consumer.fetch({ max_messages: 1000, expires: 1000 });
+    for await (const message of messages) {
+      const flow = message.json<BusFlow>();
+      if (match(flow)) return flow;
+    }
+    return null;
+  } finally {
+    await nc.close();
+  }
+}
+
 describe('fleet: two agents on two Docker daemons, one NATS JetStream cluster, the hub', () => {
   const cluster = new NatsCluster(3);
   const daemonB = new SecondDockerd();
@@ -74,6 +100,7 @@ describe('fleet: two agents on two Docker daemons, one NATS JetStream cluster, t
   const zonePay = uniqueName('zpay');
   const zoneDb = uniqueName('zdb');
 
+  const flowsOf = (host: string, match: (flow: BusFlow) => boolean) => flowsOfIn(cluster.urls, host, match);
   const egressAlertOn = (agent: AgentProcess, container: string, ip: string, port: number) =>
     alertsOf(agent).find(
       (a) => a.rule === 'unexpected_egress' && a.container?.name === container && a.summary.includes(`${ip}:${port}`),
@@ -206,12 +233,13 @@ describe('fleet: two agents on two Docker daemons, one NATS JetStream cluster, t
     const alert = egressAlertOn(agentB, onB, INTERNET_HOST_2, 443);
     expect(alert).toBeDefined();
     const seen = await waitFor(
-      async () =>
-        (await json<{ alerts: LoggedAlert[] }>(`${hub.baseUrl}/api/alerts?host=${hostB}&limit=1000`)).alerts.filter(
-          (a) => a.id === alert?.id,
-        ),
+      async () => {
+        const listed = await json<{ alerts: LoggedAlert[] }>(`${hub.baseUrl}/api/alerts?host=${hostB}&limit=1000`);
+        const found = listed.alerts.filter((a) => a.id === alert?.id);
+        return found.length ? found : null;
+      },
       { what: 'the alert at the hub', timeout: 10_000 },
-    ).then((list) => (list.length ? list : null));
+    );
     expect(seen).toHaveLength(1);
     const stored = await streamAlerts(cluster.urls, `shipwatch.alerts.${hostB}.unexpected_egress`);
     expect(stored.filter((m) => m.id === alert?.id)).toHaveLength(1);
@@ -399,6 +427,19 @@ describe('fleet: two agents on two Docker daemons, one NATS JetStream cluster, t
       expect(alertsOf(agentA).filter((a) => a.rule === 'unexpected_egress' && a.container?.name === client)).toEqual(
         [],
       );
+      // The ended flow reaches the flows stream under A's subject, naming both workloads.
+      const ended = await waitFor(
+        () => flowsOf(hostA, (f) => f.src.container?.name === client && f.dst.port === payPort),
+        {
+          timeout: 20_000,
+          what: "the client's ended flow in the flows stream",
+        },
+      );
+      expect(ended).toMatchObject({
+        host: hostA,
+        src: { container: { workload: clientWorkload } },
+        dst: { kind: 'container', container: { host: hostB, workload: `swt/${pay}` } },
+      });
       // A learns nothing of the far workload (that is B's to learn): whatever A holds of it came
       // from the fleet, without A's client as a peer.
       const far = await fetch(`${agentA.baseUrl}/api/baselines/${encodeURIComponent(`swt/${pay}`)}`);
