@@ -6,6 +6,9 @@ import { workloadOf } from '../collector/identity.ts';
 import { QUARANTINE_NETWORK, ensureQuarantineNetwork } from './quarantine.ts';
 import type { IsolationRecord, IsolationStore, SavedNetwork } from './isolation-store.ts';
 
+/** A container id, id prefix or name as Docker allows them (names: [a-zA-Z0-9][a-zA-Z0-9_.-]*). */
+const DOCKER_REF = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+
 export type ResponseFailure = {
   ok: false;
   code: 'not_found' | 'host_network' | 'not_running' | 'not_isolated' | 'docker_error';
@@ -45,6 +48,9 @@ export class Isolator {
   }
 
   async #inspect(idOrName: string): Promise<Docker.ContainerInspectInfo | ResponseFailure> {
+    // Only what Docker could call a container reaches its API: an id such as `..` makes dockerd
+    // answer a redirect that the client follows to a host name, and dies of the error it emits.
+    if (!DOCKER_REF.test(idOrName)) return { ok: false, code: 'not_found', message: `no container "${idOrName}"` };
     try {
       return await this.#docker.getContainer(idOrName).inspect();
     } catch (error) {
