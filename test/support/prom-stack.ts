@@ -68,10 +68,10 @@ export async function startPrometheus(target: string): Promise<Daemon> {
   );
 }
 
-/** Alertmanager with clustering off and a receiver that sends nowhere. */
-export async function startAlertmanager(): Promise<Daemon> {
+/** Alertmanager with clustering off and a receiver that sends nowhere; on `port` to come back where it was. */
+export async function startAlertmanager(port?: number): Promise<Daemon> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sw-am-'));
-  const port = await freePort();
+  port ??= await freePort();
   writeFileSync(path.join(dir, 'alertmanager.yml'), `route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n`);
   return startDaemon(
     'prometheus-alertmanager',
