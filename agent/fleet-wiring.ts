@@ -26,6 +26,8 @@ import { baselineCodec, FleetBaselines } from './fleet-baselines.ts';
 import { containerView, type StateOf } from './routes/containers.ts';
 import { hostAddresses, publishedServices } from './fleet-services.ts';
 
+const SERVICES_REFRESH_MS = 3_600_000;
+
 export interface FleetParts {
   runner: DetectorRunner;
   inventory: Inventory;
@@ -50,8 +52,8 @@ export class AgentFleet {
   #timer: NodeJS.Timeout | null = null;
   #stopWatch: (() => void) | null = null;
   #stopServicesWatch: (() => void) | null = null;
-  /** The services entry last written, as JSON: written again only when it changes (or on a reconnect). */
-  #servicesWritten: string | null = null;
+  /** The services entry last written, as JSON, and when: written again when it changes, or hourly (the bucket's entries expire after 7 days). */
+  #servicesWritten: { json: string; at: number } | null = null;
 
   constructor(config: FleetConfig, host: string, health: Health, log: Logger) {
     this.#config = config;
@@ -154,8 +156,9 @@ export class AgentFleet {
     const addresses = this.#config.addresses ?? hostAddresses(parts.inventory);
     const services = publishedServices(parts.inventory, addresses);
     const json = JSON.stringify(services);
-    if (json === this.#servicesWritten) return;
-    this.#servicesWritten = json;
+    const now = Date.now();
+    if (json === this.#servicesWritten?.json && now - this.#servicesWritten.at < SERVICES_REFRESH_MS) return;
+    this.#servicesWritten = { json, at: now };
     this.publisher.publishServices(services).catch((error: unknown) => {
       this.#servicesWritten = null;
       this.#log.debug({ err: error }, 'fleet services not written');
