@@ -7,9 +7,9 @@ import { med, resultLine, type Figure } from './figure.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const LOCK = '/tmp/sw-integration.lock';
-const TESTENV = `${process.env.SHIPWATCH_TESTENV_DIR ?? '/tmp/sw-env'}`;
+export const TESTENV = `${process.env.SHIPWATCH_TESTENV_DIR ?? '/tmp/sw-env'}`;
 
-function runScript(script: string, args: string[], daemon: boolean, nodeFlags: string[] = []): string {
+export function runScript(script: string, args: string[], daemon: boolean, nodeFlags: string[] = []): string {
   const node = [process.execPath, ...nodeFlags, '--import', 'tsx', path.join(ROOT, 'bench', script), ...args];
   const command = daemon ? ['flock', LOCK, ...node] : node;
   const env = daemon ? { ...process.env, DOCKER_HOST: `unix://${TESTENV}/docker.sock` } : process.env;
@@ -19,7 +19,7 @@ function runScript(script: string, args: string[], daemon: boolean, nodeFlags: s
 }
 
 /** Brings the private test daemon up when it is down, for the daemon benchmarks. */
-function ensureTestenv(): void {
+export function ensureTestenv(): void {
   const status = spawnSync('bash', [path.join(ROOT, 'scripts/testenv.sh'), 'status'], { stdio: 'ignore' });
   if (status.status === 0) return;
   const up = spawnSync('flock', [LOCK, 'bash', path.join(ROOT, 'scripts/testenv.sh'), 'up'], {
