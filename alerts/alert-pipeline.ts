@@ -1,6 +1,7 @@
 // The one door for raising an alert: `raise(finding)`. In this order: build or dedup, journal
 // (fsync'd), metrics, log line, live stream, sink queues. Nothing after the journal can lose the
-// alert, and nothing before it has told anyone.
+// alert, and nothing before it has told anyone. An alert the disk refuses reaches stdout at once
+// and waits, in order, until the journal takes it (journal-backlog.ts); then it goes on as any.
 //
 // Repeats of an open alert (same rule, container, key within the dedup window) raise its count in
 // memory at once and are written as an update line (same id) at most every `repeatFlushMs`, then
@@ -15,9 +16,10 @@ import path from 'node:path';
 import { AlertFactory, type Alert, type RuleSettings } from './alert.ts';
 import { AlertmanagerTransport, type AlertmanagerConfig } from './alertmanager.ts';
 import { Journal } from './journal.ts';
+import { JournalBacklog } from './journal-backlog.ts';
 import { incidentNotice, type Deliverable } from './incident-delivery.ts';
 import { DEFAULT_INCIDENT_SETTINGS, IncidentTracker, type IncidentSettings } from './incident-tracker.ts';
-import { alertLogFields, logAlert } from './log.ts';
+import { logAlert } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { QueuedSink } from './queued-sink.ts';
 import type { AlertTransport } from './sink.ts';
@@ -89,6 +91,7 @@ export class AlertPipeline {
   /** Alerts raised while a sink is being reopened by reconfigure(), by sink name. */
   readonly #held = new Map<string, [Deliverable, boolean][]>();
   readonly #factory: AlertFactory;
+  readonly #backlog: JournalBacklog;
   readonly #o: AlertPipelineOptions;
   readonly #now: () => number;
   readonly #dirty = new Map<string, Alert>();
@@ -107,6 +110,13 @@ export class AlertPipeline {
       now: this.#now,
     });
     this.journal = new Journal({ stateDir: config.state_dir, maxBytes: options.journalMaxBytes });
+    this.#backlog = new JournalBacklog({
+      journal: this.journal,
+      log,
+      health: options.health,
+      max: config.delivery.max_queued,
+      onJournalled: (alert, repeat) => this.#deliver(alert, repeat),
+    });
     this.stream = new LiveStream({ log });
     this.incidents = new IncidentTracker({
       stateDir: config.state_dir,
@@ -227,7 +237,7 @@ export class AlertPipeline {
     const { metrics } = this.#o;
     this.#raised += 1;
     metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, workload: alert.container?.workload ?? 'host' });
-    if (!this.#journal(alert, false)) {
+    if (!this.#backlog.write(alert, false)) {
       this.incidents.announce();
       return alert;
     }
@@ -244,6 +254,8 @@ export class AlertPipeline {
     clearInterval(this.#timer);
     this.#flushRepeats();
     this.#closed = true;
+    if (this.#backlog.held > 0)
+      this.#o.log.warn({ held: this.#backlog.held }, 'alerts the journal refused, never journalled: on stdout only');
     this.incidents.close();
     await Promise.all(this.sinks.map((sink) => sink.flush(timeout)));
     await Promise.all(this.sinks.map((sink) => sink.close()));
@@ -252,30 +264,12 @@ export class AlertPipeline {
   }
 
   #flushRepeats(): void {
+    this.#backlog.retry();
     const repeats = [...this.#dirty.values()];
     this.#dirty.clear();
     for (const alert of repeats) {
-      if (this.#journal(alert, true)) this.#deliver(alert, true);
+      if (this.#backlog.write(alert, true)) this.#deliver(alert, true);
     }
-  }
-
-  /**
-   * Appends to the journal; false when the disk refused. The sink queues live on the same disk, so
-   * such an alert goes to stdout only (its full fields, in the error line) and /healthz says
-   * `journal: degraded` until an append succeeds again.
-   */
-  #journal(alert: Alert, repeat: boolean): boolean {
-    const health = this.#o.health;
-    try {
-      this.journal.append(alert);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      health?.set('journal', 'degraded', `alert journal write failed (${code}); alerts go to stdout only`);
-      this.#o.log.error({ err: error, ...alertLogFields(alert, repeat) }, 'alert journal write failed');
-      return false;
-    }
-    if (health?.get('journal')?.state === 'degraded') health.set('journal', 'up', 'journalling again');
-    return true;
   }
 
   #deliver(alert: Alert, repeat: boolean): void {

@@ -15,6 +15,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -89,7 +90,13 @@ export class DeliveryQueue {
     const entry = { seq: this.#nextSeq++, alert };
     // A full or read-only disk must not cost the delivery: the entry is kept in memory (delivered
     // once the receiver answers, lost only if the agent also dies before), and the file stays
-    // whole lines; the next compaction writes it out once there is space.
+    // whole lines. After a failure the whole file is rewritten at the next push or ack, through a
+    // new descriptor: a file system mounted again after a read-only error is a new one.
+    if (this.unsaved > 0) {
+      this.#pending.push(entry);
+      this.#durably(() => this.#swap());
+      return true;
+    }
     this.#durably(() => {
       const size = fstatSync(this.#fd).size;
       try {
@@ -130,7 +137,7 @@ export class DeliveryQueue {
     });
     this.#pending.shift();
     this.#deliveredInFile++;
-    if (this.#pending.length === 0) {
+    if (this.#pending.length === 0 && this.unsaved === 0) {
       // Everything delivered: start the file afresh (`acked` keeps seq numbers increasing).
       this.#durably(() => {
         ftruncateSync(this.#fd, 0);
@@ -138,13 +145,20 @@ export class DeliveryQueue {
       });
       this.#deliveredInFile = 0;
     } else if (this.#deliveredInFile >= COMPACT_AFTER || this.unsaved > 0) {
-      this.#durably(() => {
-        const fd = this.#rewrite();
-        closeSync(this.#fd);
-        this.#fd = fd;
-        this.unsaved = 0;
-      });
+      this.#durably(() => this.#swap());
     }
+  }
+
+  /** Rewrites the file from the pending entries and writes on through the new descriptor. */
+  #swap(): void {
+    const fd = this.#rewrite();
+    try {
+      closeSync(this.#fd);
+    } catch {
+      // A descriptor of a dead mount: closed all the same.
+    }
+    this.#fd = fd;
+    this.unsaved = 0;
   }
 
   close(): void {
@@ -154,7 +168,13 @@ export class DeliveryQueue {
   /** Writes the pending entries to a fresh file and swaps it in atomically; returns its descriptor. */
   #rewrite(): number {
     const tmp = `${this.#file}.tmp`;
-    writeFileSync(tmp, this.#pending.map((e) => `${JSON.stringify(e)}\n`).join(''), { flush: true });
+    try {
+      writeFileSync(tmp, this.#pending.map((e) => `${JSON.stringify(e)}\n`).join(''), { flush: true });
+    } catch (error) {
+      // A half-written copy on a full disk would only take the space the next try needs.
+      rmSync(tmp, { force: true });
+      throw error;
+    }
     renameSync(tmp, this.#file);
     this.#syncDir();
     this.#deliveredInFile = 0;

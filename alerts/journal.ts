@@ -38,8 +38,16 @@ export class Journal {
   readonly #maxBytes: number;
   readonly #retain: number;
   readonly #stateDir: string;
+  /** -1 while no file is open (a rotation or a reopen failed half-way). */
   #fd: number;
   #size: number;
+  /**
+   * A write failed: reopen by path before the next. After ENOSPC the same descriptor would do,
+   * but a file system the kernel turned read-only (an I/O error, errors=remount-ro) is writable
+   * again only once an operator has mounted it anew, and the old descriptor still points into
+   * the dead mount: writes through it fail forever.
+   */
+  #stale = false;
 
   constructor(options: JournalOptions) {
     this.#stateDir = options.stateDir;
@@ -53,21 +61,44 @@ export class Journal {
     this.#sealTornLine();
   }
 
+  #reopen(): void {
+    if (this.#fd >= 0) {
+      try {
+        closeSync(this.#fd);
+      } catch {
+        // Closing a descriptor of a dead mount may report its error; it is closed all the same.
+      }
+      this.#fd = -1;
+    }
+    mkdirSync(this.#dir, { recursive: true });
+    this.#fd = openSync(this.#file, 'a+');
+    this.#size = fstatSync(this.#fd).size;
+    this.#sealTornLine();
+    this.#stale = false;
+  }
+
   /** Appends one alert line and fsyncs it; returns when it is on disk. */
   append(alert: Alert): void {
     const line = Buffer.from(`${JSON.stringify(alert)}\n`);
-    if (this.#size > 0 && this.#size + line.length > this.#maxBytes) this.#rotate();
+    try {
+      if (this.#stale || this.#fd < 0) this.#reopen();
+      if (this.#size > 0 && this.#size + line.length > this.#maxBytes) this.#rotate();
+    } catch (error) {
+      this.#stale = true;
+      throw error;
+    }
     try {
       // writeSync may write part of the line and say so: loop, and let a full disk throw.
       for (let done = 0; done < line.length;) done += writeSync(this.#fd, line, done, line.length - done);
       fsyncSync(this.#fd);
     } catch (error) {
+      this.#stale = true;
       // Disk full or read-only mid-line: cut the partial line off, so the journal stays whole lines
       // and the next append, once there is space again, starts clean.
       try {
         ftruncateSync(this.#fd, this.#size);
       } catch {
-        // Nothing more to do here; #sealTornLine repairs the tail at the next start.
+        // Nothing more to do here; #sealTornLine repairs the tail at the reopen.
       }
       throw error;
     }
@@ -80,7 +111,8 @@ export class Journal {
   }
 
   close(): void {
-    closeSync(this.#fd);
+    if (this.#fd >= 0) closeSync(this.#fd);
+    this.#fd = -1;
   }
 
   /** A crash mid-write can leave a last line without its newline: end it so the next line starts clean. */
@@ -96,6 +128,7 @@ export class Journal {
 
   #rotate(): void {
     closeSync(this.#fd);
+    this.#fd = -1;
     rmSync(path.join(this.#dir, `journal.${this.#retain}.jsonl`), { force: true });
     for (let i = this.#retain - 1; i >= 1; i--) {
       const from = path.join(this.#dir, `journal.${i}.jsonl`);

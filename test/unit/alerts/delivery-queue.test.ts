@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,6 +52,27 @@ describe('DeliveryQueue', () => {
     expect([q.push(alert(1)), q.push(alert(2)), q.push(alert(3))]).toEqual([true, true, false]);
     expect(q.depth).toBe(2);
     q.close();
+  });
+
+  it('rewrites its file through a new descriptor at the next push after a failed disk step', () => {
+    const dir = queueDir();
+    const q = new DeliveryQueue({ dir });
+    const file = path.join(dir, 'queue.jsonl');
+    const [a, b] = [alert(1), alert(2)];
+    q.push(a);
+    // No atomic write can happen while the temp names are taken by directories: the ack and the
+    // rewrite after it fail, as on a full or read-only disk.
+    const blocked = ['acked.tmp', 'queue.jsonl.tmp'].map((name) => path.join(dir, name));
+    blocked.forEach((p) => mkdirSync(p));
+    q.ack(q.peek()!.seq);
+    expect(q.unsaved).toBeGreaterThan(0);
+    blocked.forEach((p) => rmSync(p, { recursive: true }));
+    const inode = statSync(file).ino;
+    q.push(b);
+    expect(q.unsaved).toBe(0);
+    expect(statSync(file).ino).not.toBe(inode);
+    q.close();
+    expect(new DeliveryQueue({ dir }).peek()?.alert.id).toBe(b.id);
   });
 
   it('skips a torn last line from a crash mid-append', () => {

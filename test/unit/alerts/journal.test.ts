@@ -1,4 +1,13 @@
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,6 +103,22 @@ describe('Journal', () => {
     reopened.append(c);
     expect(reopened.query().map((x) => x.id)).toEqual([c.id, a.id]);
     reopened.close();
+  });
+
+  it('writes through a fresh descriptor after a failed append, as after a file system mounted anew', () => {
+    const dir = stateDir();
+    const file = path.join(dir, 'alerts', 'journal.jsonl');
+    mkdirSync(path.dirname(file));
+    // The path leads to /dev/full (every write ENOSPC) until the link goes: the old descriptor
+    // would go on failing, as one into a mount that turned read-only does.
+    symlinkSync('/dev/full', file);
+    const journal = new Journal({ stateDir: dir });
+    expect(() => journal.append(alert(1))).toThrow(/ENOSPC/);
+    rmSync(file);
+    const b = alert(2);
+    journal.append(b);
+    expect(readFileSync(file, 'utf8')).toBe(`${JSON.stringify(b)}\n`);
+    journal.close();
   });
 });
 
