@@ -1,7 +1,8 @@
 // A second, throw-away dockerd for tests that must kill or restart a daemon (the shared one of
 // scripts/testenv.sh is never touched). Its own socket, data root, exec root and pidfile under a
 // temp dir; no default bridge, no iptables or masquerade rules, user networks inside
-// 198.19.128.0/17. The test image is copied in from the shared daemon with save | load.
+// 198.19.128.0/17 (a test that runs beside those may ask for its own bridge and pool). The test
+// image is copied in from the shared daemon with save | load.
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,19 @@ import { DOCKER_HOST, TEST_IMAGE } from './testenv.ts';
 import { waitFor } from './wait.ts';
 
 const run = promisify(execFile);
-const SECOND_BRIDGE = 'sw-d2-br0';
+
+export interface SecondDockerdOptions {
+  /** Its default bridge (not docker0, which belongs to the shared daemon). */
+  bridge?: string;
+  bridgeAddress?: string;
+  /** `--default-address-pool` for its user networks. */
+  pool?: string;
+}
 
 export class SecondDockerd {
+  readonly #bridge: string;
+  readonly #bridgeAddress: string;
+  readonly #pool: string;
   readonly dir = mkdtempSync(path.join(tmpdir(), 'sw-d2-'));
   readonly socket = path.join(this.dir, 'docker.sock');
   readonly host = `unix://${this.socket}`;
@@ -24,6 +35,16 @@ export class SecondDockerd {
   /** A second socket the agent does not know: lets a test change things while the agent cannot look. */
   readonly hiddenHost = `unix://${path.join(this.dir, 'hidden.sock')}`;
   #listening = this.host;
+
+  constructor({
+    bridge = 'sw-d2-br0',
+    bridgeAddress = '198.19.127.1/24',
+    pool = 'base=198.19.128.0/17,size=24',
+  }: SecondDockerdOptions = {}) {
+    this.#bridge = bridge;
+    this.#bridgeAddress = bridgeAddress;
+    this.#pool = pool;
+  }
 
   /**
    * Starts dockerd (again, on the same data root) and waits until it answers. Live-restore is on,
@@ -41,7 +62,7 @@ export class SecondDockerd {
     // the shared test daemon. A bridge of its own keeps the two apart. (Added by the lead.)
     await run('bash', [
       '-c',
-      `ip link add ${SECOND_BRIDGE} type bridge 2>/dev/null; ip addr replace 198.19.127.1/24 dev ${SECOND_BRIDGE} && ip link set ${SECOND_BRIDGE} up`,
+      `ip link add ${this.#bridge} type bridge 2>/dev/null; ip addr replace ${this.#bridgeAddress} dev ${this.#bridge} && ip link set ${this.#bridge} up`,
     ]);
     const log = this.#log();
     const child = spawn(
@@ -56,8 +77,8 @@ export class SecondDockerd {
           '--exec-root',
           path.join(this.dir, 'x'),
         ],
-        ...['--pidfile', this.#pidfile, '--bridge', SECOND_BRIDGE, '--iptables=false', '--ip-masq=false'],
-        ...['--default-address-pool', 'base=198.19.128.0/17,size=24', '--dns', '203.0.113.53', '--log-level', 'warn'],
+        ...['--pidfile', this.#pidfile, '--bridge', this.#bridge, '--iptables=false', '--ip-masq=false'],
+        ...['--default-address-pool', this.#pool, '--dns', '203.0.113.53', '--log-level', 'warn'],
       ],
       { detached: true, stdio: ['ignore', log, log] },
     );
@@ -133,7 +154,7 @@ export class SecondDockerd {
     if (containerd !== null) await stopPid(containerd);
     await unmountBelow(this.dir);
     rmSync(this.dir, { recursive: true, force: true });
-    await run('ip', ['link', 'del', SECOND_BRIDGE]).catch(() => undefined);
+    await run('ip', ['link', 'del', this.#bridge]).catch(() => undefined);
   }
 }
 
