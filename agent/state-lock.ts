@@ -155,8 +155,28 @@ export class StateLock {
 
 export type LockAttempt = { lock: StateLock; tookOver: LockHolder | null } | { holder: LockHolder };
 
-/** Takes the state directory's lock, or names the live process that holds it. */
+/** Why a state directory cannot be written at all: the operator's to fix, not a crash. */
+const UNWRITABLE = new Set(['EROFS', 'ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'ENOTDIR']);
+
+/**
+ * Takes the state directory's lock, or names the live process that holds it. The lock is the
+ * first write into the directory: one that cannot be written ends the start here, in one line.
+ */
 export async function tryLockStateDir(stateDir: string, command: string): Promise<LockAttempt> {
+  try {
+    return await attemptLock(stateDir, command);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined || !UNWRITABLE.has(code)) throw error;
+    throw new ShipwatchError(
+      'SW_STATE_UNWRITABLE',
+      `state directory ${stateDir} cannot be written (${(error as Error).message}); make it writable or use another --state-dir`,
+      { cause: error },
+    );
+  }
+}
+
+async function attemptLock(stateDir: string, command: string): Promise<LockAttempt> {
   mkdirSync(stateDir, { recursive: true });
   const file = path.join(stateDir, LOCK_FILE);
   const me: LockHolder = {

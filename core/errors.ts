@@ -12,6 +12,7 @@ export const ErrorCodes = {
   SW_PCAP_UNREADABLE: 'the capture file cannot be read',
   SW_AGENT_UNREACHABLE: 'the running agent cannot be reached',
   SW_STATE_LOCKED: 'the state directory is in use by another shipwatch process',
+  SW_STATE_UNWRITABLE: 'the state directory cannot be written (read-only, full, not a directory)',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -101,4 +101,14 @@ describe('state directory lock', () => {
     lock.release();
     expect(JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid });
   });
+
+  it('ends the start with SW_STATE_UNWRITABLE, in one line, when the directory cannot be written', async () => {
+    const file = path.join(stateDir(), 'not-a-directory');
+    writeFileSync(file, '');
+    const attempt = tryLockStateDir(path.join(file, 'state'), 'run');
+    await expect(attempt).rejects.toBeInstanceOf(ShipwatchError);
+    const error = (await attempt.catch((e: unknown) => e)) as ShipwatchError;
+    expect(error.code).toBe('SW_STATE_UNWRITABLE');
+    expect(error.message).toMatch(/ENOTDIR/);
+  });
 });
