@@ -490,9 +490,9 @@ describe('fleet: two agents on two Docker daemons, one NATS JetStream cluster, t
     const onBAlert = await waitFor(() => egressAlertOn(agentB, onB, INTERNET_HOST_2, 9000), {
       what: 'B detecting, bus down',
     });
-    // A short outage (15 s, not the issue's minute) keeps the suite fast; the agents' queues do
-    // not care how long: they hold the alerts on disk until the stream acknowledges them.
-    await waitFor(() => Date.now() - outageStart > 15_000, { timeout: 20_000, interval: 500, what: 'the outage' });
+    // The issue's minute: the agents hold the alerts on disk until the stream acknowledges them.
+    await waitFor(() => Date.now() - outageStart > 60_000, { timeout: 70_000, interval: 500, what: 'the outage' });
+    console.log(`cluster down for ${Math.round((Date.now() - outageStart) / 1000)} s`);
     cluster.startAll();
     await cluster.waitReady();
     const hubIds = async () =>
@@ -513,5 +513,5 @@ describe('fleet: two agents on two Docker daemons, one NATS JetStream cluster, t
     expect(fromB.filter((m) => m.id === onBAlert.id)).toHaveLength(1);
     const hosts = await json<{ host: string; state: string }[]>(`${hub.baseUrl}/api/hosts`);
     expect(hosts.map((h) => h.host)).toEqual(expect.arrayContaining([hostA, hostB]));
-  }, 90_000);
+  }, 150_000);
 });
