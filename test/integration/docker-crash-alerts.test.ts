@@ -26,7 +26,12 @@ interface Healthz {
 type LogLine = Record<string, unknown>;
 
 describe('dockerd SIGKILLed while its containers raise alerts', () => {
-  const daemon = new SecondDockerd();
+  // A bridge and pool of its own: other fault tests run daemons of their own beside this one.
+  const daemon = new SecondDockerd({
+    bridge: 'sw-d2-crash0',
+    bridgeAddress: '198.19.98.1/24',
+    pool: 'base=198.19.100.0/22,size=24',
+  });
   const network = uniqueName('crashnet');
   const name = uniqueName('alerter');
   const configDir = mkdtempSync(path.join(tmpdir(), 'sw-crash-config-'));
