@@ -32,7 +32,7 @@ describe('alerts in the running agent', () => {
     // The test daemon runs without user namespaces: the detectors raise insecure_daemon_config at start.
     const body = await waitFor(
       async () => {
-        const response = await fetch(`${agent.baseUrl}/api/alerts`);
+        const response = await fetch(`${agent.baseUrl}/api/alerts?limit=1000`);
         expect(response.status).toBe(200);
         const json = (await response.json()) as { alerts: { id: string; rule: string }[] };
         return json.alerts.some((a) => a.rule === 'insecure_daemon_config') ? json : null;
