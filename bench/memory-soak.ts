@@ -184,6 +184,9 @@ try {
       heapUsedMiB: heap.heapUsed / MiB,
       externalMiB: heap.external / MiB,
       endHeapUsedMiB: heapAtEnd.heapUsed / MiB,
+      heapTotalMiB: heap.heapTotal / MiB,
+      endHeapTotalMiB: heapAtEnd.heapTotal / MiB,
+      endExternalMiB: heapAtEnd.external / MiB,
       soakMinutes: SOAK_MINUTES,
       churned,
       samples: samples.length,
@@ -227,9 +230,13 @@ function bridgeName(): string {
   return `br-${execFileSync('docker', ['network', 'inspect', '-f', '{{.Id}}', network], { encoding: 'utf8' }).trim().slice(0, 12)}`;
 }
 
-function nodeMemory(metrics: string): { heapUsed: number; external: number } {
+function nodeMemory(metrics: string): { heapUsed: number; heapTotal: number; external: number } {
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
-  return { heapUsed: value('nodejs_heap_size_used_bytes'), external: value('nodejs_external_memory_bytes') };
+  return {
+    heapUsed: value('nodejs_heap_size_used_bytes'),
+    heapTotal: value('nodejs_heap_size_total_bytes'),
+    external: value('nodejs_external_memory_bytes'),
+  };
 }
 
 function flowsActive(metrics: string): number {

@@ -96,6 +96,9 @@ interface SoakResult {
   heapUsedMiB: number;
   externalMiB: number;
   endHeapUsedMiB: number;
+  heapTotalMiB: number;
+  endHeapTotalMiB: number;
+  endExternalMiB: number;
   soakMinutes: number;
   churned: number;
   endTotalMiB: number;
@@ -131,7 +134,7 @@ function soak(quick: boolean, minutes: number): Figure[] {
     {
       id: 'soak.growth',
       benchmark: `memory over a ${soakMinutes}-minute soak with container churn (${r.churned} containers replaced, flows replayed every minute; ${r.endFlows.toLocaleString('en-US')} active at the end)`,
-      metric: `RSS growth, MiB per minute (least-squares slope; main process ${r.mainGrowthMiBPerMinute.toFixed(1)}; end ${Math.round(r.endTotalMiB)} MiB; V8 heap used ${Math.round(r.heapUsedMiB)} → ${Math.round(r.endHeapUsedMiB)} MiB)`,
+      metric: `RSS growth, MiB per minute (least-squares slope; main process ${r.mainGrowthMiBPerMinute.toFixed(1)}; end ${Math.round(r.endTotalMiB)} MiB; main process: V8 heap used ${Math.round(r.heapUsedMiB)} → ${Math.round(r.endHeapUsedMiB)}, heap reserved ${Math.round(r.heapTotalMiB)} → ${Math.round(r.endHeapTotalMiB)}, external ${Math.round(r.externalMiB)} → ${Math.round(r.endExternalMiB)} MiB)`,
       shipwatch: r.growthMiBPerMinute,
       peer: { name: 'dockerd + containerd, same window, MiB per minute', value: r.daemonGrowthMiBPerMinute },
       ratio: null,
