@@ -211,6 +211,15 @@ try {
   link?.remove();
   await removeContainers(...names, ...removed);
   await removeNetworks(network);
+  // dockerd 20.10 sometimes keeps an endpoint count for a network whose containers are all gone
+  // ("has active endpoints"): such a network stays until the daemon restarts. Say so.
+  if (
+    await docker('network', 'inspect', network).then(
+      () => true,
+      () => false,
+    )
+  )
+    process.stderr.write(`memory-soak: network ${network} could not be removed (dockerd: active endpoints)\n`);
   rmSync(dir, { recursive: true, force: true });
 }
 
