@@ -5,6 +5,7 @@
 // It also notes which edges raised an alert: the detectors decide, this only remembers their word.
 import type { Endpoint, FlowRecord, ShipwatchEvent } from '../collector/events.ts';
 import type { Alert } from '../alerts/alert.ts';
+import { BoundedMap } from '../core/bounded-map.ts';
 
 const MINUTE = 60_000;
 /** Minutes of per-edge totals kept: the longest window a page can ask for. */
@@ -70,7 +71,7 @@ export class FlowMap {
   /** flow id → the edge it counts into and what of it was counted already. */
   readonly #flows = new Map<string, { edge: string; bytes: number; packets: number }>();
   /** flow tuple (both directions) → edge id, most recent last. */
-  readonly #tuples = new Map<string, string>();
+  readonly #tuples = new BoundedMap<string, string>(MAX_TUPLES);
   readonly #clock: () => number;
 
   constructor(clock: () => number = Date.now) {
@@ -94,8 +95,8 @@ export class FlowMap {
     edge.lastSeen = Math.max(edge.lastSeen, flow.lastSeen || event.at);
     if (event.kind === 'flow.end') this.#flows.delete(flow.id);
     else this.#flows.set(flow.id, { edge: edge.id, bytes, packets });
-    this.#remember(tupleKey(flow.protocol, flow.src, flow.dst), edge.id);
-    this.#remember(tupleKey(flow.protocol, flow.dst, flow.src), edge.id);
+    this.#tuples.set(tupleKey(flow.protocol, flow.src, flow.dst), edge.id);
+    this.#tuples.set(tupleKey(flow.protocol, flow.dst, flow.src), edge.id);
   };
 
   /** Marks the edge an alert's flow belongs to (alerts without a flow, or of unseen flows, mark nothing). */
@@ -186,15 +187,6 @@ export class FlowMap {
       edge.minutes.set(minute, bucket);
     }
     return bucket;
-  }
-
-  #remember(key: string, edge: string): void {
-    this.#tuples.delete(key);
-    this.#tuples.set(key, edge);
-    if (this.#tuples.size > MAX_TUPLES) {
-      const oldest = this.#tuples.keys().next().value;
-      if (oldest !== undefined) this.#tuples.delete(oldest);
-    }
   }
 
   /** Forgets minutes older than the longest window, and edges left with nothing in it. */

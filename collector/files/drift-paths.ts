@@ -3,24 +3,22 @@
 // a path carries `drift: true` the moment it happens, even when the write and the exec are closer
 // together than the file source's debounce. Deciding that this is an alert is the detectors' job.
 
+import { BoundedMap } from '../../core/bounded-map.ts';
+
 /** Per-container bound: past it the oldest entries go (a container rewriting its tree is not news). */
 export const MAX_PATHS_PER_CONTAINER = 50_000;
 
 export class DriftPaths {
-  readonly #byContainer = new Map<string, Set<string>>();
+  /** Per container, paths in the order they were last written (a BoundedMap: O(1) under a storm). */
+  readonly #byContainer = new Map<string, BoundedMap<string, true>>();
 
   add(containerId: string, path: string): void {
     let paths = this.#byContainer.get(containerId);
     if (!paths) {
-      paths = new Set();
+      paths = new BoundedMap(MAX_PATHS_PER_CONTAINER);
       this.#byContainer.set(containerId, paths);
     }
-    paths.delete(path);
-    paths.add(path);
-    if (paths.size > MAX_PATHS_PER_CONTAINER) {
-      const oldest = paths.values().next().value;
-      if (oldest !== undefined) paths.delete(oldest);
-    }
+    paths.set(path, true);
   }
 
   delete(containerId: string, path: string): void {
@@ -32,7 +30,7 @@ export class DriftPaths {
   }
 
   paths(containerId: string): ReadonlySet<string> {
-    return this.#byContainer.get(containerId) ?? new Set();
+    return new Set(this.#byContainer.get(containerId)?.keys());
   }
 
   forget(containerId: string): void {
