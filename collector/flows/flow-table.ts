@@ -8,7 +8,7 @@ import type { Attributed, Attributor } from './flow-attribution.ts';
 import { IPPROTO_TCP, TCP_FIN, TCP_RST, TCP_SYN, TCP_ACK, type PacketMeta } from '../packets/index.ts';
 import { RoutedFlowMatcher, routedSide } from './routed-flows.ts';
 import { HandshakeHalves, orient } from './handshake.ts';
-import { evictionVictim, FlowEntry, flagLetters, newFlowRecord, protocolName } from './flow-entry.ts';
+import { DirtyFlows, FlowEntries, FlowEntry, flagLetters, newFlowRecord, protocolName } from './flow-entry.ts';
 import { addressKey, FlowKeys, type FlowKey } from './flow-keys.ts';
 import { progress } from './flow-progress.ts';
 
@@ -30,11 +30,10 @@ export class FlowTable {
   /** Every key → its entry (a flow seen on two bridges has a key for each). */
   readonly #keys = new FlowKeys<FlowEntry>();
   /** Each flow once, oldest first (insertion order): what sweep, eviction and active() walk. */
-  readonly #flows = new Set<FlowEntry>();
+  readonly #flows = new FlowEntries();
   readonly #routed = new RoutedFlowMatcher<FlowEntry>();
   readonly #halves = new HandshakeHalves<FlowEntry>();
-  /** Entries with counts not yet drained (FlowEntry.dirty marks membership: no Set lookup per packet). */
-  #dirty: FlowEntry[] = [];
+  readonly #dirty = new DirtyFlows();
   evicted = 0;
 
   constructor(options: FlowTableOptions) {
@@ -182,10 +181,7 @@ export class FlowTable {
     }
     entry.pendingBytes += meta.wireBytes;
     entry.pendingPackets++;
-    if (!entry.dirty) {
-      entry.dirty = true;
-      this.#dirty.push(entry);
-    }
+    this.#dirty.mark(entry);
     let established = !outbound && flow.state === 'new';
     const progressed = progress(entry, meta, buf, fresh);
     const flags = meta.tcpFlags;
@@ -207,10 +203,16 @@ export class FlowTable {
     if (established || (progressed && flow.state !== 'closed')) this.#emit('flow.update', entry, at);
   }
 
-  /** Ends idle flows, drops lingering closed ones, emits periodic updates. Call about once a second. */
-  sweep(now: number): void {
+  /**
+   * Ends idle flows, drops lingering closed ones, emits periodic updates. Call about once a second.
+   * When `stop()` (asked every 256 flows) says the caller's turn is over, returns false: call again
+   * for the rest (a flood's 100 000 flows expiring at once are a few seconds of work).
+   */
+  sweep(now: number, stop: () => boolean = () => false): boolean {
     const { tcpIdleMs, udpIdleMs, updateIntervalMs, closedLingerMs } = this.#o;
+    let seen = 0;
     for (const entry of this.#flows) {
+      if (++seen % 256 === 0 && stop()) return false;
       const flow = entry.flow;
       if (flow.state === 'closed') {
         if (now - entry.closedAt >= closedLingerMs) this.#remove(entry);
@@ -226,18 +228,12 @@ export class FlowTable {
       }
     }
     this.#routed.expire(now);
+    return true;
   }
 
   /** Hands each flow's bytes and packets since the last drain to `sink` (metrics), once. */
   drain(sink: (flow: FlowRecord, bytes: number, packets: number) => void): void {
-    const dirty = this.#dirty;
-    this.#dirty = [];
-    for (const entry of dirty) {
-      sink(entry.flow, entry.pendingBytes, entry.pendingPackets);
-      entry.pendingBytes = 0;
-      entry.pendingPackets = 0;
-      entry.dirty = false;
-    }
+    this.#dirty.drain(sink);
   }
 
   /** Flows not yet ended. */
@@ -268,7 +264,7 @@ export class FlowTable {
    * O(1) approximation of LRU that spares long-lived busy flows without a per-packet reorder.
    */
   #evictOne(now: number): void {
-    const victim = evictionVictim(this.#flows);
+    const victim = this.#flows.evictionVictim();
     if (!victim) return;
     this.evicted++;
     if (victim.flow.state !== 'closed') {
