@@ -10,11 +10,15 @@
 // sees it exit and detaches. Packets go to the parent on stdout, framed:
 //   hello:   "SWCP" u32le linktype
 //   packet:  u32le caplen, u32le wire length, f64le kernel timestamp (epoch ms), caplen bytes
-//   dropped: u32le 0xffffffff, u32le count, f64le epoch ms   (the kernel's count of packets our
-//            ring had no room for, since the previous such frame; from pcap_stats, every second)
-// Batches are written as they come. stdout is a pipe, which Node writes synchronously on Linux:
-// when the agent falls behind, this process waits, the kernel ring fills, and what it cannot hold
-// is counted by the kernel — and reported in the dropped frames — rather than queued here.
+//   dropped: u32le 0xffffffff, u32le count, f64le epoch ms   (packets missed since the previous
+//            such frame, every second: the kernel's count of those our ring had no room for, from
+//            pcap_stats, plus those shed here because the agent was behind — see below)
+// Batches are written as they come. stdout is a socket pair (what Node's spawn makes), written
+// without blocking: what the agent has not read yet queues here. That queue is bounded: when the
+// agent falls behind (a flood beyond what it can handle) by more than MAX_UNREAD_BYTES, whole
+// batches are shed and counted, and the count goes out in the next dropped frame, beside the
+// kernel's. Without the bound this process held a flood's every packet (measured: 1 million
+// packets, 180 MiB, handed over a minute late) and counted none of them as missed.
 import { createRequire } from 'node:module';
 import { clearInterval, setInterval } from 'node:timers';
 
@@ -31,6 +35,9 @@ const RING_BYTES = 32 << 20;
 // A block of the ring is handed over when full or after this long: the worst-case added latency.
 const BLOCK_TIMEOUT_MS = 20;
 const STATS_EVERY_MS = 1000;
+// ~8 MiB is 30 000 to 80 000 captured packets: a second or two of a busy bridge for the agent to
+// catch up on, not a minute.
+const MAX_UNREAD_BYTES = 8 << 20;
 
 const cap = new Cap();
 if (typeof cap.stats !== 'function') {
@@ -60,7 +67,12 @@ hello.write('SWCP', 0, 'latin1');
 hello.writeUInt32LE(LINK_TYPES[linkName] ?? 0xffff, 4);
 process.stdout.write(hello);
 
-cap.on('packets', (bytes) => {
+let shed = 0;
+cap.on('packets', (bytes, count) => {
+  if (process.stdout.writableLength > MAX_UNREAD_BYTES) {
+    shed += count;
+    return;
+  }
   // The batch buffer is refilled at the next wake-up: hand the pipe a copy.
   process.stdout.write(Buffer.from(batch.subarray(0, bytes)));
 });
@@ -74,8 +86,9 @@ function reportDrops() {
     return;
   }
   // ps_drop is a 32-bit counter in libpcap: take the difference modulo 2^32.
-  const fresh = (stats.dropped - droppedSoFar) >>> 0;
+  const fresh = ((stats.dropped - droppedSoFar) >>> 0) + shed;
   droppedSoFar = stats.dropped;
+  shed = 0;
   if (fresh === 0) return;
   const frame = Buffer.alloc(16);
   frame.writeUInt32LE(0xffffffff, 0);

@@ -3,10 +3,13 @@
 // (pcap_stats, reported by the child). Ends cleanly on detach(); when the child dies on its own
 // (the bridge went down), onExit says why.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { projectPath } from '../../core/project-root.ts';
 import { CaptureStream } from './capture-stream.ts';
 
 const CHILD = projectPath('bin', 'shipwatch-capture.js');
+/** Most time one turn of packet handling may take (/healthz is to answer within 100 ms). */
+const TURN_MS = 10;
 
 export interface BridgeCaptureOptions {
   iface: string;
@@ -49,7 +52,21 @@ export class BridgeCapture {
         this.#child.kill('SIGTERM');
       },
     });
-    this.#child.stdout?.on('data', (chunk: Buffer) => stream.push(chunk));
+    // At most TURN_MS of packets per turn of the event loop, and the next chunk read only once this
+    // one is done. Unpaced, libuv reads a busy socket up to 32 times per wake-up (2 MiB: a second of
+    // work under a flood of new flows) and nothing else — the API, /healthz, the other captures —
+    // is served meanwhile. Paced, the child's queue fills instead, and what overflows it is counted
+    // there (bin/shipwatch-capture.js).
+    const stdout = this.#child.stdout;
+    const work = (chunk: Buffer | null) => {
+      const turnEnds = performance.now() + TURN_MS;
+      const done = stream.push(chunk, () => performance.now() >= turnEnds);
+      setImmediate(() => (done ? stdout?.resume() : work(null)));
+    };
+    stdout?.on('data', (chunk: Buffer) => {
+      stdout.pause();
+      work(chunk);
+    });
     this.#child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-2000);
     });

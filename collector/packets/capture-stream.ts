@@ -24,18 +24,28 @@ export class CaptureStream {
     this.#h = handlers;
   }
 
-  push(chunk: Buffer): void {
-    if (this.#broken) return;
-    const buf = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
+  /**
+   * Parses `chunk` (null: only what an earlier call left unparsed). When `stop()`, asked every 64
+   * packets, says the caller's turn is over, the rest is kept for the next call and false returned.
+   */
+  push(chunk: Buffer | null, stop: () => boolean = () => false): boolean {
+    if (this.#broken) return true;
+    const buf = !chunk ? this.#pending : this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
+    this.#pending = null;
+    if (!buf) return true;
     let at = 0;
     if (!this.#greeted) {
-      if (buf.length < 8) return void (this.#pending = buf);
+      if (buf.length < 8) {
+        this.#pending = buf;
+        return true;
+      }
       if (buf.toString('latin1', 0, 4) !== 'SWCP') return this.#corrupt('missing SWCP hello');
       this.#greeted = true;
       this.#h.hello(buf.readUInt32LE(4));
       at = 8;
     }
-    while (buf.length - at >= HEADER) {
+    let done = true;
+    for (let n = 1; buf.length - at >= HEADER; n++) {
       const caplen = buf.readUInt32LE(at);
       if (caplen === DROPS) {
         this.#h.dropped(buf.readUInt32LE(at + 4));
@@ -46,14 +56,21 @@ export class CaptureStream {
       if (buf.length - at < HEADER + caplen) break;
       this.#h.packet(buf.subarray(at + HEADER, at + HEADER + caplen), caplen, buf.readDoubleLE(at + 8));
       at += HEADER + caplen;
+      if (n % 64 === 0 && buf.length - at >= HEADER && stop()) {
+        done = false;
+        break;
+      }
     }
-    // Copy the remainder: the chunk it views may be reused by the stream.
-    this.#pending = at < buf.length ? Buffer.from(buf.subarray(at)) : null;
+    // Copy a partial frame's bytes: the chunk it views may be reused by the stream. A remainder
+    // left for the next turn is whole frames, viewed in place (packets handed on view it too).
+    if (at < buf.length) this.#pending = done ? Buffer.from(buf.subarray(at)) : buf.subarray(at);
+    return done;
   }
 
-  #corrupt(reason: string): void {
+  #corrupt(reason: string): true {
     this.#broken = true;
     this.#pending = null;
     this.#h.corrupt(reason);
+    return true;
   }
 }

@@ -76,13 +76,19 @@ export class PacketMerger {
     if (this.#held > this.#o.maxHeld) this.#releaseOldest();
   }
 
-  /** Delivers, oldest first, every held packet at least holdMs old at `now`. */
-  release(now: number): void {
+  /**
+   * Delivers, oldest first, every held packet at least holdMs old at `now` — or, when `stop()`
+   * (asked every 64 packets) says the caller's turn is over, as many as fit. Returns whether every
+   * packet due was delivered: a backlog (the agent behind a flood) is then worked off in turns, and
+   * the event loop serves other I/O (/healthz, the API) between them.
+   */
+  release(now: number, stop: () => boolean = () => false): boolean {
     const cutoff = now - this.#o.holdMs;
-    for (;;) {
+    for (let n = 1; ; n++) {
       const queue = this.#oldestQueue();
-      if (!queue || queue.peek()!.at > cutoff) return;
+      if (!queue || queue.peek()!.at > cutoff) return true;
       this.#deliver(queue.shift());
+      if (n % 64 === 0 && stop()) return false;
     }
   }
 

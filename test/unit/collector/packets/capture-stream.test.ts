@@ -42,6 +42,23 @@ describe('CaptureStream', () => {
     }
   });
 
+  it('hands over a chunk in turns when asked to stop, and goes on where it stopped', () => {
+    const frames = Array.from({ length: 200 }, (_, i) => frame(Buffer.from(`p${i}`), i));
+    const seen: number[] = [];
+    const parser = new CaptureStream({
+      hello: () => undefined,
+      packet: (_data, _caplen, at) => seen.push(at),
+      dropped: () => undefined,
+      corrupt: (reason) => seen.push(Number.NaN, reason.length),
+    });
+    const turns = [parser.push(Buffer.concat([hello, ...frames.slice(0, 150)]), () => true)];
+    while (!turns.at(-1)) turns.push(parser.push(null, () => true));
+    // Checked every 64 packets: 64, 128, then the rest of the chunk; a new chunk after that.
+    expect(turns).toEqual([false, false, true]);
+    expect(parser.push(Buffer.concat(frames.slice(150)))).toBe(true);
+    expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
   it('stops at a stream that does not start with the hello', () => {
     const reasons: string[] = [];
     const parser = new CaptureStream({
