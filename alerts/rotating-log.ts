@@ -5,8 +5,28 @@
 // journal (journal.ts), without its per-line fsync: flow history and timelines are records of
 // what was seen, written far more often than alerts, and a crash may lose their last lines.
 // Readers skip torn or foreign lines.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+//
+// Each line is one write(2) on a descriptor kept open (O_APPEND), not an appendFileSync's open,
+// write and close: under a flood of new flows the agent writes a timeline and a flow-history line
+// per packet, and the three syscalls were a third of its CPU. At most OPEN_FILES logs hold a
+// descriptor (a host has a timeline per container); the least recently written closes first. A
+// failed write closes it too, so the next one opens the file again by its path (a state
+// directory remounted after an error).
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
+import { BoundedMap } from '../core/bounded-map.ts';
+
+const OPEN_FILES = 32;
 
 export interface RotatingLogOptions {
   dir: string;
@@ -20,9 +40,12 @@ export interface RotatingLogOptions {
 }
 
 export class RotatingLog {
+  /** The logs holding a descriptor, least recently written first. */
+  static readonly #open = new BoundedMap<RotatingLog, true>(Infinity);
   readonly #o: RotatingLogOptions;
   readonly #file: string;
   #size: number;
+  #fd: number | null = null;
 
   constructor(options: RotatingLogOptions) {
     this.#o = options;
@@ -35,8 +58,35 @@ export class RotatingLog {
     const line = `${JSON.stringify(value)}\n`;
     const bytes = Buffer.byteLength(line);
     if (this.#size > 0 && this.#size + bytes > this.#o.maxBytes) this.#rotate();
-    appendFileSync(this.#file, line);
+    try {
+      writeSync(this.#descriptor(), line);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
     this.#size += bytes;
+  }
+
+  /** Releases the descriptor (the next append opens the file again). */
+  close(): void {
+    RotatingLog.#open.delete(this);
+    if (this.#fd === null) return;
+    const fd = this.#fd;
+    this.#fd = null;
+    try {
+      closeSync(fd);
+    } catch {
+      // already unusable: nothing more to release
+    }
+  }
+
+  #descriptor(): number {
+    if (this.#fd === null) {
+      while (RotatingLog.#open.size >= OPEN_FILES) RotatingLog.#open.oldest()?.close();
+      this.#fd = openSync(this.#file, 'a');
+    }
+    RotatingLog.#open.set(this, true);
+    return this.#fd;
   }
 
   /** Deletes files past the age bound (an active file past it is emptied). */
@@ -45,6 +95,7 @@ export class RotatingLog {
     if (maxAge <= 0) return;
     for (const file of logFiles(this.#o.dir, this.#o.base, this.#o.retain)) {
       if (now - statSync(file).mtimeMs <= maxAge) continue;
+      if (file === this.#file) this.close();
       rmSync(file, { force: true });
       if (file === this.#file) this.#size = 0;
     }
@@ -56,6 +107,7 @@ export class RotatingLog {
   }
 
   #rotate(): void {
+    this.close();
     const { dir, base, retain } = this.#o;
     rmSync(path.join(dir, `${base}.${retain}.jsonl`), { force: true });
     for (let i = retain - 1; i >= 1; i--) {

@@ -119,6 +119,7 @@ export class Timelines {
   }
 
   #delete(dir: string, id: string): void {
+    this.#open.get(id)?.log.close();
     rmSync(dir, { recursive: true, force: true });
     this.#open.delete(id);
   }
@@ -148,6 +149,7 @@ export class Timelines {
     open.meta.removedAt = at;
     const dir = path.join(timelineRoot(this.#stateDir), id.replace(/[^a-zA-Z0-9]/g, ''));
     writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(open.meta));
+    open.log.close();
     this.#open.delete(id);
   }
 }

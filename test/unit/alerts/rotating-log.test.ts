@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, utimesSync, readdirSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, utimesSync, readdirSync, appendFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,6 +38,27 @@ describe('RotatingLog', () => {
     for (const file of files.slice(0, -1)) utimesSync(file, old, old);
     log.prune();
     expect(logFiles(dir, 'x', 3)).toEqual([path.join(dir, 'x.jsonl')]);
+  });
+
+  it('keeps at most 32 files open however many logs write, and every line reaches its file', () => {
+    const dir = tempDir();
+    const logs = Array.from(
+      { length: 40 },
+      (_, i) => new RotatingLog({ dir, base: `log${i}`, maxBytes: 1 << 20, retain: 1 }),
+    );
+    for (let round = 0; round < 3; round++) logs.forEach((log, i) => log.append({ n: i * 10 + round }));
+    const open = readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+      } catch {
+        return false;
+      }
+    });
+    expect(open.length).toBeLessThanOrEqual(32);
+    logs.forEach((_, i) =>
+      expect(readLog(dir, `log${i}`, 1, any).map((v) => v.n)).toEqual([i * 10, i * 10 + 1, i * 10 + 2]),
+    );
+    logs.forEach((log) => log.close());
   });
 
   it('skips a torn last line and carries on after it', () => {
