@@ -155,16 +155,17 @@ export class Agent {
   }
 
   /**
-   * Events lost, by source: those a bus subscriber failed on, and for processes the events the
-   * proc connector dropped (counted from the kernel's per-CPU sequence numbers) and the container
-   * execs whose program was lost (gone before /proc was read, and no exec trace). Capture drops are
-   * shipwatch_capture_dropped_total's, per interface.
+   * Events lost, by source: those a bus subscriber failed on; for processes the events the proc
+   * connector dropped (counted from the kernel's per-CPU sequence numbers) and the container execs
+   * whose program was lost (gone before /proc was read, and no exec trace); for files the changes
+   * shed in a write storm. Capture drops are shipwatch_capture_dropped_total's, per interface.
    */
   #lostCounts(): Partial<Record<EventSourceName, number>> {
     const lost = { ...this.bus.failures };
     const { lost: gaps, overruns, unread } = this.sources.processes.counts;
     // The kernel's sequence gaps count each lost event; an ENOBUFS alone says at least one was.
     lost.processes = (lost.processes ?? 0) + Math.max(gaps, overruns) + unread;
+    lost.files = (lost.files ?? 0) + this.sources.files.lost;
     return lost;
   }
 

@@ -39,6 +39,8 @@ export class FileSource {
   readonly #o: FileSourceOptions;
   readonly #attached = new Map<string, Attached>();
   readonly #truncated = new Set<string>();
+  /** Changes not reported because a container wrote faster than they could be (shipwatch_events_lost_total). */
+  lost = 0;
 
   constructor(options: FileSourceOptions) {
     this.#o = options;
@@ -75,6 +77,11 @@ export class FileSource {
           this.#o.log.warn({ container: info.name, watched }, 'container tree too large to watch fully');
           this.#reportHealth();
         },
+        onLost: (count) => {
+          if (this.lost === 0) this.#o.log.warn({ container: info.name }, 'file changes lost to a write storm');
+          this.lost += count;
+          this.#reportHealth();
+        },
       }),
     };
     this.#attached.set(info.id, attached);
@@ -97,6 +104,7 @@ export class FileSource {
     const truncated = [...this.#truncated].map((id) => this.#attached.get(id)?.info.name ?? id);
     if (truncated.length > 0)
       this.#o.health.set('files', 'degraded', `tree too large to watch fully: ${truncated.join(', ')}`);
+    else if (this.lost > 0) this.#o.health.set('files', 'degraded', `${this.lost} changes lost to write storms`);
     else this.#o.health.set('files', 'up', `watching ${this.#attached.size} containers`);
   }
 

@@ -24,9 +24,20 @@ export interface Burst {
 
 /** '/var/lib/docker/overlay2/x/diff/etc/evil' → '/etc/evil'; null when outside the UpperDir. */
 export function containerPath(upperDir: string, fullPath: string): string | null {
+  // The common case without path.relative (which resolves both paths: ~70 % of the file source's
+  // time per inotify event in a write storm): an absolute, normalised path inside the UpperDir.
+  if (
+    fullPath.length > upperDir.length &&
+    fullPath.startsWith(upperDir) &&
+    fullPath[upperDir.length] === '/' &&
+    !upperDir.endsWith('/') &&
+    !/\/\.{0,2}(\/|$)|\/\//.test(fullPath.slice(upperDir.length))
+  )
+    return fullPath.slice(upperDir.length);
   const relative = path.relative(upperDir, fullPath);
   if (relative === '') return '/';
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return null;
+  // `..` or `../…` is outside; a name that merely starts with two dots (`/..x`) is inside.
+  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) return null;
   return `/${relative.split(path.sep).join('/')}`;
 }
 

@@ -3,6 +3,7 @@
 // what it was before (overlay-paths.ts), and a delete plus a create of the same inode in one window
 // reported as one rename.
 import { lstatSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { ContainerWatch } from './container-watch.ts';
 import type { DriftPaths } from './drift-paths.ts';
@@ -27,7 +28,21 @@ export interface UpperDirChangesOptions {
   /** A change at a path as the container sees it; `from` for a rename. */
   onChange: (rel: string, op: FileOp, from?: string) => void;
   onOverflow: (watched: number) => void;
+  /** Changed paths not reported because MAX_PENDING were waiting already (a write storm). */
+  onLost: (count: number) => void;
 }
+
+/**
+ * Paths waiting to be reported, per container. A container that writes faster than its changes
+ * can be classified and reported (measured: a shell loop writes ~30 000 files a second) fills this;
+ * past it further paths are counted as lost rather than held (memory) — and said so.
+ */
+const MAX_PENDING = 50_000;
+/**
+ * Most time one turn of classifying may take before the event loop serves other I/O: reported in
+ * one go, a 20 000-file storm held the agent (and /healthz) for 1.7 s.
+ */
+const TURN_MS = 5;
 
 interface Classified {
   rel: string;
@@ -53,6 +68,9 @@ export class UpperDirChanges {
   readonly #lowerDirs: string[] = [];
   readonly #known = new Map<string, Known>();
   readonly #pending = new Map<string, Burst>();
+  /** The debounced batch being classified, in turns; `#next` is where the next turn starts. */
+  #batch: [string, Burst][] = [];
+  #next = 0;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
@@ -96,7 +114,9 @@ export class UpperDirChanges {
     if (!rel || rel === '/') return;
     // Marked at once, before the debounce: an exec may follow the write within microseconds.
     this.#o.drift.add(this.#o.containerId, rel);
-    const burst = this.#pending.get(rel) ?? { renamed: false, changed: false };
+    let burst = this.#pending.get(rel);
+    if (!burst && this.#pending.size + this.#batch.length - this.#next >= MAX_PENDING) return this.#o.onLost(1);
+    burst ??= { renamed: false, changed: false };
     if (type === 'rename') burst.renamed = true;
     else burst.changed = true;
     this.#pending.set(rel, burst);
@@ -118,10 +138,15 @@ export class UpperDirChanges {
   #flush(): void {
     this.#timer = null;
     if (this.#closed) return;
-    const batch = [...this.#pending];
-    this.#pending.clear();
+    if (this.#next >= this.#batch.length) {
+      this.#batch = [...this.#pending];
+      this.#next = 0;
+      this.#pending.clear();
+    }
+    const turnEnds = performance.now() + TURN_MS;
     const results: Classified[] = [];
-    for (const [rel, burst] of batch) {
+    while (this.#next < this.#batch.length) {
+      const [rel, burst] = this.#batch[this.#next++]!;
       const full = path.join(this.#o.upperDir, rel);
       const now = upperState(full);
       const before = this.#known.get(rel);
@@ -136,8 +161,18 @@ export class UpperDirChanges {
         this.#o.drift.delete(this.#o.containerId, rel);
       }
       if (op) results.push({ rel, op, now, before });
+      if (this.#next % 64 === 0 && performance.now() >= turnEnds) break;
     }
     this.#emitBatch(results);
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#next < this.#batch.length) {
+      this.#timer = setTimeout(() => this.#flush(), 0); // the rest of the batch, next turn
+      return;
+    }
+    this.#batch = [];
+    this.#next = 0;
+    if (this.#pending.size > 0) this.#timer = setTimeout(() => this.#flush(), this.#o.debounceMs);
   }
 
   /** A path that vanished and one that appeared with its inode in the same window: one rename. */

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyChange, containerPath, isWhiteout, lowerDirsOf } from '../../../../collector/files/overlay-paths.ts';
 
@@ -8,6 +10,26 @@ describe('overlay path mapping', () => {
   it('maps an UpperDir path to the path the container sees', () => {
     expect(containerPath(UPPER, `${UPPER}/etc/evil`)).toBe('/etc/evil');
     expect(containerPath(UPPER, UPPER)).toBe('/');
+  });
+
+  it('maps every path as path.relative does, dot segments, doubled slashes, look-alike dirs and `..x` names included', () => {
+    const reference = (full: string) => {
+      const relative = path.relative(UPPER, full);
+      if (relative === '') return '/';
+      return relative === '..' || relative.startsWith('../') ? null : `/${relative}`;
+    };
+    const segment = fc.constantFrom('', '.', '..', 'etc', '.bashrc', '..x', 'a b', 'diff');
+    fc.assert(
+      fc.property(
+        fc.constantFrom(UPPER, `${UPPER}x`, `${UPPER}/`),
+        fc.array(segment, { maxLength: 6 }),
+        (base, parts) => {
+          const full = [base, ...parts].join('/');
+          expect(containerPath(UPPER, full)).toBe(reference(full));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('refuses paths outside the UpperDir', () => {
