@@ -70,3 +70,9 @@ export function processResources(pid: number): ProcessResources {
     rssMiB: rssMiB(pid),
   };
 }
+
+/** User + system CPU seconds the process has used (from /proc/<pid>/stat, in 1/100 s ticks). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
