@@ -74,7 +74,8 @@ const delivered = async () =>
   (await (await fetch(`http://127.0.0.1:${port}/count`)).json()) as { n: number; first: number; last: number };
 
 const link = privateBridge();
-interface Row {
+/** One capture round, as the suite's `storm` entry reads it (bench/suite/storm-soak.ts). */
+export interface StormRow {
   rate: number;
   storm: boolean;
   round: number;
@@ -91,7 +92,7 @@ interface Row {
   childRssPeakMiB: number;
   loadAverage: number;
 }
-const rows: Row[] = [];
+const rows: StormRow[] = [];
 try {
   const processor = new PacketProcessor({
     host: 'bench',
@@ -133,7 +134,7 @@ try {
     }
   }
 
-  async function captureRound(rate: number, storm: boolean, round: number): Promise<Row> {
+  async function captureRound(rate: number, storm: boolean, round: number): Promise<StormRow> {
     const stateDir = mkdtempSync(path.join(dir, 'state-'));
     const pipeline = storm ? openPipeline(stateDir) : null;
     const before = { received, child: cpuOf(capture.pid!), self: process.cpuUsage(), delivered: (await delivered()).n };

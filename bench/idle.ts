@@ -5,13 +5,13 @@
 // running those same containers: the yardstick of what an idle Docker host already pays.
 //
 //   DOCKER_HOST=unix:///tmp/sw-env/docker.sock npx tsx bench/idle.ts [containers=20] [seconds=30]
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startAgent } from '../test/support/agent-process.ts';
 import { removeContainers, runContainer, TESTENV_DIR, uniqueName } from '../test/support/testenv.ts';
 import { waitFor } from '../test/support/wait.ts';
+import { childrenOf } from './private-bridge.ts';
 
 const COUNT = Math.min(Number(process.argv[2] ?? 20), 200);
 const SECONDS = Math.min(Number(process.argv[3] ?? 30), 300);
@@ -19,17 +19,6 @@ const SECONDS = Math.min(Number(process.argv[3] ?? 30), 300);
 /** User + system seconds of a process and all its descendants (the capture children). */
 function treeCpu(pid: number): number {
   return cpuOf([pid]) + childrenOf(pid).reduce((sum, child) => sum + treeCpu(child), 0);
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
 }
 
 function cpuOf(pids: number[]): number {

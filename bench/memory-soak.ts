@@ -34,7 +34,7 @@ import {
 } from '../test/support/testenv.ts';
 import { waitFor } from '../test/support/wait.ts';
 import { ipv4Frame, pcapFile } from '../test/support/packet-builder.ts';
-import { portOn, replay, rssOf } from './private-bridge.ts';
+import { childrenOf, portOn, replay, rssOf } from './private-bridge.ts';
 
 const COUNT = Math.min(Number(process.argv[2] ?? 100), 200);
 const FLOWS = Math.min(Number(process.argv[3] ?? 100_000), 200_000);
@@ -48,16 +48,6 @@ const MiB = 2 ** 20;
 // bridge (promiscuous) and dropped.
 const PRIMING = 10;
 
-const childrenOf = (pid: number): number[] => {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-};
 const argvOf = (pid: number): string[] => {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');

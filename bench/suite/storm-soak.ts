@@ -2,24 +2,8 @@
 // containers and flows plus a churn soak (bench/memory-soak.ts), as suite entries `storm` and
 // `soak`. Both are scripts of their own (root, a bridge, the private daemon), run as children.
 import { med, resultLine, type Figure } from './figure.ts';
+import type { StormRow } from '../alert-storm.ts';
 import { ensureTestenv, runScript, TESTENV } from './scripted.ts';
-
-interface StormRow {
-  rate: number;
-  storm: boolean;
-  round: number;
-  achieved: number;
-  sent: number;
-  received: number;
-  kernelDropped: number;
-  lagP99Ms: number;
-  agentCpuSeconds: number;
-  alerts: number;
-  journalledPerSecond: number;
-  deliveredPerSecond: number;
-  delivered: number;
-  childRssPeakMiB: number;
-}
 
 function storm(quick: boolean): Figure[] {
   const rates = quick ? [100_000] : [100_000, 200_000];
