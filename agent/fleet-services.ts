@@ -6,6 +6,7 @@
 import { networkInterfaces } from 'node:os';
 import type { Inventory } from '../collector/inventory.ts';
 import { MAX_SERVICES_PER_HOST, type PublishedService } from '../fleet/index.ts';
+import { networkZone } from './routes/containers.ts';
 
 const ANY = new Set(['', '0.0.0.0', '::']);
 
@@ -14,13 +15,13 @@ export function publishedServices(inventory: Inventory, addresses: readonly stri
   for (const info of inventory.containers()) {
     if (info.state !== 'running') continue;
     const first = info.networks[0];
-    const zone = (first && (inventory.network(first.networkId) ?? inventory.network(first.name))?.zone) ?? first?.name;
+    const zone = first ? networkZone(inventory, first) : info.name;
     for (const { hostIp, hostPort, containerPort } of info.security.ports) {
       const protocol = containerPort.endsWith('/udp') ? 'udp' : containerPort.endsWith('/tcp') ? 'tcp' : null;
       if (!protocol || !(hostPort > 0)) continue;
       for (const ip of ANY.has(hostIp) ? addresses : [hostIp]) {
         const service = { ip, port: hostPort, protocol, id: info.id, name: info.name, image: info.image } as const;
-        services.set(`${ip}|${hostPort}|${protocol}`, { ...service, workload: info.workload, zone: zone ?? info.name });
+        services.set(`${ip}|${hostPort}|${protocol}`, { ...service, workload: info.workload, zone });
       }
     }
   }

@@ -34,6 +34,11 @@ export interface ContainerView {
   }[];
 }
 
+/** A container network's zone: its network's (label or config), else the network's name. */
+export function networkZone(inventory: Inventory, n: { networkId: string; name: string }): string {
+  return (inventory.network(n.networkId) ?? inventory.network(n.name))?.zone ?? n.name;
+}
+
 const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
 
 export function containerView(info: ContainerInfo, inventory: Inventory, stateOf: StateOf): ContainerView {
@@ -43,7 +48,7 @@ export function containerView(info: ContainerInfo, inventory: Inventory, stateOf
     ipv6: n.ipv6,
     mac: n.mac,
     aliases: n.aliases,
-    zone: (inventory.network(n.networkId) ?? inventory.network(n.name))?.zone ?? n.name,
+    zone: networkZone(inventory, n),
   }));
   return {
     id: info.id,

@@ -6,7 +6,7 @@ import { parseDuration } from '../../core/duration.ts';
 import { badRequest } from '../../core/http-errors.ts';
 import { MAX_WINDOW_MINUTES, type FlowMap } from '../flow-map.ts';
 import type { HttpServer } from '../server.ts';
-import type { ContainerState, StateOf } from './containers.ts';
+import { networkZone, type ContainerState, type StateOf } from './containers.ts';
 
 const DEFAULT_WINDOW_MINUTES = 15;
 
@@ -32,7 +32,7 @@ export function mapNodes(inventory: Inventory, stateOf: StateOf): MapNode[] {
     if (STATE_ORDER.indexOf(state) < STATE_ORDER.indexOf(node.state)) node.state = state;
     for (const n of info.networks) {
       if (node.networks.some((known) => known.name === n.name)) continue;
-      const zone = (inventory.network(n.networkId) ?? inventory.network(n.name))?.zone ?? n.name;
+      const zone = networkZone(inventory, n);
       node.networks.push({ name: n.name, zone });
     }
     nodes.set(id, node);
