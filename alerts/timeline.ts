@@ -125,22 +125,31 @@ export class Timelines {
   }
 
   #append(ref: ContainerRef, entry: TimelineEntry): void {
-    let open = this.#open.get(ref.id);
-    if (!open) {
-      const dir = path.join(timelineRoot(this.#stateDir), ref.id.replace(/[^a-zA-Z0-9]/g, ''));
-      const meta: TimelineMeta = {
-        id: ref.id,
-        name: ref.name,
-        image: ref.image,
-        workload: ref.workload,
-        removedAt: null,
-      };
-      const log = new RotatingLog({ dir, base: 'timeline', maxBytes: this.#settings.max_bytes, retain: RETAIN });
-      writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
-      open = { log, meta };
-      this.#open.set(ref.id, open);
+    const open = this.#open.get(ref.id);
+    if (open) {
+      open.log.append(entry);
+      return;
     }
-    open.log.append(entry);
+    const dir = path.join(timelineRoot(this.#stateDir), ref.id.replace(/[^a-zA-Z0-9]/g, ''));
+    const log = new RotatingLog({ dir, base: 'timeline', maxBytes: this.#settings.max_bytes, retain: RETAIN });
+    // An entry can come after the container's removal: a flow that ends by timeout, an exec the
+    // proc connector reported late. It joins the removed timeline, which stays removed (and closed).
+    const earlier = readMeta(dir);
+    if (earlier?.id === ref.id && earlier.removedAt !== null) {
+      log.append(entry);
+      log.close();
+      return;
+    }
+    const meta: TimelineMeta = {
+      id: ref.id,
+      name: ref.name,
+      image: ref.image,
+      workload: ref.workload,
+      removedAt: null,
+    };
+    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
+    this.#open.set(ref.id, { log, meta });
+    log.append(entry);
   }
 
   #markRemoved(id: string, at: number): void {

@@ -47,6 +47,18 @@ describe('Timelines', () => {
     expect(timeline?.entries[0]).toMatchObject({ argv: ['sh', '-c', 'wget http://x/y'] });
   });
 
+  it('keeps a timeline removed when an entry of the container comes after its removal', () => {
+    const dir = stateDir();
+    const timelines = new Timelines(dir, settings);
+    timelines.onEvent(exec(ref(1), T0));
+    timelines.onEvent(removed(ref(1), T0 + 1000));
+    // A late exec (or a flow ended by timeout) of the removed container.
+    timelines.onEvent(exec(ref(1), T0 + 2000, ['sh', '-c', 'late']));
+    const timeline = readTimeline(dir, 'app-1');
+    expect(timeline?.container.removedAt).toBe(T0 + 1000);
+    expect(timeline?.entries.map((e) => e.at)).toEqual([T0, T0 + 1000, T0 + 2000]);
+  });
+
   it('deletes a timeline once it has been removed for longer than keep_after_removal', () => {
     const dir = stateDir();
     const timelines = new Timelines(dir, settings);
