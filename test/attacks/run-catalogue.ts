@@ -205,16 +205,19 @@ export class CatalogueRun {
 
   async #attack(technique: Technique): Promise<TechniqueResult> {
     const container = this.name(technique.container);
+    const address = technique.outside ? await this.address(technique.container) : null;
     const invoked = Date.now();
     // The action's first command prints the kernel's uptime: when it really began in the
     // container, so docker exec's own start-up (a second under load) is not counted as ours.
     const argv = technique.argv ?? ['sh', '-c', `cat /proc/uptime; ${technique.action}`];
     const exec = docker('exec', container, ...argv).catch((e: Error) => e.message);
     let outside: Promise<string> | null = null;
-    if (technique.outside) {
+    // An inbound rule cannot fire before the attacker connects: its time counts from then.
+    let connectedAt: number | null = null;
+    if (technique.outside && address) {
       const { port, line } = technique.outside;
-      const address = await this.address(technique.container);
       await sleep(500); // the listener starts
+      connectedAt = Date.now();
       outside = connectFromAttackHost(address, port, line);
     }
     const match = (a: LoggedAlert) =>
@@ -244,7 +247,7 @@ export class CatalogueRun {
       technique,
       container,
       alert,
-      latencyMs: alertAt === null ? null : Math.max(0, alertAt - (began ?? invoked)),
+      latencyMs: alertAt === null ? null : Math.max(0, alertAt - Math.max(began ?? invoked, connectedAt ?? 0)),
       sinceExecMs: alertAt === null ? null : alertAt - invoked,
       attackRules: [],
       twinRules: [],
