@@ -3,9 +3,9 @@
 // (pcap_stats, reported by the child). Ends cleanly on detach(); when the child dies on its own
 // (the bridge went down), onExit says why.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { projectPath } from '../../core/project-root.ts';
 import { CaptureStream } from './capture-stream.ts';
+import { PacketDuty } from './packet-duty.ts';
 
 const CHILD = projectPath('bin', 'shipwatch-capture.js');
 /** Most time one turn of packet handling may take (/healthz is to answer within 100 ms). */
@@ -18,6 +18,8 @@ export interface BridgeCaptureOptions {
   onPacket: (buf: Buffer, caplen: number, linkType: number, at: number) => void;
   onUp: () => void;
   onExit: (reason: string) => void;
+  /** The share of the main thread packet work may take, shared with the other captures (default: its own). */
+  duty?: PacketDuty;
 }
 
 export class BridgeCapture {
@@ -52,15 +54,16 @@ export class BridgeCapture {
         this.#child.kill('SIGTERM');
       },
     });
-    // At most TURN_MS of packets per turn of the event loop, and the next chunk read only once this
-    // one is done. Unpaced, libuv reads a busy socket up to 32 times per wake-up (2 MiB: a second of
+    // At most TURN_MS of packets per turn of the event loop (and within the packet duty, see
+    // packet-duty.ts), and the next chunk read only once this one is done. Unpaced, libuv reads a busy socket up to 32 times per wake-up (2 MiB: a second of
     // work under a flood of new flows) and nothing else — the API, /healthz, the other captures —
     // is served meanwhile. Paced, the child's queue fills instead, and what overflows it is counted
     // there (bin/shipwatch-capture.js).
     const stdout = this.#child.stdout;
-    const work = (chunk: Buffer | null) => {
-      const turnEnds = performance.now() + TURN_MS;
-      const done = stream.push(chunk, () => performance.now() >= turnEnds);
+    const duty = o.duty ?? new PacketDuty();
+    const work = (chunk: Buffer | null): void => {
+      if (duty.left() <= 0) return void setTimeout(() => work(chunk), duty.untilNext());
+      const done = duty.run(TURN_MS, (stop) => stream.push(chunk, stop));
       setImmediate(() => (done ? stdout?.resume() : work(null)));
     };
     stdout?.on('data', (chunk: Buffer) => {

@@ -6,6 +6,7 @@
 import type { Health } from '../../core/health.ts';
 import type { Logger } from '../../core/logger.ts';
 import { BridgeCapture } from './bridge-capture.ts';
+import type { PacketDuty } from './packet-duty.ts';
 import { interfaceExists } from '../net-interfaces.ts';
 import type { Inventory } from '../inventory.ts';
 
@@ -23,6 +24,7 @@ export interface BridgeCapturesOptions {
   onDetached?: (iface: string) => void;
   /** Periodic report of packets captured and newly missed, per interface. */
   onCounts: (iface: string, captured: number, dropped: number) => void;
+  duty: PacketDuty;
 }
 
 /**
@@ -113,6 +115,7 @@ export class BridgeCaptures {
       iface,
       snaplen,
       filter: FILTER,
+      duty: this.#o.duty,
       onPacket: (buf, caplen, linkType, at) => this.#o.onPacket(iface, network, buf, caplen, linkType, at),
       onUp: () => {
         network = this.networkOf(iface);

@@ -3,12 +3,12 @@
 // merge (see packet-merge.ts) and released in kernel-timestamp order by a timer that runs only
 // while something is held, so an idle host costs no wake-ups. The decision and its timer live here,
 // beside the merge, so a packet never leaves the collector before it is an event.
-import { performance } from 'node:perf_hooks';
 import type { Health } from '../../core/health.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Inventory } from '../inventory.ts';
 import { BridgeCaptures } from './bridge-captures.ts';
 import { PacketMerger } from './packet-merge.ts';
+import { PacketDuty } from './packet-duty.ts';
 
 /**
  * How long packets wait to be put back in time order across bridges: the capture child's ring
@@ -49,6 +49,7 @@ export interface LivePacketsOptions {
 export class LivePackets {
   readonly captures: BridgeCaptures;
   readonly #merger: PacketMerger;
+  readonly #duty = new PacketDuty();
   readonly #now: () => number;
   #releaseTimer: NodeJS.Timeout | null = null;
   #syncTimer: NodeJS.Timeout | null = null;
@@ -77,6 +78,7 @@ export class LivePackets {
       onAttached: o.onAttached,
       onDetached: (iface) => this.#merger.forget(iface),
       onCounts: (iface, captured, dropped) => o.onCounts?.(iface, captured, dropped),
+      duty: this.#duty,
     });
     this.captures = captures;
   }
@@ -114,8 +116,8 @@ export class LivePackets {
     if (this.#releaseTimer) return;
     this.#releaseTimer = setTimeout(() => {
       this.#releaseTimer = null;
-      const turnEnds = performance.now() + RELEASE_TURN_MS;
-      const caughtUp = this.#merger.release(this.#now(), () => performance.now() >= turnEnds);
+      if (this.#duty.left() <= 0) return this.#scheduleRelease(this.#duty.untilNext());
+      const caughtUp = this.#duty.run(RELEASE_TURN_MS, (stop) => this.#merger.release(this.#now(), stop));
       // Behind: the next turn as soon as pending I/O has had its go.
       if (!caughtUp) this.#scheduleRelease(0);
       else if (this.#merger.held > 0) this.#scheduleRelease();
