@@ -5,6 +5,7 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
+import { BoundedMap } from '../../core/bounded-map.ts';
 import { ContainerWatch } from './container-watch.ts';
 import type { DriftPaths } from './drift-paths.ts';
 import type { FileOp } from '../events.ts';
@@ -43,6 +44,12 @@ const MAX_PENDING = 50_000;
  * one go, a 20 000-file storm held the agent (and /healthz) for 1.7 s.
  */
 const TURN_MS = 5;
+/**
+ * Paths whose mode and inode are remembered, per container: a container that made a million files
+ * must not cost a million entries. Past it the least recently changed are forgotten, and a later
+ * change of one is classified by what is on disk alone (a write may then read as a create).
+ */
+const MAX_KNOWN = 100_000;
 
 interface Classified {
   rel: string;
@@ -66,7 +73,8 @@ export class UpperDirChanges {
   readonly #o: UpperDirChangesOptions;
   readonly #watch: ContainerWatch;
   readonly #lowerDirs: string[] = [];
-  readonly #known = new Map<string, Known>();
+  /** What each path was when last seen (to tell a chmod from a write), for at most MAX_KNOWN paths. */
+  readonly #known = new BoundedMap<string, Known>(MAX_KNOWN);
   readonly #pending = new Map<string, Burst>();
   /** The debounced batch being classified, in turns; `#next` is where the next turn starts. */
   #batch: [string, Burst][] = [];
