@@ -1,6 +1,6 @@
 // Fault: floods, on the real agent. A packet flood far beyond what the agent can handle — every
 // frame a new flow, from tcpreplay at top speed into a veth port of ours on a Docker network's
-// bridge — and a file-write storm inside a container. Meanwhile /healthz is asked every 150 ms and
+// bridge — and a file-write storm inside a container. Meanwhile /healthz is asked every 100 ms and
 // the agent's and its capture children's RSS sampled. Memory stays bounded, /healthz answers within
 // 100 ms, what the capture missed is counted (received + dropped = sent), and detection goes on.
 // On a daemon of its own (second-dockerd.ts): the figures are the floods' alone.
@@ -19,7 +19,7 @@ import { TEST_IMAGE, uniqueName } from '../support/testenv.ts';
 import { waitFor } from '../support/wait.ts';
 
 const FLOOD_SECONDS = 10;
-const STORM_FILES = 20_000;
+const STORM_FILES = 50_000;
 /**
  * Memory bounds. What the agent holds is bounded by capture.max_flows (100 000 by default): after
  * a full GC, 160–220 MiB at the bound (bench/README.md: ~200 MiB of heap per 100 000 flows). V8
@@ -32,11 +32,11 @@ const CAPTURE_RSS_MIB = 192;
 const HEALTHZ_P99_MS = 100;
 /**
  * What the assertions hold to: the median within HEALTHZ_P99_MS and no answer slower than this.
- * The issue's p99 < 100 ms is printed, not asserted: it is not met under the packet flood (a full
- * run alone on these 2 cores: p99 181 ms, max 311 ms; beside another flood: p99 125 ms for both
- * floods). Past a second, /healthz would be failing its purpose.
+ * The issue's p99 < 100 ms is printed, not asserted: on these 2 shared cores a CI
+ * run beside other work measured p99 115–125 ms (about 25–100 samples: p99 is the slowest
+ * few): failing CI on that would fail on the machine's neighbours, not on the agent.
  */
-const HEALTHZ_MAX_MS = 1000;
+const HEALTHZ_MAX_MS = 400;
 const ip = (...args: string[]) => execFileSync('ip', args);
 
 /** The sum of a metric's samples whose labels include `labels` (0 when there are none). */
@@ -128,7 +128,9 @@ describe('floods', () => {
       return { at: i, data };
     });
     writeFileSync(file, pcapFile(frames));
-    agent = await startAgent(['--learn', '1h', '--docker-host', daemon.host], INSPECTABLE_ENV);
+    // At the default log level: the test harness's debug level logs every file change and process
+    // (a JSON line each, a third of the storm's cost), which a deployed agent does not.
+    agent = await startAgent(['--learn', '1h', '--docker-host', daemon.host, '--log-level', 'info'], INSPECTABLE_ENV);
     pid = agent.child.pid!;
     await waitFor(() => agent.logs.some((l) => l.msg === 'capture attached' && l.interface === bridge), {
       timeout: 30_000,
@@ -151,7 +153,7 @@ describe('floods', () => {
     await idle();
     const before = await metrics();
     const rssBefore = rssMiB(pid);
-    const health = probeHealth(agent.baseUrl);
+    const health = await probeHealth(agent.baseUrl);
     const rss = sampleRss(pid);
     const started = Date.now();
     await docker(
@@ -208,7 +210,7 @@ describe('floods', () => {
     await idle();
     const before = await metrics();
     const rssBefore = rssMiB(pid);
-    const health = probeHealth(agent.baseUrl);
+    const health = await probeHealth(agent.baseUrl);
     const rss = sampleRss(pid);
     const sent = await replay(peer, file);
     // Until the capture's last batches and its once-a-second drop report are in.

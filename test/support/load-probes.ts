@@ -1,6 +1,6 @@
-// Probes that run beside a load test: /healthz answered (and how fast) every few hundred ms, and the
-// RSS of a process tree sampled, each bounded in time by its stop().
-import { performance } from 'node:perf_hooks';
+// Probes that run beside a load test: /healthz answered (and how fast) every 100 ms, and the RSS of
+// a process tree sampled, each bounded in time by its stop().
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { captureChildren, rssMiB } from './process-resources.ts';
 
@@ -10,6 +10,8 @@ export interface LatencyFigures {
   p50: number;
   p99: number;
   max: number;
+  /** The three slowest answers, slowest first. */
+  worst: number[];
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -25,33 +27,64 @@ export function latencyFigures(samples: number[], failed: number): LatencyFigure
     p50: round(quantile(sorted, 0.5)),
     p99: round(quantile(sorted, 0.99)),
     max: round(sorted.at(-1) ?? NaN),
+    worst: sorted.slice(-3).reverse().map(round),
   };
 }
 
-/** GET /healthz every `everyMs` until stop(); each request times out after 2 s (counted as failed). */
-export function probeHealth(baseUrl: string, everyMs = 150): { stop(): Promise<LatencyFigures> } {
-  const samples: number[] = [];
-  let failed = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const started = performance.now();
-      try {
-        const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
-        await response.arrayBuffer();
-        if (response.status === 200) samples.push(performance.now() - started);
-        else failed++;
-      } catch {
-        failed++;
-      }
-      await sleep(Math.max(0, everyMs - (performance.now() - started)));
+/**
+ * The prober, a process of its own so that what it measures is the agent's answer, not the test
+ * process's own event loop (busy with docker, /proc and /metrics): after one untimed request (a
+ * process's first fetch loads its HTTP client: 100 ms and more on a busy host) it says `ready`,
+ * then GETs /healthz every EVERY ms, each with a 2 s timeout (counted as failed), until its stdin
+ * closes, and prints the samples.
+ */
+const PROBER = `
+const [url, every] = [process.argv[1], Number(process.argv[2])];
+const samples = [];
+let failed = 0;
+let running = true;
+process.stdin.on('end', () => (running = false)).resume();
+(async () => {
+  await fetch(url).then((r) => r.arrayBuffer(), () => undefined);
+  process.stdout.write('ready\\n');
+  while (running) {
+    const started = performance.now();
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      if (response.status === 200) samples.push(performance.now() - started);
+      else failed++;
+    } catch {
+      failed++;
     }
-  })();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, every - (performance.now() - started))));
+  }
+  process.stdout.write(JSON.stringify({ samples, failed }) + '\\n');
+})();
+`;
+
+/** GETs /healthz every `everyMs` from a process of its own until stop(); resolves once it measures. */
+export async function probeHealth(baseUrl: string, everyMs = 100): Promise<{ stop(): Promise<LatencyFigures> }> {
+  const child = spawn(process.execPath, ['-e', PROBER, `${baseUrl}/healthz`, String(everyMs)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.startsWith('ready\n')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the /healthz prober exited with ${code}`)));
+  });
   return {
     async stop() {
-      running = false;
-      await loop;
-      return latencyFigures(samples, failed);
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      const result = JSON.parse(out.slice('ready\n'.length)) as { samples: number[]; failed: number };
+      return latencyFigures(result.samples, result.failed);
     },
   };
 }
