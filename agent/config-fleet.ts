@@ -4,7 +4,7 @@
 // reported by check-config with its key path; redact.ts hides the values by their key names.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { readSecretFile } from './secret-files.ts';
+import { readSecretFile } from '../core/secret-files.ts';
 
 export const FLEET_PUBLISH = ['alerts', 'flows', 'inventory'] as const;
 

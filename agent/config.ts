@@ -13,7 +13,7 @@ import { checkEgressRule } from '../detectors/egress-allowlist.ts';
 import { dockerHostProblem } from '../core/docker-host.ts';
 import { standardWebhooksSecretProblem } from '../alerts/standard-webhooks.ts';
 import { ShipwatchError } from '../core/errors.ts';
-import { readHeadersFile, readSecretFile } from './secret-files.ts';
+import { readHeadersFile, readSecretFile } from '../core/secret-files.ts';
 import { DEFAULT_STATE_DIR } from './defaults.ts';
 import { fleetSchema } from './config-fleet.ts';
 import { forensicKeys } from './config-forensics.ts';

@@ -4,7 +4,6 @@
 // Alertmanager keeps the alert firing while it repeats and resolves it on its own once repeats
 // stop. One transport per URL: an HA cluster wants every member told (Alertmanager's own
 // guidance: clients send to all instances, the cluster deduplicates notifications).
-import { readFileSync } from 'node:fs';
 import type { Alert } from './alert.ts';
 import { postJson, type TlsMaterial } from './http-post.ts';
 import { isIncidentNotice, type DeliverWhat, type Deliverable, type IncidentNotice } from './incident-delivery.ts';
@@ -12,6 +11,7 @@ import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
 import { delivered, failed, retry, type AlertTransport, type SendResult } from './sink.ts';
 import { sinkName } from './webhook.ts';
 import { ShipwatchError } from '../core/errors.ts';
+import { readSecretBytes, readSecretFile, type FileRead } from '../core/secret-files.ts';
 import type { Severity } from '../findings/index.ts';
 
 export interface AlertmanagerConfig {
@@ -109,32 +109,27 @@ export function incidentToPostable(notice: IncidentNotice, firingFor: number, ag
   };
 }
 
-function readSecret(file: string, what: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new ShipwatchError(
-      'SW_CONFIG_UNREADABLE',
-      `alertmanager ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-  }
+/** What a config-named file holds, or the agent's config error naming the key and the file. */
+function required<T>(read: FileRead<T>, what: string): T {
+  if (!read.ok) throw new ShipwatchError('SW_CONFIG_UNREADABLE', `alertmanager ${what}: ${read.message}`);
+  return read.value;
 }
 
 /** Headers and TLS material from the files the config names, read once at start. */
 function credentials(config: AlertmanagerConfig): { headers: Record<string, string>; tls: TlsMaterial | null } {
   const headers: Record<string, string> = {};
   if (config.basic_auth) {
-    const password = readSecret(config.basic_auth.password_file, 'password_file').toString('utf8').trim();
+    const password = required(readSecretFile(config.basic_auth.password_file), 'password_file').trim();
     headers.authorization = `Basic ${Buffer.from(`${config.basic_auth.username}:${password}`).toString('base64')}`;
   }
   if (config.bearer_token_file) {
-    headers.authorization = `Bearer ${readSecret(config.bearer_token_file, 'bearer_token_file').toString('utf8').trim()}`;
+    headers.authorization = `Bearer ${required(readSecretFile(config.bearer_token_file), 'bearer_token_file').trim()}`;
   }
   const tls = config.tls
     ? {
-        ca: config.tls.ca ? readSecret(config.tls.ca, 'tls.ca') : undefined,
-        cert: config.tls.cert ? readSecret(config.tls.cert, 'tls.cert') : undefined,
-        key: config.tls.key ? readSecret(config.tls.key, 'tls.key') : undefined,
+        ca: config.tls.ca ? required(readSecretBytes(config.tls.ca), 'tls.ca') : undefined,
+        cert: config.tls.cert ? required(readSecretBytes(config.tls.cert), 'tls.cert') : undefined,
+        key: config.tls.key ? required(readSecretBytes(config.tls.key), 'tls.key') : undefined,
         rejectUnauthorized: !config.tls.insecure_skip_verify,
       }
     : null;

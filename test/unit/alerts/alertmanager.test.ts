@@ -123,6 +123,6 @@ describe('AlertmanagerTransport credentials', () => {
           { url, min_severity: 'info', bearer_token_file: path.join(dir, 'missing') },
           { firingFor: 0, agentUrl: null },
         ),
-    ).toThrow(/bearer_token_file .*missing: ENOENT/);
+    ).toThrow(/bearer_token_file: cannot read .*missing: ENOENT/);
   });
 });

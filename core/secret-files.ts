@@ -1,16 +1,23 @@
 // Secrets read from files, Docker-secrets style (`/run/secrets/<name>`): the config file then
 // names where a secret is, never the secret itself, and can be shown, committed and logged.
-// Read once, while the config is validated at start; a problem is reported with its key path.
+// Read once, at start (the agent's config while it is validated, a sink as it is made); a
+// problem comes back as a message naming the file, never its content.
 import { readFileSync } from 'node:fs';
 
 export type FileRead<T> = { ok: true; value: T } | { ok: false; message: string };
 
-function read(file: string): FileRead<string> {
+/** The file's bytes, as TLS keys and certificates are read. */
+export function readSecretBytes(file: string): FileRead<Buffer> {
   try {
-    return { ok: true, value: readFileSync(file, 'utf8') };
+    return { ok: true, value: readFileSync(file) };
   } catch (error) {
     return { ok: false, message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
   }
+}
+
+function read(file: string): FileRead<string> {
+  const bytes = readSecretBytes(file);
+  return bytes.ok ? { ok: true, value: bytes.value.toString('utf8') } : bytes;
 }
 
 /** The file's content without the trailing newline editors and `echo` add; empty is an error. */
