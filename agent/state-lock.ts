@@ -147,6 +147,22 @@ export class StateLock {
     if (this.#ownsFile()) rmSync(this.file, { force: true });
   }
 
+  /**
+   * Makes sure the lock file still names this process, and writes it again where it is gone: a
+   * state directory whose file system was mounted anew (unmounted, checked and mounted after a
+   * disk error) may not hold it, and a second agent could start there. Returns the live process
+   * that holds it instead, if one does; throws what the file system says (EROFS while read-only).
+   */
+  reassert(): 'held' | 'restored' | { holder: LockHolder } {
+    if (this.#ownsFile()) return 'held';
+    const seen = readText(this.file);
+    const other = seen === null ? null : parseHolder(seen);
+    if (other && isAlive(other)) return { holder: other };
+    const restored = seen === null ? createExclusive(this.file, this.#holder) : takeOver(this.file, seen, this.#holder);
+    // Lost a race with another process doing the same: judged again at the next look.
+    return restored ? 'restored' : 'held';
+  }
+
   #ownsFile(): boolean {
     const current = parseHolder(readText(this.file) ?? '');
     return current?.pid === this.#holder.pid && current.startTime === this.#holder.startTime;
@@ -224,4 +240,38 @@ export async function lockStateDir(
   if ('holder' in attempt) throw lockedError(stateDir, attempt.holder);
   if (attempt.tookOver) onTakeOver(attempt.tookOver);
   return attempt.lock;
+}
+
+const KEEP_EVERY_MS = 5_000;
+
+/**
+ * Looks at the lock every few seconds for as long as the agent runs (StateLock.reassert); says in
+ * the log when it was written again or another process holds it. Returns the stop function.
+ */
+export function keepLock(
+  lock: StateLock,
+  log: { warn: (fields: object, message: string) => void; error: (fields: object, message: string) => void },
+  everyMs = KEEP_EVERY_MS,
+): () => void {
+  let lastOther: number | null = null;
+  const timer = setInterval(() => {
+    let result: ReturnType<StateLock['reassert']>;
+    try {
+      result = lock.reassert();
+    } catch {
+      return; // read-only or full: the journal's health says so; tried again at the next look
+    }
+    if (result === 'restored') {
+      lastOther = null;
+      log.warn({ file: lock.file }, 'state directory lock file was gone (file system mounted anew?); written again');
+    } else if (result !== 'held' && lastOther !== result.holder.pid) {
+      lastOther = result.holder.pid;
+      log.error(
+        { file: lock.file, pid: result.holder.pid, command: result.holder.command },
+        `state directory lock now held by another shipwatch process (pid ${result.holder.pid}): two writers on one state directory; stop one`,
+      );
+    } else if (result === 'held') lastOther = null;
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -62,7 +62,7 @@ function runCommand(): Command {
     )
     .action(async (flags: RunFlags) => {
       const config = await loadConfigLazily(flags);
-      const [{ createLogger }, { unknownEnvVars }, { lockStateDir }] = await Promise.all([
+      const [{ createLogger }, { unknownEnvVars }, { keepLock, lockStateDir }] = await Promise.all([
         import('../../core/logger.ts'),
         import('../env.ts'),
         import('../state-lock.ts'),
@@ -108,6 +108,7 @@ function runCommand(): Command {
         const stopReloading = reloadOnHangup(agent, flags, log);
         const { host, port } = await agent.start();
         lock.publish(apiBaseUrl(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, config.tls !== null));
+        const stopKeepingLock = keepLock(lock, log);
         await stopRequested;
         // A second signal, or a shutdown step that never ends, must not leave the agent half-alive.
         const forceExit = (why: string) => {
@@ -122,6 +123,7 @@ function runCommand(): Command {
           SHUTDOWN_DEADLINE_MS,
         ).unref();
         stopReloading();
+        stopKeepingLock();
         await agent.stop();
       } finally {
         releaseAndFlush();

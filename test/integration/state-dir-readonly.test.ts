@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockHolder } from '../../agent/state-lock.ts';
 import { startAgent, type AgentProcess } from '../support/agent-process.ts';
 import { accountAlerts, journalledIds } from '../support/alert-accounting.ts';
 import { Ext4Image } from '../support/ext4-image.ts';
@@ -92,6 +93,10 @@ describe('the state directory read-only', () => {
     const ours = [before, ...whileRo, after].map((a) => a.id);
     await waitFor(() => ours.every(delivered), { timeout: 30_000, what: 'every alert delivered' });
     await waitFor(async () => (await journalState()) === 'up', { timeout: 10_000, what: 'journal up again' });
+    // The mount is new: the agent holds its lock there too, so a second agent cannot start on it.
+    await waitFor(() => lockHolder(stateDir)?.pid === agent.child.pid, { timeout: 10_000, what: 'the lock held' });
+    const lockLine = agent.logs.find((l) => String(l.msg).startsWith('state directory lock file was gone'));
+    console.log(`after the new mount: lock held by the agent (${lockLine ? 'written again' : 'still there'})`);
 
     const complaints = new Map<string, number>();
     for (const l of agent.logs.filter((l) => Number(l.level) >= 40)) {

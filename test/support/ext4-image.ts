@@ -5,7 +5,7 @@
 // and trigger_fs_error raises such an error on purpose. The kernel never makes that file system
 // writable again (`remount,rw` is refused); an operator unmounts it, checks it and mounts it
 // again, and so does repair().
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,6 +32,11 @@ export class Ext4Image {
   /** The kernel's own reaction to a file system error: "Remounting filesystem read-only". */
   failReadOnly(): void {
     const device = path.basename(this.#devices.at(-1) ?? '');
+    // Written back first: this file system has no journal, and metadata still dirty at the error
+    // (the agent's lock file, created a second ago) would reach the image from the old loop device
+    // after repair()'s e2fsck, leaving a directory entry to a freed inode that turns the new mount
+    // read-only at its first lookup (seen: "deleted inode referenced").
+    execFileSync('sync', ['-f', this.mountPoint]);
     writeFileSync(`/sys/fs/ext4/${device}/trigger_fs_error`, 'shipwatch test: state dir goes read-only');
   }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -91,6 +91,31 @@ describe('state directory lock', () => {
     lock.publish('http://127.0.0.1:9477');
     const second = await tryLockStateDir(dir, 'baseline import');
     expect('holder' in second && second.holder).toMatchObject({ pid: process.pid, api: 'http://127.0.0.1:9477' });
+  });
+
+  it('writes its lock again when the file is gone, as on a state directory mounted anew', async () => {
+    const dir = stateDir();
+    const lock = await lockStateDir(dir, 'run', () => undefined);
+    lock.publish('http://127.0.0.1:9477');
+    expect(lock.reassert()).toBe('held');
+    rmSync(lock.file);
+    expect(lock.reassert()).toBe('restored');
+    expect(JSON.parse(readFileSync(lock.file, 'utf8'))).toMatchObject({
+      pid: process.pid,
+      api: 'http://127.0.0.1:9477',
+    });
+    const second = await tryLockStateDir(dir, 'run');
+    expect('holder' in second && second.holder.pid).toBe(process.pid);
+  });
+
+  it('names the live process that took the lock meanwhile, and leaves its file alone', async () => {
+    const dir = stateDir();
+    const lock = await lockStateDir(dir, 'run', () => undefined);
+    const pid = liveProcess();
+    writeLock(dir, { pid, startTime: processStartTime(pid) });
+    const result = lock.reassert();
+    expect(typeof result === 'object' && result.holder.pid).toBe(pid);
+    expect(JSON.parse(readFileSync(lock.file, 'utf8'))).toMatchObject({ pid });
   });
 
   it('leaves a lock it does not hold in place on release', async () => {
