@@ -146,3 +146,14 @@ export function splitAction(action: string): { action: string; detail: string } 
   if (colon < 0) return { action, detail: '' };
   return { action: action.slice(0, colon), detail: action.slice(colon + 1).trim() };
 }
+
+/**
+ * What a message must keep its daemon order with (docker-source.ts handles messages of different
+ * keys concurrently): the container it is about — a network's connect or disconnect is about a
+ * container too, and is ordered with that container's start and stop — else the network.
+ */
+export function orderKeyOf(message: DockerEventMessage): string {
+  const container = message.Type === 'network' ? message.Actor.Attributes?.container : undefined;
+  if (container) return `container:${container}`;
+  return `${message.Type}:${message.Actor.ID}`;
+}

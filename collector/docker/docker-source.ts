@@ -1,15 +1,19 @@
 // The Docker source: the connection to the daemon's event stream. Reconnects with backoff when
 // the daemon goes away and resyncs in full afterwards (inventory-sync.ts), so containers that
 // started or died meanwhile are not missed; a ping watchdog notices a stream that went quiet.
+// Messages keep the daemon's order per container (or per network), and those of different
+// containers are handled concurrently (keyed-queue.ts), so churn elsewhere does not delay an exec.
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Health } from '../../core/health.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { DockerEventMessage } from './docker-mapping.ts';
+import { DeadlineExceeded } from './deadline.ts';
+import { orderKeyOf, type DockerEventMessage } from './docker-mapping.ts';
 import type { ShipwatchEvent } from '../events.ts';
 import type { Inventory } from '../inventory.ts';
 import { InventorySync } from './inventory-sync.ts';
+import { KeyedQueue } from './keyed-queue.ts';
 import { LineSplitter } from './line-splitter.ts';
 
 export interface DockerSourceOptions {
@@ -22,12 +26,20 @@ export interface DockerSourceOptions {
   log: Logger;
   emit: (event: ShipwatchEvent) => void;
   now?: () => number;
+  /** For tests: the deadline of an event's inspect (EVENT_INSPECT_TIMEOUT_MS otherwise). */
+  eventInspectTimeoutMs?: number;
 }
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 const LIVENESS_INTERVAL_MS = 2000;
 const PING_TIMEOUT_MS = 5000;
+/**
+ * Messages handled at once (each mostly waiting on an inspect): as many as the resync inspects at
+ * once, enough that churning containers no longer queue a quiet one's exec behind their inspects
+ * (docker-event-lag.test.ts), few enough that a burst of events is no burst of requests.
+ */
+const EVENT_CONCURRENCY = 8;
 
 export class DockerSource {
   readonly #o: DockerSourceOptions;
@@ -35,8 +47,8 @@ export class DockerSource {
   readonly #abort = new AbortController();
   #loop: Promise<void> | null = null;
   #stream: Readable | null = null;
-  /** Messages are handled one after another, in the daemon's order. */
-  #queue: Promise<void> = Promise.resolve();
+  /** Messages in the daemon's order per container (or network); different ones concurrently. */
+  readonly #queue: KeyedQueue;
   #connected = false;
   #firstSync: Promise<void>;
   #resolveFirstSync!: () => void;
@@ -46,6 +58,9 @@ export class DockerSource {
   constructor(options: DockerSourceOptions) {
     this.#o = options;
     this.#sync = new InventorySync({ ...options, now: options.now ?? Date.now });
+    this.#queue = new KeyedQueue(EVENT_CONCURRENCY, (error, key) => {
+      this.#o.log.warn({ err: error, key }, 'docker event handling failed');
+    });
     this.#firstSync = new Promise((resolve) => (this.#resolveFirstSync = resolve));
   }
 
@@ -68,7 +83,7 @@ export class DockerSource {
     this.#abort.abort();
     this.#destroyStream();
     await this.#loop;
-    await this.#queue;
+    await this.#queue.idle();
   }
 
   async #run(): Promise<void> {
@@ -87,6 +102,10 @@ export class DockerSource {
           this.#destroyStream();
           break;
         }
+        // Messages of the stream before are handled first: a resync beside them would take a
+        // container one of them adds for gone, and remove it. (This stream's messages wait in it,
+        // unread, until the resync is done.)
+        await this.#queue.idle();
         await this.#sync.resync();
         await this.#sync.emitPosture();
         if (everConnected) this.reconnects++;
@@ -152,14 +171,14 @@ export class DockerSource {
             this.#o.log.warn({ line: line.slice(0, 200) }, 'unparseable docker event');
             continue;
           }
-          this.#queue = this.#queue
-            .then(() => this.#sync.handle(message))
-            .catch((error: unknown) => {
-              this.#o.log.warn(
-                { err: error, action: message.Action, type: message.Type },
-                'docker event handling failed',
-              );
-            });
+          this.#queue.push(orderKeyOf(message), () =>
+            this.#sync.handle(message).catch((error: unknown) => {
+              const fields = { err: error, action: message.Action, type: message.Type, actor: message.Actor.ID };
+              if (error instanceof DeadlineExceeded)
+                this.#o.log.warn(fields, 'docker event skipped: the daemon did not answer');
+              else this.#o.log.warn(fields, 'docker event handling failed');
+            }),
+          );
         }
       });
       stream.on('end', () => resolve());

@@ -8,9 +8,18 @@ import type { ShipwatchEvent } from '../events.ts';
 import { refOf, type Inventory } from '../inventory.ts';
 import type { ContainerInfo } from '../inventory-types.ts';
 import { readDaemonPosture } from './daemon-posture.ts';
+import { withDeadline } from './deadline.ts';
 import { containerFromInspect, networkFromInspect, splitAction, type DockerEventMessage } from './docker-mapping.ts';
 
 const INSPECT_CONCURRENCY = 8;
+/**
+ * An inspect made for an event gives up after this: one call the daemon never answers must not
+ * hold up every later event of its container. Under the churn of test/integration/
+ * docker-event-lag.test.ts an inspect takes tens of milliseconds, rarely a few hundred; five
+ * seconds is past anything but a wedged daemon. (The resync's inspects have none: a slow daemon
+ * must not make the resync fail over and over.)
+ */
+export const EVENT_INSPECT_TIMEOUT_MS = 5000;
 
 export interface InventorySyncOptions {
   docker: Docker;
@@ -21,19 +30,34 @@ export interface InventorySyncOptions {
   log: Logger;
   emit: (event: ShipwatchEvent) => void;
   now: () => number;
+  /** EVENT_INSPECT_TIMEOUT_MS unless a test says otherwise. */
+  eventInspectTimeoutMs?: number;
 }
 
 export class InventorySync {
   readonly #o: InventorySyncOptions;
+  readonly #timeoutMs: number;
 
   constructor(options: InventorySyncOptions) {
     this.#o = options;
+    this.#timeoutMs = options.eventInspectTimeoutMs ?? EVENT_INSPECT_TIMEOUT_MS;
   }
 
-  async #inspectContainer(id: string): Promise<ContainerInfo | null> {
+  /** Events' calls end at the deadline with DeadlineExceeded (the caller logs and skips the event). */
+  #inTime<T>(what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withDeadline(what, this.#timeoutMs, call);
+  }
+
+  /** `timed`: an inspect for an event, with its deadline; the resync's have none. */
+  async #inspectContainer(id: string, timed = true): Promise<ContainerInfo | null> {
     try {
-      const info = containerFromInspect(await this.#o.docker.getContainer(id).inspect());
-      return info;
+      const container = this.#o.docker.getContainer(id);
+      const inspect = timed
+        ? await this.#inTime(`inspect of container ${id.slice(0, 12)}`, (abortSignal) =>
+            container.inspect({ abortSignal }),
+          )
+        : await container.inspect();
+      return containerFromInspect(inspect);
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return null;
       throw error;
@@ -118,7 +142,9 @@ export class InventorySync {
     let tty = false;
     if (execId) {
       try {
-        const exec = (await this.#o.docker.getExec(execId).inspect()) as {
+        const exec = (await this.#inTime(`inspect of exec ${execId.slice(0, 12)}`, (abortSignal) =>
+          this.#o.docker.getExec(execId).inspect({ abortSignal }),
+        )) as {
           ProcessConfig?: { entrypoint?: string; arguments?: string[]; user?: string; tty?: boolean };
         };
         const pc = exec.ProcessConfig;
@@ -126,7 +152,8 @@ export class InventorySync {
         user = pc?.user ?? '';
         tty = pc?.tty === true;
       } catch {
-        // The exec may be gone already; the event's own command line is the fallback.
+        // The exec may be gone already, or the daemon slow to say: the event's own command line
+        // is the fallback (the alert matters more than its argv's exact split).
       }
     }
     this.#o.emit({
@@ -151,7 +178,11 @@ export class InventorySync {
     const host = this.#o.host;
     switch (action) {
       case 'create': {
-        const network = networkFromInspect(await this.#o.docker.getNetwork(networkId).inspect(), this.#o.zoneMapping);
+        // dockerode's network inspect takes no AbortSignal: the deadline only stops the waiting.
+        const inspect = await this.#inTime(`inspect of network ${networkId.slice(0, 12)}`, () =>
+          this.#o.docker.getNetwork(networkId).inspect(),
+        );
+        const network = networkFromInspect(inspect, this.#o.zoneMapping);
         this.#o.inventory.upsertNetwork(network);
         this.#o.emit({ kind: 'network.created', at, host, network });
         return;
@@ -203,7 +234,7 @@ export class InventorySync {
     const summaries = await docker.listContainers({ all: true });
     const infos: ContainerInfo[] = [];
     for (let i = 0; i < summaries.length; i += INSPECT_CONCURRENCY) {
-      const batch = summaries.slice(i, i + INSPECT_CONCURRENCY).map((s) => this.#inspectContainer(s.Id));
+      const batch = summaries.slice(i, i + INSPECT_CONCURRENCY).map((s) => this.#inspectContainer(s.Id, false));
       for (const info of await Promise.all(batch)) if (info) infos.push(info);
     }
     const liveIds = new Set(infos.map((c) => c.id));
