@@ -1,4 +1,4 @@
-// Fault: both sinks down for a minute and a half (a webhook receiver and a real Alertmanager,
+// Fault: both sinks down for two minutes (a webhook receiver and a real Alertmanager,
 // Debian's), while alerts keep coming, then back. Every alert raised is journalled, and each sink
 // gets every one of them once, the webhook in order. The outage outlasts the backoff's cap
 // (retry_max 10 s here, so the run stays short: production's is 60 s), so the queues are proven
@@ -15,7 +15,7 @@ import { waitFor } from '../support/wait.ts';
 import { WebhookReceiver, freePort } from '../support/webhook-receiver.ts';
 import type { Alert } from '../../alerts/alert.ts';
 
-const OUTAGE_MS = 90_000;
+const OUTAGE_MS = 120_000;
 
 describe('sinks down for minutes, then back', () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'sw-outage-'));
@@ -84,7 +84,7 @@ describe('sinks down for minutes, then back', () => {
       { what: 'the first five at Alertmanager' },
     );
 
-    // Both down. Alerts keep coming, one every 9 s.
+    // Both down. Alerts keep coming, one every 12 s.
     await receiver.stop();
     await alertmanager?.stop();
     alertmanager = null;
