@@ -1,7 +1,12 @@
 // Builds a dockerode client from a Docker host URL as users give it (DOCKER_HOST syntax). The
 // config schema checks the URL with dockerHostProblem, so a bad one is reported at start with
 // every other bad setting; dockerOptions trusts what it is given.
-import Docker from 'dockerode';
+//
+// dockerode is loaded on the client's first use, not at import: with ssh2, protobufjs, gRPC and
+// OpenTelemetry behind it, it is about 0.15 s of start-up, which `run --pcap` on a machine without
+// Docker (and every command that never talks to the daemon) paid for nothing.
+import type Docker from 'dockerode';
+import { createRequire } from 'node:module';
 
 export { dockerHostProblem } from '../../core/docker-host.ts';
 
@@ -23,6 +28,29 @@ export function dockerOptions(dockerHost: string): Docker.DockerOptions {
   }
 }
 
+const require = createRequire(import.meta.url);
+
+/**
+ * A Docker client that loads dockerode and connects on its first method call. Its callers (the
+ * Docker source, the stats and file sources, isolation) are handed it at construction and call
+ * it later, synchronously (`getContainer(id)` returns at once): hence a synchronous require of
+ * the CommonJS package on first use rather than `import()`.
+ */
 export function createDockerClient(dockerHost: string): Docker {
-  return new Docker(dockerOptions(dockerHost));
+  let client: Docker | null = null;
+  const real = (): Docker => {
+    if (!client) {
+      const DockerClient = require('dockerode') as typeof Docker;
+      client = new DockerClient(dockerOptions(dockerHost));
+    }
+    return client;
+  };
+  return new Proxy({} as Docker, {
+    get(_, property) {
+      const target = real();
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    has: (_, property) => Reflect.has(real(), property),
+  });
 }
