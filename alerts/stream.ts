@@ -6,7 +6,7 @@
 // HTTP server: alerts/ must not depend on agent/, and the route lives in agent/routes/stream.ts.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../core/logger.ts';
 import type { ShipwatchEvent } from '../collector/events.ts';
 
@@ -20,37 +20,64 @@ export interface LiveStreamOptions {
 export const SLOW_CONSUMER_CODE = 1013;
 
 export class LiveStream {
-  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  /**
+   * Made at the first stream client: `ws` is imported then, not at start, so `run --pcap` and an
+   * agent nobody streams from never load it.
+   */
+  #wss: Promise<WebSocketServer> | null = null;
+  /** The server once made, for the synchronous paths (broadcast, clients). */
+  #ready: WebSocketServer | null = null;
+  #closed = false;
   readonly #log: Logger;
   readonly #maxBuffered: number;
 
   constructor(options: LiveStreamOptions) {
     this.#log = options.log;
     this.#maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
-    this.#wss.on('connection', (ws: WebSocket) => {
-      ws.on('error', (error) => this.#log.debug({ err: error }, 'stream client error'));
-      // The stream is one-way; a client's messages are ignored.
-    });
   }
 
   /** Clients being served (a client being closed no longer counts). */
   get clients(): number {
     let open = 0;
-    for (const ws of this.#wss.clients) if (ws.readyState === WebSocket.OPEN) open++;
+    for (const ws of this.#ready?.clients ?? []) if (ws.readyState === ws.OPEN) open++;
     return open;
   }
 
   /** Takes over an upgrade request as a stream client; the caller has already authenticated it. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#wss.emit('connection', ws, req));
+    this.#server().then(
+      (wss) => {
+        // Closed while `ws` was loading: ws's handleUpgrade would serve a stopped server.
+        if (this.#closed) return void socket.destroy();
+        wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      },
+      (error: unknown) => {
+        this.#log.error({ err: error }, 'live stream unavailable');
+        socket.destroy();
+      },
+    );
+  }
+
+  #server(): Promise<WebSocketServer> {
+    this.#wss ??= import('ws').then(({ WebSocketServer }) => {
+      const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+      wss.on('connection', (ws: WebSocket) => {
+        ws.on('error', (error) => this.#log.debug({ err: error }, 'stream client error'));
+        // The stream is one-way; a client's messages are ignored.
+      });
+      this.#ready = wss;
+      return wss;
+    });
+    return this.#wss;
   }
 
   /** Sends `{ type, ...payload }` to every client, e.g. broadcast('alert', { alert }). */
   broadcast(type: string, payload: Record<string, unknown>): void {
-    if (this.#wss.clients.size === 0) return;
+    const clients = this.#ready?.clients;
+    if (!clients || clients.size === 0) return;
     const message = JSON.stringify({ type, ...payload });
-    for (const ws of this.#wss.clients) {
-      if (ws.readyState !== WebSocket.OPEN) continue;
+    for (const ws of clients) {
+      if (ws.readyState !== ws.OPEN) continue;
       if (ws.bufferedAmount + message.length > this.#maxBuffered) {
         this.#log.warn({ buffered: ws.bufferedAmount }, 'dropping slow stream client');
         // Nothing more is queued for it from here on. The close frame waits behind its backlog, so a
@@ -74,7 +101,9 @@ export class LiveStream {
   }
 
   close(): void {
-    for (const ws of this.#wss.clients) ws.close(1001, 'shipwatch shutting down');
-    this.#wss.close();
+    this.#closed = true;
+    if (!this.#ready) return;
+    for (const ws of this.#ready.clients) ws.close(1001, 'shipwatch shutting down');
+    this.#ready.close();
   }
 }
