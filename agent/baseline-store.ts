@@ -13,8 +13,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { parseAllDocuments, stringify as stringifyYaml } from 'yaml';
 import { assertYamlDepth } from './yaml-depth.ts';
+import { yaml } from './yaml.ts';
 import { parseBaseline, type WorkloadBaseline } from '../detectors/index.ts';
 
 /** Workload names hold slashes (shop/api): the file name encodes them. */
@@ -101,7 +101,7 @@ export function toYaml(baselines: readonly WorkloadBaseline[]): string {
   return baselines
     .map((b) => {
       const { resourceSamples: _samples, ...rest } = b;
-      return `# shipwatch baseline for workload ${b.workload}; edit and import with \`shipwatch baseline import\`\n${stringifyYaml(rest)}`;
+      return `# shipwatch baseline for workload ${b.workload}; edit and import with \`shipwatch baseline import\`\n${yaml().stringify(rest)}`;
     })
     .join('---\n');
 }
@@ -114,7 +114,7 @@ export function fromYaml(text: string): WorkloadBaseline[] {
   } catch (error) {
     throw new Error(`not valid YAML: ${(error as Error).message}`);
   }
-  for (const doc of parseAllDocuments(text)) {
+  for (const doc of yaml().parseAllDocuments(text)) {
     if ('errors' in doc && doc.errors.length > 0)
       throw new Error(`not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}`);
     const value: unknown = doc.toJS();

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { parse as parseYaml } from 'yaml';
 import { assertYamlDepth } from './yaml-depth.ts';
+import { yaml } from './yaml.ts';
 import { z } from 'zod';
 import { RULE_IDS, SEVERITIES } from '../findings/index.ts';
 import { checkEgressRule } from '../detectors/egress-allowlist.ts';
@@ -273,7 +273,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     assertYamlDepth(text);
-    parsed = parseYaml(text);
+    parsed = yaml().parse(text);
   } catch (error) {
     throw new ShipwatchError(
       'SW_CONFIG_INVALID',
