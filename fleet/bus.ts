@@ -5,15 +5,9 @@
 // on each (re)connect, replicated three times when the cluster has room and once otherwise.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import {
-  jetstream,
-  jetstreamManager,
-  RetentionPolicy,
-  type JetStreamClient,
-  type StreamConfig,
-} from '@nats-io/jetstream';
-import { Kvm, type KV, type KvOptions } from '@nats-io/kv';
+import type { ConnectionOptions, NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient, StreamConfig } from '@nats-io/jetstream';
+import type { KV, KvOptions } from '@nats-io/kv';
 import type { Health } from '../core/health.ts';
 import type { Logger } from '../core/logger.ts';
 import { ALERTS_STREAM, BASELINES_BUCKET, FLOWS_STREAM, HOSTS_BUCKET } from './subjects.ts';
@@ -39,11 +33,21 @@ export interface FleetHandles {
   hosts: KV;
 }
 
+/**
+ * The NATS client, imported when the bus first connects: about 80 modules that an agent without a
+ * `fleet` section, `run --pcap` and every other command never use, loaded by everything that
+ * imports fleet/ otherwise.
+ */
+const natsClient = () =>
+  Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream'), import('@nats-io/kv')]).then(
+    ([transport, js, kv]) => ({ transport, js, kv }),
+  );
+
 const HOUR_NS = 3_600_000_000_000;
 /** Long enough that an alert resent after a long outage is still recognised as a duplicate. */
 const DUPLICATE_WINDOW_NS = HOUR_NS;
 
-export function connectionOptions(settings: FleetSettings, name: string): ConnectionOptions {
+export async function connectionOptions(settings: FleetSettings, name: string): Promise<ConnectionOptions> {
   const options: ConnectionOptions = {
     servers: [...settings.servers],
     name,
@@ -54,8 +58,10 @@ export function connectionOptions(settings: FleetSettings, name: string): Connec
   if (settings.user !== undefined)
     Object.assign(options, { user: settings.user, pass: settings.password ?? undefined });
   if (settings.token !== null) options.token = settings.token;
-  if (settings.creds_secret !== null)
+  if (settings.creds_secret !== null) {
+    const { credsAuthenticator } = (await natsClient()).transport;
     options.authenticator = credsAuthenticator(new TextEncoder().encode(settings.creds_secret));
+  }
   if (settings.tls) {
     options.tls = {
       ...(settings.tls.ca ? { ca: readFileSync(settings.tls.ca, 'utf8') } : {}),
@@ -104,7 +110,8 @@ export class FleetBus {
     const { settings, health, log } = this.#o;
     for (let attempt = 1; !this.#stop.signal.aborted; attempt++) {
       try {
-        const nc = await connect(connectionOptions(settings, this.#o.name));
+        const { connect } = (await natsClient()).transport;
+        const nc = await connect(await connectionOptions(settings, this.#o.name));
         this.#watchStatus(nc);
         this.handles = await this.#assets(nc);
         health.set('fleet', 'up');
@@ -140,6 +147,8 @@ export class FleetBus {
   }
 
   async #assets(nc: NatsConnection): Promise<FleetHandles> {
+    const { js: jetStreamApi, kv: kvApi } = await natsClient();
+    const { jetstream, jetstreamManager, RetentionPolicy } = jetStreamApi;
     const jsm = await jetstreamManager(nc, { timeout: 5000 });
     const replicated = async <T>(create: (replicas: number) => Promise<T>): Promise<T> => {
       try {
@@ -172,7 +181,7 @@ export class FleetBus {
     await replicated(
       stream({ name: FLOWS_STREAM, subjects: ['shipwatch.flows.>'], max_age: 24 * HOUR_NS, max_bytes: 1024 ** 3 }),
     );
-    const kvm = new Kvm(nc);
+    const kvm = new kvApi.Kvm(nc);
     // An existing bucket is opened as it is (another agent or the operator made it).
     const bucket = (name: string, options: Partial<KvOptions>) => async (replicas: number) => {
       const exists = await jsm.streams.info(`KV_${name}`).then(

@@ -2,7 +2,6 @@
 // an ordered consumer from its first message, then live), every host's last heartbeat (the hosts
 // bucket), and the shared baselines with their history. Kept in memory, bounded; restarting the
 // hub rebuilds it from the stream.
-import { DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import type { FleetHandles } from './bus.ts';
 import { ALERTS_STREAM } from './subjects.ts';
 import { HOST_FORMAT, STALE_AFTER_MS, type Heartbeat } from './publish.ts';
@@ -69,6 +68,8 @@ export class HubView {
     // may keep pulling from a consumer that is gone. A watchdog compares the stream's last
     // sequence with what arrived and starts a fresh consumer from the next sequence when the hub
     // has fallen behind for two checks in a row.
+    // Imported here, as fleet/bus.ts imports the client: only a hub runs this.
+    const { jetstreamManager } = await import('@nats-io/jetstream');
     const jsm = await jetstreamManager(handles.nc, { timeout: 3000 });
     let behind = 0;
     const timer = setInterval(() => {
@@ -111,6 +112,7 @@ export class HubView {
   async #consumeAlerts(handles: FleetHandles): Promise<void> {
     this.#closeConsumer?.();
     const generation = ++this.#generation;
+    const { DeliverPolicy } = await import('@nats-io/jetstream');
     const consumer = await handles.js.consumers.get(
       ALERTS_STREAM,
       this.#lastSeq > 0

@@ -26,7 +26,7 @@ export async function remoteAction(
   const tokenName = config.token_file ? (Tokens.fromFile(config.token_file).first()?.name ?? 'anonymous') : 'anonymous';
   let nc;
   try {
-    nc = await connect({ ...connectionOptions(config.fleet, 'shipwatch-cli'), maxReconnectAttempts: 0 });
+    nc = await connect({ ...(await connectionOptions(config.fleet, 'shipwatch-cli')), maxReconnectAttempts: 0 });
   } catch (error) {
     throw new ShipwatchError('SW_AGENT_UNREACHABLE', `fleet bus unreachable: ${String(error)}`);
   }
