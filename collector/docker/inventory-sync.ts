@@ -15,9 +15,9 @@ const INSPECT_CONCURRENCY = 8;
 /**
  * An inspect made for an event gives up after this: one call the daemon never answers must not
  * hold up every later event of its container. Under the churn of test/integration/
- * docker-event-lag.test.ts an inspect takes tens of milliseconds, rarely a few hundred; five
- * seconds is past anything but a wedged daemon. (The resync's inspects have none: a slow daemon
- * must not make the resync fail over and over.)
+ * docker-event-lag.test.ts a whole exec (the CLI, the event, the inspects, the alert) takes at
+ * most about a second on 2 busy cores; five seconds is past anything but a wedged daemon. (The
+ * resync's inspects have none: a slow daemon must not make the resync fail over and over.)
  */
 export const EVENT_INSPECT_TIMEOUT_MS = 5000;
 

@@ -84,8 +84,8 @@ describe('resources over 100 network-connect/start/stop cycles', () => {
     await docker('start', worker);
     await docker('stop', '-t', '5', worker);
     await docker('network', 'disconnect', network, worker);
-    // A captured bridge is deleted: what the cycle is about. (This also keeps the churn at the pace
-    // at which the agent follows Docker's events: under load it falls seconds behind.)
+    // A captured bridge is deleted: what the cycle is about. (A network removed before the agent
+    // handled its create would never be captured at all.)
     await waitFor(() => agent.logs.some((l) => l.msg === 'capture attached' && l.interface === bridge), {
       timeout: 30_000,
       what: `the capture of ${bridge}`,
