@@ -145,10 +145,12 @@ try {
   connector = openProcConnector({
     exec: (tgid, timestampNs) => post({ t: 'exec', reading: read(tgid, timestampNs) }),
     fork: (parentTgid, childPid, childTgid) => {
-      if (childPid === childTgid) {
-        forkParent.set(childTgid, parentTgid);
-        if (forkParent.size > MAX_FORKS) forkParent.delete(forkParent.keys().next().value as number);
-      }
+      // A new thread, not a process: the main thread's pid table ignores it, and a busy host
+      // (every Node or Go runtime starting its threads) forks far more threads than processes;
+      // posting them woke the main thread for nothing.
+      if (childPid !== childTgid) return;
+      forkParent.set(childTgid, parentTgid);
+      if (forkParent.size > MAX_FORKS) forkParent.delete(forkParent.keys().next().value as number);
       post({ t: 'fork', parentTgid, childPid, childTgid });
     },
     exit: (tgid, exitCode) => {
