@@ -88,6 +88,22 @@ function decodeParam(raw: string): string {
   }
 }
 
+/**
+ * The request target as a URL, or null when it is not one. A path is joined to our own origin
+ * rather than resolved against it: `GET //%E0%A4%A` resolved as a relative reference names a host,
+ * and an invalid host threw — out of the request's try in #serve (a request that never answered)
+ * and out of the `upgrade` listener (the whole agent). Found by test/unit/fuzz/http.fuzz.test.ts.
+ */
+function requestUrl(target: string | undefined): URL | null {
+  try {
+    return target === undefined || target.startsWith('/')
+      ? new URL(`http://shipwatch${target ?? '/'}`)
+      : new URL(target, 'http://shipwatch'); // absolute form (`GET http://host/path`), as proxies send
+  } catch {
+    return null;
+  }
+}
+
 export class HttpServer {
   readonly #o: ServerOptions;
   readonly #routes: CompiledRoute[] = [];
@@ -208,7 +224,11 @@ export class HttpServer {
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://shipwatch');
+    const url = requestUrl(req.url);
+    if (!url) {
+      this.#send(res, 400, { json: { error: { code: 'bad_request', message: 'malformed request target' } } });
+      return;
+    }
     try {
       const candidates = this.#routes.filter((r) => r.pattern.test(url.pathname));
       if (candidates.length === 0) {
@@ -258,7 +278,11 @@ export class HttpServer {
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://shipwatch');
+    const url = requestUrl(req.url);
+    if (!url) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+      return;
+    }
     const handler = this.#upgrades.get(url.pathname);
     if (!handler) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
