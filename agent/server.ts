@@ -11,6 +11,7 @@ import { ShipwatchError } from '../core/errors.ts';
 import { HttpError, badRequest } from '../core/http-errors.ts';
 import type { Tokens } from './tokens.ts';
 import { AuthThrottle } from './auth-throttle.ts';
+import { requestUrl } from './request-url.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -85,22 +86,6 @@ function decodeParam(raw: string): string {
     return decodeURIComponent(raw);
   } catch {
     throw badRequest(`path segment "${raw.slice(0, 100)}" is not valid percent-encoding`);
-  }
-}
-
-/**
- * The request target as a URL, or null when it is not one. A path is joined to our own origin
- * rather than resolved against it: `GET //%E0%A4%A` resolved as a relative reference names a host,
- * and an invalid host threw — out of the request's try in #serve (a request that never answered)
- * and out of the `upgrade` listener (the whole agent). Found by test/unit/fuzz/http.fuzz.test.ts.
- */
-function requestUrl(target: string | undefined): URL | null {
-  try {
-    return target === undefined || target.startsWith('/')
-      ? new URL(`http://shipwatch${target ?? '/'}`)
-      : new URL(target, 'http://shipwatch'); // absolute form (`GET http://host/path`), as proxies send
-  } catch {
-    return null;
   }
 }
 
