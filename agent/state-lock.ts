@@ -261,16 +261,19 @@ export function keepLock(
     } catch {
       return; // read-only or full: the journal's health says so; tried again at the next look
     }
-    if (result === 'restored') {
+    if (result === 'held' || result === 'restored') {
+      if (result === 'restored')
+        log.warn({ file: lock.file }, 'state directory lock file was gone (file system mounted anew?); written again');
       lastOther = null;
-      log.warn({ file: lock.file }, 'state directory lock file was gone (file system mounted anew?); written again');
-    } else if (result !== 'held' && lastOther !== result.holder.pid) {
-      lastOther = result.holder.pid;
-      log.error(
-        { file: lock.file, pid: result.holder.pid, command: result.holder.command },
-        `state directory lock now held by another shipwatch process (pid ${result.holder.pid}): two writers on one state directory; stop one`,
-      );
-    } else if (result === 'held') lastOther = null;
+      return;
+    }
+    // Said once per holder, not every few seconds.
+    if (lastOther === result.holder.pid) return;
+    lastOther = result.holder.pid;
+    log.error(
+      { file: lock.file, pid: result.holder.pid, command: result.holder.command },
+      `state directory lock now held by another shipwatch process (pid ${result.holder.pid}): two writers on one state directory; stop one`,
+    );
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -55,10 +55,10 @@ export class BridgeCapture {
       },
     });
     // At most TURN_MS of packets per turn of the event loop (and within the packet duty, see
-    // packet-duty.ts), and the next chunk read only once this one is done. Unpaced, libuv reads a busy socket up to 32 times per wake-up (2 MiB: a second of
-    // work under a flood of new flows) and nothing else — the API, /healthz, the other captures —
-    // is served meanwhile. Paced, the child's queue fills instead, and what overflows it is counted
-    // there (bin/shipwatch-capture.js).
+    // packet-duty.ts), and the next chunk read only once this one is done. Unpaced, libuv reads a
+    // busy socket up to 32 times per wake-up (2 MiB: a second of work under a flood of new flows)
+    // and nothing else — the API, /healthz, the other captures — is served meanwhile. Paced, the
+    // child's queue fills instead, and what overflows it is counted there (bin/shipwatch-capture.js).
     const stdout = this.#child.stdout;
     const duty = o.duty ?? new PacketDuty();
     const work = (chunk: Buffer | null): void => {
