@@ -16,6 +16,7 @@ import path from 'node:path';
 import { AlertFactory, type Alert, type RuleSettings } from './alert.ts';
 import { AlertmanagerTransport, type AlertmanagerConfig } from './alertmanager.ts';
 import { Journal } from './journal.ts';
+import { catchUpSinks } from './journal-catchup.ts';
 import { JournalBacklog } from './journal-backlog.ts';
 import { incidentNotice, type Deliverable } from './incident-delivery.ts';
 import { DEFAULT_INCIDENT_SETTINGS, IncidentTracker, type IncidentSettings } from './incident-tracker.ts';
@@ -133,6 +134,8 @@ export class AlertPipeline {
       onError: (error) => log.error({ err: error }, 'incident store write failed'),
     });
     this.sinks = this.#sinkSpecs(config).map((spec) => this.#openSink(spec));
+    // What a kill cut off between the journal and a sink queue is offered now.
+    catchUpSinks(config.state_dir, this.journal.retain, this.sinks, log);
     this.#timer = setInterval(() => this.#flushRepeats(), options.repeatFlushMs ?? 5000).unref();
   }
 
@@ -157,10 +160,13 @@ export class AlertPipeline {
     // Offers stop at once for sinks that go or are reopened; what is raised while the old one
     // closes is held for its successor, which opens on the same queue directory.
     for (const spec of opening) this.#held.set(spec.transport.name, []);
+    const heldFrom = this.journal.lastLine;
     this.sinks = this.sinks.filter((sink) => kept.has(sink));
     await Promise.all(closing.map((sink) => sink.close()));
     const opened = opening.map((spec) => {
       const sink = this.#openSink(spec);
+      // Offered everything journalled before the hold (the old sink did, or a new one skips history).
+      sink.mark(heldFrom);
       for (const [alert, repeat] of this.#held.get(spec.transport.name) ?? []) sink.offer(alert, repeat);
       this.#held.delete(spec.transport.name);
       return sink;
@@ -258,6 +264,8 @@ export class AlertPipeline {
       this.#o.log.warn({ held: this.#backlog.held }, 'alerts the journal refused, never journalled: on stdout only');
     this.incidents.close();
     await Promise.all(this.sinks.map((sink) => sink.flush(timeout)));
+    // Every journal line has been offered to every sink: the next start has nothing to catch up.
+    for (const sink of this.sinks) sink.mark(this.journal.lastLine);
     await Promise.all(this.sinks.map((sink) => sink.close()));
     this.stream.close();
     this.journal.close();

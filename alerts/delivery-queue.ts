@@ -3,6 +3,11 @@
 // (replaced atomically: write, fsync, rename). After a restart, entries above `acked` are
 // delivered again from the head, so every alert goes out once, in order.
 //
+// The queue also knows the last journalled alert it took (`lastAlert`: the newest alert entry in
+// the file, or the mark kept in `acked` once the file no longer holds it). At start the pipeline
+// pushes what the journal holds after that mark (journal-catchup.ts), so a kill between the
+// journal append and the push loses nothing.
+//
 // The one gap: a crash after the receiver answered 2xx but before `acked` reached the disk
 // resends that single entry. Every request carries the alert id in `X-Shipwatch-Delivery`, so a
 // receiver can drop the duplicate; the window is one fsync wide.
@@ -20,12 +25,18 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import type { Deliverable } from './incident-delivery.ts';
+import { isIncidentNotice, type Deliverable } from './incident-delivery.ts';
+import type { JournalLine } from './journal-catchup.ts';
 
 export interface QueueEntry {
   seq: number;
   /** An alert, or an incident notice (incident-delivery.ts). */
   alert: Deliverable;
+}
+
+/** A journal line this queue has seen, with the queue seq at which it was the newest. */
+export interface QueueMark extends JournalLine {
+  seq: number;
 }
 
 export interface DeliveryQueueOptions {
@@ -62,19 +73,41 @@ export class DeliveryQueue {
   #fd: number;
   #nextSeq: number;
   #deliveredInFile = 0;
+  #acked: number;
+  #mark: QueueMark | null;
 
   constructor(options: DeliveryQueueOptions) {
     mkdirSync(options.dir, { recursive: true });
     this.#file = path.join(options.dir, 'queue.jsonl');
     this.#ackedFile = path.join(options.dir, 'acked');
     this.#max = options.maxEntries ?? 10_000;
-    const acked = this.#readAcked();
+    const [acked, keptMark] = this.#readAcked();
     const entries = parseQueueLines(this.#readText(this.#file));
+    this.#acked = acked;
     this.#pending = entries.filter((e) => e.seq > acked);
     this.#deliveredInFile = entries.length - this.#pending.length;
-    this.#nextSeq = Math.max(acked, ...entries.map((e) => e.seq)) + 1;
+    this.#nextSeq = Math.max(acked, keptMark?.seq ?? 0, ...entries.map((e) => e.seq)) + 1;
+    const newest = entries.findLast((e) => !isIncidentNotice(e.alert));
+    const fileMark = newest && {
+      id: newest.alert.id,
+      count: (newest.alert as { count: number }).count,
+      seq: newest.seq,
+    };
+    // A mark set after the entry (a clean close, a catch-up) is the later knowledge.
+    this.#mark = fileMark && (!keptMark || fileMark.seq > keptMark.seq) ? fileMark : keptMark;
     // Rewriting at start also drops a torn last line left by a crash mid-append.
     this.#fd = this.#rewrite();
+  }
+
+  /** The newest journalled alert this queue took or was marked past; null for a queue never marked. */
+  get lastAlert(): JournalLine | null {
+    return this.#mark && { id: this.#mark.id, count: this.#mark.count };
+  }
+
+  /** Records that every journal line up to `line` has been offered (durable before it returns). */
+  mark(line: JournalLine): void {
+    this.#mark = { id: line.id, count: line.count, seq: this.#nextSeq - 1 };
+    this.#durably(() => this.#writeAcked());
   }
 
   get depth(): number {
@@ -88,6 +121,7 @@ export class DeliveryQueue {
   push(alert: Deliverable): boolean {
     if (this.#pending.length >= this.#max) return false;
     const entry = { seq: this.#nextSeq++, alert };
+    if (!isIncidentNotice(alert)) this.#mark = { id: alert.id, count: alert.count, seq: entry.seq };
     // A full or read-only disk must not cost the delivery: the entry is kept in memory (delivered
     // once the receiver answers, lost only if the agent also dies before), and the file stays
     // whole lines. After a failure the whole file is rewritten at the next push or ack, through a
@@ -128,13 +162,9 @@ export class DeliveryQueue {
   ack(seq: number): void {
     const head = this.#pending[0];
     if (!head || head.seq !== seq) return;
-    const tmp = `${this.#ackedFile}.tmp`;
+    this.#acked = seq;
     // Unrecorded, a delivered entry is sent once more after a restart: the documented ack window.
-    this.#durably(() => {
-      writeFileSync(tmp, String(seq), { flush: true });
-      renameSync(tmp, this.#ackedFile);
-      this.#syncDir();
-    });
+    this.#durably(() => this.#writeAcked());
     this.#pending.shift();
     this.#deliveredInFile++;
     if (this.#pending.length === 0 && this.unsaved === 0) {
@@ -178,7 +208,18 @@ export class DeliveryQueue {
     renameSync(tmp, this.#file);
     this.#syncDir();
     this.#deliveredInFile = 0;
+    // The file may no longer hold the newest alert entry: `acked` keeps the mark instead.
+    this.#writeAcked();
     return openSync(this.#file, 'a');
+  }
+
+  /** `acked`: the last delivered seq, then the mark as a JSON line; write, fsync, rename. */
+  #writeAcked(): void {
+    const tmp = `${this.#ackedFile}.tmp`;
+    const mark = this.#mark ? `\n${JSON.stringify(this.#mark)}` : '';
+    writeFileSync(tmp, `${this.#acked}${mark}`, { flush: true });
+    renameSync(tmp, this.#ackedFile);
+    this.#syncDir();
   }
 
   /** A rename is durable only once its directory is. */
@@ -188,9 +229,18 @@ export class DeliveryQueue {
     closeSync(fd);
   }
 
-  #readAcked(): number {
-    const text = this.#readText(this.#ackedFile).trim();
-    return /^\d+$/.test(text) ? Number(text) : 0;
+  #readAcked(): [number, QueueMark | null] {
+    const [first = '', second = ''] = this.#readText(this.#ackedFile).split('\n');
+    const acked = /^\d+$/.test(first.trim()) ? Number(first.trim()) : 0;
+    let mark: QueueMark | null = null;
+    try {
+      const value = JSON.parse(second) as Partial<QueueMark>;
+      const valid = typeof value.id === 'string' && typeof value.count === 'number' && typeof value.seq === 'number';
+      if (valid) mark = value as QueueMark;
+    } catch {
+      // No mark yet (an older file, or a queue never marked).
+    }
+    return [acked, mark];
   }
 
   #readText(file: string): string {

@@ -20,6 +20,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import type { Alert } from './alert.ts';
+import { lastJournalLine, lineOf, type JournalLine } from './journal-catchup.ts';
 import { DEFAULT_RETAIN, journalDir, queryJournal, type AlertQuery } from './journal-reader.ts';
 
 export interface JournalOptions {
@@ -48,6 +49,7 @@ export class Journal {
    * the dead mount: writes through it fail forever.
    */
   #stale = false;
+  #last: JournalLine;
 
   constructor(options: JournalOptions) {
     this.#stateDir = options.stateDir;
@@ -59,6 +61,17 @@ export class Journal {
     this.#fd = openSync(this.#file, 'a+');
     this.#size = fstatSync(this.#fd).size;
     this.#sealTornLine();
+    this.#last = lastJournalLine(this.#stateDir, this.#retain);
+  }
+
+  /** Rotated files kept besides the active one. */
+  get retain(): number {
+    return this.#retain;
+  }
+
+  /** The newest line on disk (JOURNAL_START when the journal is empty). */
+  get lastLine(): JournalLine {
+    return this.#last;
   }
 
   #reopen(): void {
@@ -103,6 +116,7 @@ export class Journal {
       throw error;
     }
     this.#size += line.length;
+    this.#last = lineOf(alert);
   }
 
   /** Alerts newest first (by their first line in the journal), latest version of each. */

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { meetsSeverity } from './alert.ts';
 import { sinkTakes, type Deliverable } from './incident-delivery.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
+import type { JournalLine } from './journal-catchup.ts';
 import type { Metrics } from './metrics.ts';
 import { backoffDelay, type RetryPolicy, DEFAULT_RETRY } from './retry-policy.ts';
 import type { AlertTransport, SendResult } from './sink.ts';
@@ -42,6 +43,20 @@ export class QueuedSink {
 
   get depth(): number {
     return this.#queue.depth;
+  }
+
+  get name(): string {
+    return this.transport.name;
+  }
+
+  /** The newest journal line this sink was offered (journal-catchup.ts). */
+  get lastAlert(): JournalLine | null {
+    return this.#queue.lastAlert;
+  }
+
+  /** Records that every journal line up to `line` has been offered to this sink. */
+  mark(line: JournalLine): void {
+    this.#queue.mark(line);
   }
 
   /** Queues an alert (or incident notice) for delivery if it passes the sink's filters; never waits on the receiver. */
