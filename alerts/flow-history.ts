@@ -129,6 +129,7 @@ export class FlowHistory {
       maxBytes: settings.max_bytes,
       retain: FLOW_HISTORY_RETAIN,
       maxAge: settings.max_age,
+      buffered: true,
     });
     this.#log.prune();
   }

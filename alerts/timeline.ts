@@ -131,7 +131,8 @@ export class Timelines {
       return;
     }
     const dir = path.join(timelineRoot(this.#stateDir), ref.id.replace(/[^a-zA-Z0-9]/g, ''));
-    const log = new RotatingLog({ dir, base: 'timeline', maxBytes: this.#settings.max_bytes, retain: RETAIN });
+    const { max_bytes: maxBytes } = this.#settings;
+    const log = new RotatingLog({ dir, base: 'timeline', maxBytes, retain: RETAIN, buffered: true });
     // An entry can come after the container's removal: a flow that ends by timeout, an exec the
     // proc connector reported late. It joins the removed timeline, which stays removed (and closed).
     const earlier = readMeta(dir);

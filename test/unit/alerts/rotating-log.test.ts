@@ -1,4 +1,14 @@
-import { mkdtempSync, rmSync, statSync, utimesSync, readdirSync, appendFileSync, readlinkSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +24,33 @@ afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, f
 const any = (value: unknown): value is { n: number } => typeof value === 'object' && value !== null;
 
 describe('RotatingLog', () => {
+  it('buffered: writes the lines of a turn together at its end, and a reader in the process sees them at once', async () => {
+    const dir = tempDir();
+    const log = new RotatingLog({ dir, base: 'b', maxBytes: 1 << 20, retain: 1, buffered: true });
+    for (let n = 0; n < 3; n++) log.append({ n });
+    const file = path.join(dir, 'b.jsonl');
+    const onDisk = () => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+    expect(() => onDisk()).toThrow(); // nothing written yet: not even the file
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(onDisk()).toBe(3);
+    log.append({ n: 3 });
+    expect(readLog(dir, 'b', 1, any).map((v) => v.n)).toEqual([0, 1, 2, 3]); // flushed by the reader
+    log.close();
+  });
+
+  it('buffered: a write that failed at the end of the turn is thrown by the next append', async () => {
+    const dir = tempDir();
+    const log = new RotatingLog({ dir, base: 'f', maxBytes: 1 << 20, retain: 1, buffered: true });
+    mkdirSync(path.join(dir, 'f.jsonl')); // a directory where the file should be: open fails, even for root
+    log.append({ n: 0 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(() => log.append({ n: 1 })).toThrow(/EISDIR/);
+    rmSync(path.join(dir, 'f.jsonl'), { recursive: true });
+    log.append({ n: 2 }); // the failure was said once; writing goes on
+    expect(readLog(dir, 'f', 1, any).map((v) => v.n)).toEqual([2]);
+    log.close();
+  });
+
   it('never takes more than (retain + 1) × maxBytes on disk under a flood of lines', () => {
     const dir = tempDir();
     const log = new RotatingLog({ dir, base: 'x', maxBytes: 4096, retain: 2 });
