@@ -59,7 +59,7 @@ export class RotatingLog {
   #lines: string[] = [];
   #bufferedBytes = 0;
   /** A buffered write failed: the next append reports it (its lines are lost, as an unbuffered line would be). */
-  #failed: unknown = null;
+  #failed: Error | null = null;
   /** Logs with buffered lines; written at the end of the turn. */
   static readonly #waiting = new Set<RotatingLog>();
   static #scheduled = false;
@@ -95,7 +95,7 @@ export class RotatingLog {
     RotatingLog.#waiting.add(this);
     if (!RotatingLog.#scheduled) {
       RotatingLog.#scheduled = true;
-      setImmediate(RotatingLog.flushAll).unref();
+      setImmediate(() => RotatingLog.flushAll()).unref();
     }
   }
 
@@ -122,7 +122,7 @@ export class RotatingLog {
     try {
       this.#flush();
     } catch (error) {
-      this.#failed = error;
+      this.#failed = error instanceof Error ? error : new Error(String(error));
     }
   }
 
