@@ -90,7 +90,8 @@ export class MetricsWiring {
     if (dropped) this.#o.metrics.captureDropped.inc({ interface: iface }, dropped);
   };
 
-  readonly flowTick = (flows: FlowTable): void => recordFlowMetrics(this.#o.metrics, flows);
+  readonly flowTick = (flows: FlowTable, stop?: () => boolean): boolean =>
+    recordFlowMetrics(this.#o.metrics, flows, stop);
 
   start(): void {
     this.#refreshGauge();

@@ -42,8 +42,11 @@ export interface SourcesOptions {
   onCaptureAttached?: (iface: string) => void;
   /** Packets captured and newly dropped by the kernel, per interface. */
   onCaptureCounts?: (iface: string, captured: number, dropped: number) => void;
-  /** After each tick's sweep and at stop: the flow table's counts can be drained. */
-  onFlowTick?: (flows: FlowTable) => void;
+  /**
+   * After each tick's sweep and at stop: the flow table's counts can be drained. With `stop`, the
+   * drain may end when it says the turn is over and return false: it is called again for the rest.
+   */
+  onFlowTick?: (flows: FlowTable, stop?: () => boolean) => boolean;
   /** Which resolvers' answers may name addresses for a container (packets/dns-trust.ts). */
   trustResolver?: (client: ContainerRef, server: string) => boolean;
   /** Ports other hosts of the fleet publish, by address: names a flow's remote end (fleet only). */
@@ -62,7 +65,7 @@ export class Sources {
   readonly #o: SourcesOptions;
   readonly #now: () => number;
   #tick: NodeJS.Timeout | null = null;
-  #sweeping = false;
+  #flowSecondPending = false;
   #reportedMalformed = 0;
 
   constructor(o: SourcesOptions) {
@@ -149,8 +152,7 @@ export class Sources {
   }
 
   #onTick(): void {
-    if (!this.#sweeping) this.#sweep(this.#now());
-    this.#o.onFlowTick?.(this.flows.flows);
+    if (!this.#flowSecondPending) this.#flowSecond(this.#now(), false);
     this.packets.report();
     const malformed = this.flows.counts.malformed;
     if (malformed > this.#reportedMalformed) {
@@ -160,12 +162,17 @@ export class Sources {
   }
 
   /**
-   * The flow table's sweep, in turns of at most SWEEP_TURN_MS with other I/O served between them:
-   * a flood's 100 000 flows timing out together are seconds of flow.end work.
+   * The flow table's sweep and then its counts' drain, in turns of at most SWEEP_TURN_MS with other
+   * I/O served between them: a flood's 100 000 flows timing out together are seconds of flow.end
+   * work, and draining 100 000 flows' counts is tens of milliseconds.
    */
-  #sweep(now: number): void {
+  #flowSecond(now: number, swept: boolean): void {
     const turnEnds = performance.now() + SWEEP_TURN_MS;
-    this.#sweeping = !this.flows.flows.sweep(now, () => performance.now() >= turnEnds);
-    if (this.#sweeping) setImmediate(() => this.#sweep(now)).unref();
+    const stop = () => performance.now() >= turnEnds;
+    const flows = this.flows.flows;
+    if (!swept) swept = flows.sweep(now, stop);
+    const done = swept && (this.#o.onFlowTick?.(flows, stop) ?? true);
+    this.#flowSecondPending = !done;
+    if (!done) setImmediate(() => this.#flowSecond(now, swept)).unref();
   }
 }

@@ -148,6 +148,24 @@ export class FlowEntries implements Iterable<FlowEntry> {
     return this.#set.values();
   }
 
+  /** Entries not closed, by their flow's first network (metrics: flows_active). */
+  activeByNetwork(): Map<string, number> {
+    const counts = new Map<string, number>();
+    let network = '';
+    let count = 0;
+    for (const { flow } of this.#set) {
+      if (flow.state === 'closed') continue;
+      if (flow.network !== network) {
+        if (count) counts.set(network, count);
+        network = flow.network;
+        count = counts.get(network) ?? 0;
+      }
+      count++;
+    }
+    if (count) counts.set(network, count);
+    return counts;
+  }
+
   /**
    * The least recently seen of the 32 oldest-inserted flows (see FlowTable's eviction). The stretch
    * of the queue read to find them is rewritten to hold just them, so an entry deleted behind a
@@ -175,6 +193,8 @@ export class FlowEntries implements Iterable<FlowEntry> {
 /** Entries with counts not yet drained; FlowEntry.dirty marks membership (no Set lookup per packet). */
 export class DirtyFlows {
   #entries: FlowEntry[] = [];
+  /** Entries before this index were handed out by a drain that was cut short. */
+  #drained = 0;
 
   mark(entry: FlowEntry): void {
     if (entry.dirty) return;
@@ -182,15 +202,26 @@ export class DirtyFlows {
     this.#entries.push(entry);
   }
 
-  /** Hands each entry's bytes and packets since the last drain to `sink`, once. */
-  drain(sink: (flow: FlowRecord, bytes: number, packets: number) => void): void {
+  /**
+   * Hands each entry's bytes and packets since the last drain to `sink`, once. When `stop()` (asked
+   * every 256 entries) says the caller's turn is over, returns false: call again for the rest.
+   */
+  drain(sink: (flow: FlowRecord, bytes: number, packets: number) => void, stop: () => boolean = () => false): boolean {
     const entries = this.#entries;
-    this.#entries = [];
-    for (const entry of entries) {
+    const start = this.#drained;
+    for (let i = start; i < entries.length; i++) {
+      if ((i - start) % 256 === 255 && stop()) {
+        this.#drained = i;
+        return false;
+      }
+      const entry = entries[i]!;
       sink(entry.flow, entry.pendingBytes, entry.pendingPackets);
       entry.pendingBytes = 0;
       entry.pendingPackets = 0;
       entry.dirty = false;
     }
+    this.#entries = [];
+    this.#drained = 0;
+    return true;
   }
 }

@@ -231,9 +231,9 @@ export class FlowTable {
     return true;
   }
 
-  /** Hands each flow's bytes and packets since the last drain to `sink` (metrics), once. */
-  drain(sink: (flow: FlowRecord, bytes: number, packets: number) => void): void {
-    this.#dirty.drain(sink);
+  /** Hands each flow's bytes and packets since the last drain to `sink` (metrics), once; false: stopped, call again. */
+  drain(sink: (flow: FlowRecord, bytes: number, packets: number) => void, stop?: () => boolean): boolean {
+    return this.#dirty.drain(sink, stop);
   }
 
   /** Flows not yet ended. */
@@ -242,6 +242,9 @@ export class FlowTable {
     for (const entry of this.#flows) if (entry.flow.state !== 'closed') flows.push(entry.flow);
     return flows;
   }
+
+  /** Flows not yet ended, counted by the network they were first seen on (no array of them built). */
+  activeByNetwork = (): Map<string, number> => this.#flows.activeByNetwork();
 
   /** Keys in the table (a routed flow holds one per bridge): what maxFlows bounds. */
   get size(): number {

@@ -345,4 +345,43 @@ describe('FlowTable', () => {
     table.drain((_flow, b, p) => seen.push([b, p]));
     expect(seen).toEqual([[bytes * 2, 2]]);
   });
+
+  it('drains in turns when told to stop: every flow once, what arrives meanwhile included', () => {
+    table = new FlowTable({ host: 'h', maxFlows: 2000, attributor, emit: () => {} });
+    const flowTo = (port: number) => ({
+      src: '198.18.1.2',
+      dst: '203.0.113.10',
+      protocol: 'udp' as const,
+      dstPort: port,
+    });
+    for (let port = 1; port <= 1000; port++) send('net-a', flowTo(port), 0);
+    const packets = new Map<number, number>();
+    const sink = (flow: { dst: { port: number | null } }, _b: number, p: number) =>
+      packets.set(flow.dst.port!, (packets.get(flow.dst.port!) ?? 0) + p);
+    let turns = 1;
+    expect(table.drain(sink, () => true)).toBe(false); // stops at its first check, 255 flows in
+    expect(packets.size).toBe(255);
+    send('net-a', flowTo(1), 1); // drained already: marked again
+    send('net-a', flowTo(1001), 1); // new
+    while (!table.drain(sink, () => true)) turns++;
+    expect(turns).toBe(3); // 1 002 dirty entries at 255 a turn: the fourth call ends it
+    expect(packets.size).toBe(1001);
+    expect(packets.get(1)).toBe(2);
+    expect([...packets.values()].reduce((a, b) => a + b)).toBe(1002);
+    expect(table.drain(sink)).toBe(true);
+    expect([...packets.values()].reduce((a, b) => a + b)).toBe(1002);
+  });
+
+  it('counts flows not yet ended by the network they were first seen on', () => {
+    send('net-a', { src: '198.18.1.2', dst: '203.0.113.10', protocol: 'udp' }, 0);
+    send('net-a', { src: '198.18.1.2', dst: '203.0.113.11', protocol: 'tcp', flags: 'S' }, 0);
+    send('net-b', { src: '198.18.2.3', dst: '203.0.113.10', protocol: 'udp' }, 0);
+    send('net-a', { src: '198.18.1.2', dst: '203.0.113.11', protocol: 'tcp', flags: 'R' }, 1);
+    expect(table.activeByNetwork()).toEqual(
+      new Map([
+        ['net-a', 1],
+        ['net-b', 1],
+      ]),
+    );
+  });
 });
