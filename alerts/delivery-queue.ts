@@ -1,7 +1,7 @@
 // A sink's persistent delivery queue in `<state_dir>/queues/<sink>/`: `queue.jsonl` holds entries
-// `{seq, alert}` appended and fsync'd in order, `acked` holds the seq of the last one delivered
-// (replaced atomically: write, fsync, rename). After a restart, entries above `acked` are
-// delivered again from the head, so every alert goes out once, in order.
+// `{seq, alert}` appended in order (fsync'd at the end of the turn, group-sync.ts), `acked` holds
+// the seq of the last one delivered (replaced atomically: write, fsync, rename). After a restart,
+// entries above `acked` are delivered again from the head, so every alert goes out once, in order.
 //
 // The queue also knows the last journalled alert it took (`lastAlert`: the newest alert entry in
 // the file, or the mark kept in `acked` once the file no longer holds it). At start the pipeline
@@ -27,6 +27,7 @@ import {
 import path from 'node:path';
 import { isIncidentNotice, type Deliverable } from './incident-delivery.ts';
 import type { JournalLine } from './journal-catchup.ts';
+import { GroupSync } from './group-sync.ts';
 
 export interface QueueEntry {
   seq: number;
@@ -75,6 +76,8 @@ export class DeliveryQueue {
   #deliveredInFile = 0;
   #acked: number;
   #mark: QueueMark | null;
+  /** A failed end of turn fsync: the file is rewritten whole at the next push or ack. */
+  readonly #sync = new GroupSync(() => this.unsaved++);
 
   constructor(options: DeliveryQueueOptions) {
     mkdirSync(options.dir, { recursive: true });
@@ -117,7 +120,7 @@ export class DeliveryQueue {
   /** Disk steps that failed since the file last held every pending entry (0: the file is whole). */
   unsaved = 0;
 
-  /** Appends and fsyncs; false when the queue is full (the alert is not kept). */
+  /** Appends (fsync'd at the end of the turn); false when the queue is full (the alert is not kept). */
   push(alert: Deliverable): boolean {
     if (this.#pending.length >= this.#max) return false;
     const entry = { seq: this.#nextSeq++, alert };
@@ -135,13 +138,13 @@ export class DeliveryQueue {
       const size = fstatSync(this.#fd).size;
       try {
         writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
-        fsyncSync(this.#fd);
       } catch (error) {
         ftruncateSync(this.#fd, size);
         throw error;
       }
     });
     this.#pending.push(entry);
+    this.#sync.soon(this.#fd);
     return true;
   }
 
@@ -169,10 +172,10 @@ export class DeliveryQueue {
     this.#deliveredInFile++;
     if (this.#pending.length === 0 && this.unsaved === 0) {
       // Everything delivered: start the file afresh (`acked` keeps seq numbers increasing).
-      this.#durably(() => {
-        ftruncateSync(this.#fd, 0);
-        fsyncSync(this.#fd);
-      });
+      // `acked` (and its mark) is on disk already: a truncation lost in a machine crash only
+      // leaves entries that are skipped as delivered.
+      this.#durably(() => ftruncateSync(this.#fd, 0));
+      this.#sync.soon(this.#fd);
       this.#deliveredInFile = 0;
     } else if (this.#deliveredInFile >= COMPACT_AFTER || this.unsaved > 0) {
       this.#durably(() => this.#swap());
@@ -181,6 +184,7 @@ export class DeliveryQueue {
 
   /** Rewrites the file from the pending entries and writes on through the new descriptor. */
   #swap(): void {
+    this.#sync.now();
     const fd = this.#rewrite();
     try {
       closeSync(this.#fd);
@@ -192,6 +196,7 @@ export class DeliveryQueue {
   }
 
   close(): void {
+    this.#sync.now();
     closeSync(this.#fd);
   }
 

@@ -65,7 +65,7 @@ export function parseJournalLines(text: string): Alert[] {
       if (isAlert(value)) alerts.push(value);
     } catch {
       // A torn line from a crash mid-write: the alert never reached a sink either, since sinks
-      // only see an alert after its line is fsync'd.
+      // send an alert only after its line's fsync (queued-sink.ts).
     }
   }
   return alerts;

@@ -109,6 +109,10 @@ export class QueuedSink {
         this.#wake = null;
         continue;
       }
+      // Immediates run in order: the journal's and this queue's end of turn fsync (group-sync.ts),
+      // asked for when the alert was raised, come first. No receiver hears of an alert whose line
+      // a crash of the machine could still take.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const result = await this.#send(head.alert);
       if (this.#stop.signal.aborted) break; // aborted mid-request: not acknowledged, resent next start
       this.#count(result.outcome);

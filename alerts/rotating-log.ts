@@ -2,7 +2,7 @@
 // `maxBytes` it becomes `<base>.1.jsonl` (the others shift up) and files past `retain` are deleted;
 // files whose newest line is older than `maxAge` are deleted by prune(). So the disk used is at
 // most (retain + 1) × maxBytes, whatever the event rate. The same conventions as the alert
-// journal (journal.ts), without its per-line fsync: flow history and timelines are records of
+// journal (journal.ts), without its fsync: flow history and timelines are records of
 // what was seen, written far more often than alerts, and a crash may lose their last lines.
 // Readers skip torn or foreign lines.
 //

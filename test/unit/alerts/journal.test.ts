@@ -157,3 +157,16 @@ describe('JournalTail', () => {
     expect(tail.poll()).toHaveLength(1);
   });
 });
+
+describe('Journal group commit', () => {
+  it('has each line in the file when append returns, before the end of turn fsync', () => {
+    const dir = stateDir();
+    const journal = new Journal({ stateDir: dir });
+    const raised = [alert(1), alert(2), alert(3)];
+    for (const a of raised) journal.append(a);
+    // Read by path in the same turn: what a death of the agent now would leave on disk.
+    const lines = parseJournalLines(readFileSync(path.join(dir, 'alerts', 'journal.jsonl'), 'utf8'));
+    expect(lines.map((a) => a.id)).toEqual(raised.map((a) => a.id));
+    journal.close();
+  });
+});
