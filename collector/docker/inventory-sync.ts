@@ -64,11 +64,21 @@ export class InventorySync {
     }
   }
 
-  async #refreshContainer(id: string): Promise<ContainerInfo | null> {
+  /**
+   * The container as the daemon has it now, into the inventory. Gone already (`docker rm -f`
+   * destroys it before the agent's inspect for the `die` arrives): removed from the inventory with
+   * its container.removed here, since its destroy event will then find nothing to remove.
+   */
+  async #refreshContainer(id: string, at: number): Promise<ContainerInfo | null> {
     const info = await this.#inspectContainer(id);
     if (info) this.#o.inventory.upsertContainer(info);
-    else this.#o.inventory.removeContainer(id);
+    else this.#gone(id, at);
     return info;
+  }
+
+  #gone(id: string, at: number): void {
+    const previous = this.#o.inventory.removeContainer(id);
+    if (previous) this.#emitContainer('container.removed', previous, at);
   }
 
   #emitContainer(
@@ -93,7 +103,7 @@ export class InventorySync {
     switch (action) {
       case 'create':
       case 'start': {
-        const info = await this.#refreshContainer(id);
+        const info = await this.#refreshContainer(id, at);
         if (info)
           this.#o.emit({
             kind: action === 'create' ? 'container.created' : 'container.started',
@@ -105,26 +115,28 @@ export class InventorySync {
         return;
       }
       case 'die': {
-        const info = await this.#refreshContainer(id);
-        const known = info ?? this.#o.inventory.container(id);
+        // Stopped, then (when the inspect finds it gone) removed: in that order.
+        const known = this.#o.inventory.container(id);
+        const info = await this.#inspectContainer(id);
+        if (info) this.#o.inventory.upsertContainer(info);
         const exitCode = attributes.exitCode !== undefined ? Number(attributes.exitCode) : null;
-        if (known) this.#o.emit({ kind: 'container.stopped', at, host, container: refOf(known), exitCode });
+        const stopped = info ?? known;
+        if (stopped) this.#o.emit({ kind: 'container.stopped', at, host, container: refOf(stopped), exitCode });
+        if (!info) this.#gone(id, at);
         return;
       }
-      case 'destroy': {
-        const previous = this.#o.inventory.removeContainer(id);
-        if (previous) this.#emitContainer('container.removed', previous, at);
+      case 'destroy':
+        this.#gone(id, at);
         return;
-      }
       case 'pause':
       case 'unpause': {
-        const info = await this.#refreshContainer(id);
+        const info = await this.#refreshContainer(id, at);
         if (info) this.#emitContainer(action === 'pause' ? 'container.paused' : 'container.unpaused', info, at);
         return;
       }
       case 'rename':
       case 'update':
-        await this.#refreshContainer(id);
+        await this.#refreshContainer(id, at);
         return;
       case 'exec_start':
         await this.#handleExecStart(id, attributes.execID ?? null, detail, at);
@@ -135,7 +147,7 @@ export class InventorySync {
   }
 
   async #handleExecStart(containerId: string, execId: string | null, command: string, at: number): Promise<void> {
-    const info = this.#o.inventory.container(containerId) ?? (await this.#refreshContainer(containerId));
+    const info = this.#o.inventory.container(containerId) ?? (await this.#refreshContainer(containerId, at));
     if (!info) return;
     let argv = command ? command.split(' ') : [];
     let user = '';
@@ -196,8 +208,12 @@ export class InventorySync {
       case 'disconnect': {
         const containerId = attributes.container;
         if (!containerId) return;
-        const info = await this.#refreshContainer(containerId);
-        const known = info ?? this.#o.inventory.container(containerId);
+        // `docker rm -f` disconnects and destroys before the inspect is answered: the disconnect
+        // is still said, then the removal.
+        const before = this.#o.inventory.container(containerId);
+        const info = await this.#inspectContainer(containerId);
+        if (info) this.#o.inventory.upsertContainer(info);
+        const known = info ?? before;
         const network = attributes.name ?? this.#o.inventory.network(networkId)?.name ?? networkId;
         if (known) {
           this.#o.emit({
@@ -208,6 +224,7 @@ export class InventorySync {
             network,
           });
         }
+        if (!info) this.#gone(containerId, at);
         return;
       }
       default:

@@ -139,7 +139,9 @@ describe('container stats from the kernel, as cAdvisor metrics', () => {
 
   it('removes the series of a removed container from /metrics', async () => {
     expect(await metric('container_memory_working_set_bytes', hog)).not.toBeNull();
+    const removedAt = Date.now();
     await docker('rm', '-f', hog);
+    const rmMs = Date.now() - removedAt;
     await waitFor(
       async () => {
         const text = await (await fetch(`${agent.baseUrl}/metrics`)).text();
@@ -147,6 +149,12 @@ describe('container stats from the kernel, as cAdvisor metrics', () => {
       },
       // The removal rides on Docker's destroy event; in a full run on 2 cores that took over 3 s.
       { timeout: 10_000, what: `the series of ${hog} to go` },
-    );
+    ).catch(async (error: unknown) => {
+      // Seen once in a full CI run, never alone: say what the agent knew, for the next one to read.
+      const health = await (await fetch(`${agent.baseUrl}/healthz`)).text();
+      const lines = agent.logs.filter((l) => JSON.stringify(l).includes(hog)).slice(-20);
+      console.log(`docker rm -f took ${rmMs} ms; /healthz ${health}; agent lines naming ${hog}:`, lines);
+      throw error;
+    });
   });
 });

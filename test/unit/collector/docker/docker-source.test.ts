@@ -31,7 +31,7 @@ function inspectOf(id: string, status = 'running') {
 function fakeDaemon() {
   const streams: PassThrough[] = [];
   let resyncs = 0;
-  const waiting: { id: string; answer: (status?: string) => void }[] = [];
+  const waiting: { id: string; answer: (status?: string) => void; gone: () => void }[] = [];
   /** Containers whose inspect was given up (its AbortSignal fired). */
   const aborted: string[] = [];
   const docker = {
@@ -43,8 +43,12 @@ function fakeDaemon() {
     version: () => Promise.reject(new Error('no posture in this test')),
     getContainer: (id: string) => ({
       inspect: (opts?: { abortSignal?: AbortSignal }) =>
-        new Promise((resolve) => {
-          const call = { id, answer: (status?: string) => resolve(inspectOf(id, status)) };
+        new Promise((resolve, reject) => {
+          const call = {
+            id,
+            answer: (status?: string) => resolve(inspectOf(id, status)),
+            gone: () => reject(Object.assign(new Error(`No such container: ${id}`), { statusCode: 404 })),
+          };
           waiting.push(call);
           opts?.abortSignal?.addEventListener('abort', () => {
             aborted.push(id);
@@ -57,10 +61,11 @@ function fakeDaemon() {
     }),
   };
   const send = (message: object) => streams.at(-1)?.write(`${JSON.stringify({ time: 1_764_547_200, ...message })}\n`);
-  const answer = async (id: string, status?: string) => {
+  const answer = async (id: string, status?: string | null) => {
     const call = await waitFor(() => waiting.find((w) => w.id === id), { what: `an inspect of ${id.slice(0, 4)}` });
     waiting.splice(waiting.indexOf(call), 1);
-    call.answer(status);
+    if (status === null) call.gone();
+    else call.answer(status);
   };
   return {
     docker: docker as unknown as Docker,
@@ -106,6 +111,42 @@ describe('DockerSource', () => {
     source.start();
     return { events, logs };
   }
+
+  it('says disconnected and removed, once each, of a container `docker rm -f` destroyed before its disconnect was inspected', async () => {
+    const daemon = fakeDaemon();
+    const { events } = start(daemon);
+    await source!.synced();
+    daemon.send(container(A, 'start'));
+    await daemon.answer(A);
+    daemon.send({
+      Type: 'network',
+      Action: 'disconnect',
+      Actor: { ID: 'n1', Attributes: { container: A, name: 'net' } },
+    });
+    daemon.send(container(A, 'die', { exitCode: '137' }));
+    daemon.send(container(A, 'destroy'));
+    await daemon.answer(A, null); // the disconnect's inspect: already gone
+    await waitFor(() => events.some((e) => e.kind === 'container.removed'), { what: 'the removal of A' });
+    await daemon.answer(A, null).catch(() => undefined); // the die's, if it asked (it may know A is gone)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events.map((e) => e.kind)).toEqual(['container.started', 'network.disconnected', 'container.removed']);
+  });
+
+  it('says stopped, then removed, when the die finds the container gone', async () => {
+    const daemon = fakeDaemon();
+    const { events } = start(daemon);
+    await source!.synced();
+    daemon.send(container(A, 'start'));
+    await daemon.answer(A);
+    daemon.send(container(A, 'die', { exitCode: '137' }));
+    daemon.send(container(A, 'destroy'));
+    await daemon.answer(A, null);
+    await waitFor(() => events.some((e) => e.kind === 'container.removed'), { what: 'the removal of A' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = events.find((e) => e.kind === 'container.stopped');
+    expect(events.map((e) => e.kind)).toEqual(['container.started', 'container.stopped', 'container.removed']);
+    expect(stopped && 'exitCode' in stopped ? stopped.exitCode : null).toBe(137);
+  });
 
   it("raises an exec into one container while another container's inspect is still unanswered", async () => {
     const daemon = fakeDaemon();
