@@ -41,7 +41,7 @@ function storm(quick: boolean): Figure[] {
   figures.push(
     {
       id: 'storm.journal',
-      benchmark: `alert storm during live capture: alerts journalled (fsync'd), all rates (${Math.round(med(stormRows.map((r) => r.alerts)))} of ${perSecond * seconds} offered per round)`,
+      benchmark: `alert storm during live capture: alerts journalled (fsync'd once per turn), all rates (${Math.round(med(stormRows.map((r) => r.alerts)))} of ${perSecond * seconds} offered per round)`,
       metric: 'alerts/s over the storm, median of rounds',
       shipwatch: journalled,
       peer: { name: 'alerts/s offered', value: perSecond },
