@@ -31,11 +31,11 @@ const AGENT_RSS_MIB = 1024;
 const CAPTURE_RSS_MIB = 192;
 const HEALTHZ_P99_MS = 100;
 /**
- * What the assertions hold to: the median within HEALTHZ_P99_MS and no answer slower than this.
- * The issue's p99 < 100 ms is printed, not asserted: on these 2 shared cores a full CI run
- * measured p99 181 ms and max 311 ms under the packet flood (about 100 samples: p99 is the slowest
- * one or two), where the same agent alone measured far less; failing CI on that would fail on the
- * machine's neighbours, not on the agent. The bound is 1 s: an answer that slow is a stall.
+ * The issue's bound is asserted on the p99 (about 50–180 samples: the slowest one or two), and
+ * no answer may be slower than this (a stall). The agent's long tasks under the packet flood were
+ * the per-line writes of timelines and flow history and the 1 s flow tick (sweep plus metrics'
+ * drain of 100 000 flows in one turn, 40–55 ms); both now yield between turns. Measured since:
+ * p99 52 ms, max 68 in a full CI run; alone p99 33–46, max 44–79 (earlier CI: p99 181, max 311).
  */
 const HEALTHZ_MAX_MS = 1000;
 const ip = (...args: string[]) => execFileSync('ip', args);
@@ -201,7 +201,7 @@ describe('floods', () => {
     expect(agent.child.exitCode).toBeNull();
     expect(files.events + files.lost).toBeGreaterThanOrEqual(STORM_FILES);
     expect(latency.failed).toBe(0);
-    expect(latency.p50).toBeLessThan(HEALTHZ_P99_MS);
+    expect(latency.p99).toBeLessThan(HEALTHZ_P99_MS);
     expect(latency.max).toBeLessThan(HEALTHZ_MAX_MS);
     expect(heap.usedMiB).toBeLessThan(HEAP_AFTER_GC_MIB);
     expect(peaks.agentMiB).toBeLessThan(AGENT_RSS_MIB);
@@ -242,7 +242,7 @@ describe('floods', () => {
     expect(dropped).toBeGreaterThan(sent / 2);
     expect(received + dropped - sent).toBeLessThanOrEqual(20);
     expect(latency.failed).toBe(0);
-    expect(latency.p50).toBeLessThan(HEALTHZ_P99_MS);
+    expect(latency.p99).toBeLessThan(HEALTHZ_P99_MS);
     expect(latency.max).toBeLessThan(HEALTHZ_MAX_MS);
     expect(heap.usedMiB).toBeLessThan(HEAP_AFTER_GC_MIB);
     expect(peaks.agentMiB).toBeLessThan(AGENT_RSS_MIB);
