@@ -1,6 +1,6 @@
 // A sink's persistent delivery queue in `<state_dir>/queues/<sink>/`: `queue.jsonl` holds entries
 // `{seq, alert}` appended in order (fsync'd at the end of the turn, group-sync.ts), `acked` holds
-// the seq of the last one delivered (replaced atomically: write, rename). After a restart,
+// the seq of the last one delivered (one sector rewritten in place). After a restart,
 // entries above `acked` are delivered again from the head, so every alert goes out once, in order.
 //
 // The queue also knows the last journalled alert it took (`lastAlert`: the newest alert entry in
@@ -15,6 +15,7 @@
 // sent again, never one lost.
 import {
   closeSync,
+  existsSync,
   fsyncSync,
   fstatSync,
   ftruncateSync,
@@ -65,12 +66,16 @@ export function parseQueueLines(text: string): QueueEntry[] {
   return entries;
 }
 
+/** `acked` is one sector, rewritten in place. */
+const ACKED_BYTES = 512;
+
 // Rewrite the file without delivered entries once this many have piled up in front of the head.
 const COMPACT_AFTER = 1000;
 
 export class DeliveryQueue {
   readonly #file: string;
   readonly #ackedFile: string;
+  #ackedFd = -1;
   readonly #max: number;
   readonly #pending: QueueEntry[];
   #fd: number;
@@ -202,6 +207,7 @@ export class DeliveryQueue {
 
   close(): void {
     this.#sync.now();
+    this.#closeAcked();
     closeSync(this.#fd);
   }
 
@@ -223,13 +229,35 @@ export class DeliveryQueue {
     return openSync(this.#file, 'a');
   }
 
-  /** `acked`: the last delivered seq, then the mark as a JSON line; write (`durable`: fsync), rename (fsync the directory). */
+  /**
+   * `acked`: the last delivered seq, then the mark as a JSON line, padded with spaces to one
+   * sector and written over the old in place: one pwrite(2), which a kill cannot tear, instead of
+   * a temp file and a rename per delivery (open, write, close and rename were 8 % of the agent's
+   * time in an alert storm). `durable`: fsync'd. On a full disk the sector is already the file's.
+   */
   #writeAcked(durable: boolean): void {
-    const tmp = `${this.#ackedFile}.tmp`;
     const mark = this.#mark ? `\n${JSON.stringify(this.#mark)}` : '';
-    writeFileSync(tmp, `${this.#acked}${mark}`, { flush: durable });
-    renameSync(tmp, this.#ackedFile);
-    if (durable) this.#syncDir();
+    const text = Buffer.from(`${this.#acked}${mark}`);
+    const sector = Buffer.alloc(Math.max(ACKED_BYTES, text.length), ' ');
+    text.copy(sector);
+    try {
+      if (this.#ackedFd < 0) this.#ackedFd = openSync(this.#ackedFile, existsSync(this.#ackedFile) ? 'r+' : 'w+');
+      writeSync(this.#ackedFd, sector, 0, sector.length, 0);
+      if (durable) fsyncSync(this.#ackedFd);
+    } catch (error) {
+      // Opened anew at the next write: a file system mounted again after a read-only error is a new one.
+      this.#closeAcked();
+      throw error;
+    }
+  }
+
+  #closeAcked(): void {
+    try {
+      if (this.#ackedFd >= 0) closeSync(this.#ackedFd);
+    } catch {
+      // A descriptor of a dead mount: closed all the same.
+    }
+    this.#ackedFd = -1;
   }
 
   /** A rename is durable only once its directory is. */

@@ -58,21 +58,40 @@ describe('DeliveryQueue', () => {
     const dir = queueDir();
     const q = new DeliveryQueue({ dir });
     const file = path.join(dir, 'queue.jsonl');
-    const [a, b] = [alert(1), alert(2)];
-    q.push(a);
-    // No atomic write can happen while the temp names are taken by directories: the ack and the
-    // rewrite after it fail, as on a full or read-only disk.
-    const blocked = ['acked.tmp', 'queue.jsonl.tmp'].map((name) => path.join(dir, name));
-    blocked.forEach((p) => mkdirSync(p));
-    q.ack(q.peek()!.seq);
+    const alerts = Array.from({ length: 1001 }, (_, i) => alert(i + 1));
+    for (const a of alerts) q.push(a);
+    // No atomic rewrite can happen while its temp name is taken by a directory: the compaction
+    // after the 1 000th delivery fails, as on a full or read-only disk.
+    const blocked = path.join(dir, 'queue.jsonl.tmp');
+    mkdirSync(blocked);
+    for (let i = 0; i < 1000; i++) q.ack(q.peek()!.seq);
     expect(q.unsaved).toBeGreaterThan(0);
-    blocked.forEach((p) => rmSync(p, { recursive: true }));
+    rmSync(blocked, { recursive: true });
     const inode = statSync(file).ino;
-    q.push(b);
+    q.push(alert(2000));
     expect(q.unsaved).toBe(0);
     expect(statSync(file).ino).not.toBe(inode);
     q.close();
-    expect(new DeliveryQueue({ dir }).peek()?.alert.id).toBe(b.id);
+    const reopened = new DeliveryQueue({ dir });
+    expect(reopened.depth).toBe(2);
+    expect(reopened.peek()?.alert.id).toBe(alerts[1000]!.id);
+  });
+
+  it('keeps `acked` one sector rewritten in place, its seq and mark readable at the next start', () => {
+    const dir = queueDir();
+    const q = new DeliveryQueue({ dir });
+    const [a, b] = [alert(1), alert(2)];
+    q.push(a);
+    q.push(b);
+    const inode = statSync(path.join(dir, 'acked')).ino;
+    q.ack(q.peek()!.seq);
+    expect(statSync(path.join(dir, 'acked')).ino).toBe(inode);
+    expect(statSync(path.join(dir, 'acked')).size).toBe(512);
+    q.close();
+    const reopened = new DeliveryQueue({ dir });
+    expect(reopened.depth).toBe(1);
+    expect(reopened.peek()?.alert.id).toBe(b.id);
+    expect(reopened.lastAlert).toEqual({ id: b.id, count: 1 });
   });
 
   it('skips a torn last line from a crash mid-append', () => {
