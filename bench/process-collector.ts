@@ -1,8 +1,9 @@
 // Process collector benchmark: a bounded fork/exec storm inside a container (N real execs of
-// /bin/busybox true, named by path so busybox sh really execs), through the real proc connector.
-// Reports execs seen vs started, events/s, the collector's CPU (this process) and the delay from
-// the kernel's exec timestamp to the emitted event (p50/p99).
-//   DOCKER_HOST=unix:///tmp/sw-env/docker.sock npx tsx bench/process-collector.ts [N]
+// /bin/busybox true, named by path so busybox sh really execs), through the real proc connector,
+// while NEIGHBOURS other containers run and exec ten times a second each (their execs must not be
+// counted as the storm's). Reports execs seen vs started, events/s, the collector's CPU (this
+// process) and the delay from the kernel's exec timestamp to the emitted event (p50/p99).
+//   DOCKER_HOST=unix:///tmp/sw-env/docker.sock npx tsx bench/process-collector.ts [N] [NEIGHBOURS]
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startActivity } from '../test/support/activity-harness.ts';
@@ -10,10 +11,16 @@ import { docker, removeContainers, runContainer, uniqueName } from '../test/supp
 import { waitFor } from '../test/support/wait.ts';
 
 const N = Math.min(Number(process.argv[2] ?? 2000), 10_000);
+const NEIGHBOURS = Math.min(Number(process.argv[3] ?? 10), 50);
 const latencies: number[] = [];
 const activity = await startActivity('auto', (ns) => latencies.push(Number(ns) / 1e6));
 const name = uniqueName('bench-proc');
+const neighbours = Array.from({ length: NEIGHBOURS }, (_, i) => `${name}-n${i}`);
 try {
+  // A neighbour execs /bin/busybox sleep (not true: forkstat's count must see the storm's only),
+  // and ends by itself after 600 s at most, bounded even if the cleanup never runs.
+  const busy = 'i=0; while [ $i -lt 6000 ]; do /bin/busybox sleep 0.1; i=$((i+1)); done';
+  for (const neighbour of neighbours) await runContainer(neighbour, [], ['sh', '-c', busy]);
   const id = await runContainer(name);
   const script = `i=0; while [ $i -lt ${N} ]; do /bin/busybox true; i=$((i+1)); done`;
   latencies.length = 0;
@@ -56,6 +63,7 @@ try {
       latencyMsP50: pct(0.5),
       latencyMsP99: pct(0.99),
       forkstatSeen,
+      neighbours: NEIGHBOURS,
     }),
   );
   // For `npm run bench` (bench/suite/scripted.ts).
@@ -64,5 +72,5 @@ try {
   );
 } finally {
   await activity.stop();
-  await removeContainers(name);
+  await removeContainers(name, ...neighbours);
 }
