@@ -72,6 +72,8 @@ const run = {
   benchmarks: only,
   loadAverageBefore: loadBefore,
   loadAverageAfter: os.loadavg()[0]!,
+  // Each run names its CPU: `--only` reruns may land on another machine of this kind.
+  cpu: os.cpus()[0]?.model,
 };
 process.stdout.write(`${renderTable(figures)}\n`);
 const file = path.join(import.meta.dirname, 'results.json');
@@ -150,7 +152,7 @@ function updateReadme(tableText: string, runs: Results['runs']): void {
   const tail = rest.slice(rest.indexOf(end));
   const stamps = runs.map(
     (r) =>
-      `- ${r.benchmarks.join(', ')}: ${r.date.slice(0, 16).replace('T', ' ')} UTC, commit ${r.commit}, load average ${r.loadAverageBefore.toFixed(1)} → ${r.loadAverageAfter.toFixed(1)}, ${r.seconds} s`,
+      `- ${r.benchmarks.join(', ')}: ${r.date.slice(0, 16).replace('T', ' ')} UTC, commit ${r.commit}, load average ${r.loadAverageBefore.toFixed(1)} → ${r.loadAverageAfter.toFixed(1)}, ${r.seconds} s${r.cpu ? `, ${r.cpu}` : ''}`,
   );
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}.`;
   writeFileSync(
