@@ -2,7 +2,8 @@ import { BlockList } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CidrAttributor, inventoryAttributor } from '../../../../collector/flows/flow-attribution.ts';
 import { Inventory } from '../../../../collector/inventory.ts';
-import type { NetworkInfo } from '../../../../collector/inventory-types.ts';
+import { containerInfo } from '../../../fixtures/events.ts';
+import type { ContainerInfo, NetworkInfo } from '../../../../collector/inventory-types.ts';
 
 describe('inventoryAttributor', () => {
   const inventory = new Inventory();
@@ -24,6 +25,34 @@ describe('inventoryAttributor', () => {
   it('calls the gateway and the bridge’s own IPv6 link-local address the host', () => {
     expect(attributor.attribute('shop', '198.18.1.1')).toMatchObject({ kind: 'host' });
     expect(attributor.attribute('shop', 'fe80::42:f1ff:fe45:2ae')).toMatchObject({ kind: 'host' });
+  });
+
+  it('gives every flow of a container the same ref, and a renamed container a new one', () => {
+    const api = (name: string): ContainerInfo => ({
+      ...containerInfo({ id: 'c1', name, image: 'shop/api:1', workload: 'shop/api' }),
+      networks: [
+        {
+          name: 'shop',
+          networkId: 'n1',
+          ipv4: '198.18.1.2',
+          ipv6: null,
+          mac: '02:42:c6:12:01:02',
+          aliases: [],
+          ipamIpv4: null,
+          ipamIpv6: null,
+          links: [],
+        },
+      ],
+    });
+    inventory.upsertContainer(api('api-1'));
+    const first = attributor.attribute('shop', '198.18.1.2').container;
+    expect(first).toEqual({ id: 'c1', name: 'api-1', image: 'shop/api:1', workload: 'shop/api' });
+    // One object shared, not one per flow (100 000 flows held 100 000 copies).
+    expect(attributor.attribute('shop', '198.18.1.2').container).toBe(first);
+    inventory.upsertContainer(api('api-renamed'));
+    expect(attributor.attribute('shop', '198.18.1.2').container).toMatchObject({ name: 'api-renamed' });
+    expect(first).toMatchObject({ name: 'api-1' });
+    inventory.removeContainer('c1');
   });
 
   it('leaves other link-local and unknown addresses external', () => {
