@@ -11,6 +11,7 @@ import { HandshakeHalves, orient } from './handshake.ts';
 import { DirtyFlows, FlowEntries, FlowEntry, flagLetters, newFlowRecord, protocolName } from './flow-entry.ts';
 import { addressKey, FlowKeys, type FlowKey } from './flow-keys.ts';
 import { progress } from './flow-progress.ts';
+import { AddressTexts } from './address-texts.ts';
 
 export interface FlowTableOptions {
   host: string;
@@ -34,6 +35,7 @@ export class FlowTable {
   readonly #routed = new RoutedFlowMatcher<FlowEntry>();
   readonly #halves = new HandshakeHalves<FlowEntry>();
   readonly #dirty = new DirtyFlows();
+  readonly #texts = new AddressTexts();
   evicted = 0;
 
   constructor(options: FlowTableOptions) {
@@ -94,7 +96,7 @@ export class FlowTable {
   ): FlowEntry {
     if (this.#keys.size >= this.#o.maxFlows) this.#evictOne(at);
     // A first packet that is a SYN-ACK: the other side began (handshake.ts), so src is the receiver.
-    const { handshake, turned, srcIp, dstIp, srcPort, dstPort } = orient(meta, buf);
+    const { handshake, turned, srcIp, dstIp, srcPort, dstPort } = orient(meta, buf, this.#texts.text);
     const halfKey = handshake ? HandshakeHalves.key(srcIp, srcPort, dstIp, dstPort) : null;
     const half = this.#halves.match(halfKey, network, handshake);
     if (half && this.#flows.has(half)) {
@@ -168,8 +170,7 @@ export class FlowTable {
   ): void {
     const flow = entry.flow;
     if (at > flow.lastSeen) flow.lastSeen = at;
-    // A routed flow is counted on the bridge it was first seen on only, never twice; an asymmetric
-    // one on both, since each bridge sees one direction.
+    // A routed flow counts on the bridge it was first seen on only; an asymmetric one on both.
     if (network !== flow.network && !entry.countEveryBridge) return;
     const outbound = meta.srcPort === entry.srcPort && src === entry.srcKey;
     if (outbound) {

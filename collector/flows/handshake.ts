@@ -16,6 +16,7 @@
 import { formatAddress, IPPROTO_TCP, TCP_ACK, TCP_SYN, type PacketMeta } from '../packets/index.ts';
 
 export type Handshake = 'syn' | 'synack';
+export type AddressText = (buf: Buffer, offset: number, version: 4 | 6) => string;
 
 /** 'syn' for a SYN, 'synack' for a SYN-ACK, null for anything else (not TCP, or mid-connection). */
 export function handshakeOf(meta: PacketMeta): Handshake | null {
@@ -24,15 +25,15 @@ export function handshakeOf(meta: PacketMeta): Handshake | null {
   return flags === TCP_SYN ? 'syn' : flags === (TCP_SYN | TCP_ACK) ? 'synack' : null;
 }
 
-/** A new flow's ends: the packet's, or turned round when it is a SYN-ACK. */
-export function orient(meta: PacketMeta, buf: Buffer) {
+/** A new flow's ends: the packet's, or turned round when it is a SYN-ACK; `text` spells an address. */
+export function orient(meta: PacketMeta, buf: Buffer, text: AddressText = formatAddress) {
   const handshake = handshakeOf(meta);
   const turned = handshake === 'synack';
   return {
     handshake,
     turned,
-    srcIp: formatAddress(buf, turned ? meta.dstOffset : meta.srcOffset, meta.ipVersion),
-    dstIp: formatAddress(buf, turned ? meta.srcOffset : meta.dstOffset, meta.ipVersion),
+    srcIp: text(buf, turned ? meta.dstOffset : meta.srcOffset, meta.ipVersion),
+    dstIp: text(buf, turned ? meta.srcOffset : meta.dstOffset, meta.ipVersion),
     srcPort: turned ? meta.dstPort : meta.srcPort,
     dstPort: turned ? meta.srcPort : meta.dstPort,
   };
