@@ -3,31 +3,22 @@
 // hosts held 200 000 copies: 6 MiB). Bounded: when full it starts over, which costs only the
 // strings' making again, never a wrong name.
 import { formatAddress } from '../packets/index.ts';
+import { addressKey } from './flow-keys.ts';
 
 const MAX_ADDRESSES = 65_536;
 
 export class AddressTexts {
-  readonly #v4 = new Map<number, string>();
-  readonly #v6 = new Map<string, string>();
+  /** By the flow table's address key: IPv4 as an int32, IPv6 as hex (the two never collide). */
+  readonly #texts = new Map<number | string, string>();
 
   /** formatAddress's text, shared with every earlier caller of the same address. */
   text = (buf: Buffer, offset: number, version: 4 | 6): string => {
-    if (version === 4) {
-      const key = (buf[offset]! << 24) | (buf[offset + 1]! << 16) | (buf[offset + 2]! << 8) | buf[offset + 3]!;
-      let text = this.#v4.get(key);
-      if (text === undefined) {
-        if (this.#v4.size >= MAX_ADDRESSES) this.#v4.clear();
-        text = formatAddress(buf, offset, 4);
-        this.#v4.set(key, text);
-      }
-      return text;
-    }
-    const key = buf.toString('latin1', offset, offset + 16);
-    let text = this.#v6.get(key);
+    const key = addressKey(buf, offset, version);
+    let text = this.#texts.get(key);
     if (text === undefined) {
-      if (this.#v6.size >= MAX_ADDRESSES) this.#v6.clear();
-      text = formatAddress(buf, offset, 6);
-      this.#v6.set(key, text);
+      if (this.#texts.size >= MAX_ADDRESSES) this.#texts.clear();
+      text = formatAddress(buf, offset, version);
+      this.#texts.set(key, text);
     }
     return text;
   };
