@@ -12,6 +12,7 @@ import { HttpError, badRequest } from '../core/http-errors.ts';
 import type { Tokens } from './tokens.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { requestUrl } from './request-url.ts';
+import { readJsonBody } from './request-body.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -189,25 +190,6 @@ export class HttpServer {
     return actor;
   }
 
-  async #readBody(req: IncomingMessage): Promise<unknown> {
-    const limit = this.#o.maxBodyBytes ?? 1024 * 1024;
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) throw new HttpError(413, 'payload_too_large', `body over ${limit} bytes`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) throw new HttpError(413, 'payload_too_large', `body over ${limit} bytes`);
-      chunks.push(chunk);
-    }
-    if (size === 0) return undefined;
-    try {
-      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    } catch {
-      throw badRequest('body is not valid JSON');
-    }
-  }
-
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req.url);
     if (!url) {
@@ -234,14 +216,13 @@ export class HttpServer {
       const match = route.pattern.exec(url.pathname);
       const params: Record<string, string> = {};
       route.names.forEach((name, i) => (params[name] = decodeParam(match?.[i + 1] ?? '')));
-      const body = req.method === 'GET' ? undefined : await this.#readBody(req);
+      const body = req.method === 'GET' ? undefined : await readJsonBody(req, this.#o.maxBodyBytes ?? 1024 * 1024);
       const reply = await route.handler({ params, query: url.searchParams, body, actor, raw: req });
       this.#send(res, reply.status ?? 200, reply);
     } catch (error) {
       if (error instanceof HttpError) {
         const json = { error: { code: error.code, message: error.message } };
         this.#send(res, error.status, { json, ...(error.headers ? { headers: error.headers } : {}) });
-        if (error.status === 413) req.destroy();
         return;
       }
       this.#o.log.error({ err: error, path: url.pathname }, 'request failed');
