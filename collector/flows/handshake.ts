@@ -13,10 +13,10 @@
 // (each sees only its own direction). Docker's MASQUERADE rewrites routed traffic, so a
 // container-to-container flow routed between bridges never has the same 4-tuple on both sides;
 // that case is routed-flows.ts's.
-import { formatAddress, IPPROTO_TCP, TCP_ACK, TCP_SYN, type PacketMeta } from '../packets/index.ts';
+import { IPPROTO_TCP, TCP_ACK, TCP_SYN, type PacketMeta } from '../packets/index.ts';
 
 export type Handshake = 'syn' | 'synack';
-export type AddressText = (buf: Buffer, offset: number, version: 4 | 6) => string;
+type AddressText = (buf: Buffer, offset: number, version: 4 | 6) => string;
 
 /** 'syn' for a SYN, 'synack' for a SYN-ACK, null for anything else (not TCP, or mid-connection). */
 export function handshakeOf(meta: PacketMeta): Handshake | null {
@@ -26,7 +26,7 @@ export function handshakeOf(meta: PacketMeta): Handshake | null {
 }
 
 /** A new flow's ends: the packet's, or turned round when it is a SYN-ACK; `text` spells an address. */
-export function orient(meta: PacketMeta, buf: Buffer, text: AddressText = formatAddress) {
+export function orient(meta: PacketMeta, buf: Buffer, text: AddressText) {
   const handshake = handshakeOf(meta);
   const turned = handshake === 'synack';
   return {
