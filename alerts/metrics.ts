@@ -8,6 +8,8 @@ const EVENT_LOOP_SAMPLE_MS = 100;
 
 export class Metrics {
   readonly registry = new Registry();
+  /** Run whenever the series they feed are read (see onCollect). */
+  readonly #collectors = new Set<() => void>();
 
   readonly alerts = new Counter({
     name: 'shipwatch_alerts_total',
@@ -75,6 +77,7 @@ export class Metrics {
     help: 'Containers by state (learning, monitoring, isolated)',
     labelNames: ['state'] as const,
     registers: [this.registry],
+    collect: () => this.#collect(),
   });
 
   /** Self-monitoring: value 1, the labels say what runs. */
@@ -89,12 +92,14 @@ export class Metrics {
     help: 'Whether a source delivers events (1: up or degraded, 0: starting, down or disabled), as /healthz shows it',
     labelNames: ['source'] as const,
     registers: [this.registry],
+    collect: () => this.#collect(),
   });
   readonly eventsLost = new Counter({
     name: 'shipwatch_events_lost_total',
     help: 'Events that never reached the detectors, by source (see the README for what each source counts)',
     labelNames: ['source'] as const,
     registers: [this.registry],
+    collect: () => this.#collect(),
   });
 
   // cAdvisor's names, so existing dashboards work.
@@ -138,6 +143,20 @@ export class Metrics {
     ]) {
       this.registry.removeSingleMetric(name);
     }
+  }
+
+  /**
+   * Registers what sets shipwatch_containers, shipwatch_source_up and shipwatch_events_lost_total
+   * from the agent's state. It runs when those series are read (a scrape, a test's read), not on a
+   * timer: an idle agent then does no work between scrapes. Returns the unregistering function.
+   */
+  onCollect(collector: () => void): () => void {
+    this.#collectors.add(collector);
+    return () => this.#collectors.delete(collector);
+  }
+
+  #collect(): void {
+    for (const collector of this.#collectors) collector();
   }
 
   /** Drops every per-container series of a removed container. */

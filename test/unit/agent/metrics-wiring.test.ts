@@ -42,7 +42,7 @@ describe('self-monitoring metrics', () => {
     expect(sourceUpValue('disabled')).toBeNull();
   });
 
-  it('follows /healthz per source and drops the series of a source that went away', async () => {
+  it('follows /healthz per source at each read and drops the series of a source that went away', async () => {
     const health = new Health();
     health.set('docker', 'up');
     health.set('capture:br-1', 'down', 'gone');
@@ -55,13 +55,24 @@ describe('self-monitoring metrics', () => {
       'shipwatch_source_up{source="docker"} 1',
       'shipwatch_source_up{source="processes"} 1',
     ]);
+    // No event and no timer in between: the read itself brings the series up to date.
     health.remove('capture:br-1');
-    w.stop();
-    w.start();
+    health.set('docker', 'down', 'gone');
     expect(await series(metrics, 'shipwatch_source_up')).toEqual([
-      'shipwatch_source_up{source="docker"} 1',
+      'shipwatch_source_up{source="docker"} 0',
       'shipwatch_source_up{source="processes"} 1',
     ]);
+  });
+
+  it('stops following once stopped', async () => {
+    const health = new Health();
+    health.set('docker', 'up');
+    const { metrics, w } = wiring(health);
+    w.start();
+    expect(await series(metrics, 'shipwatch_source_up')).toEqual(['shipwatch_source_up{source="docker"} 1']);
+    w.stop();
+    health.set('docker', 'down', 'gone');
+    expect(await series(metrics, 'shipwatch_source_up')).toEqual(['shipwatch_source_up{source="docker"} 1']);
   });
 
   it('registers events_lost at 0 for every source and adds what the counts grew by', async () => {
@@ -70,10 +81,13 @@ describe('self-monitoring metrics', () => {
     expect(await series(metrics, 'shipwatch_events_lost_total')).toHaveLength(5);
     lost.processes = 3;
     w.start();
-    lost.processes = 4;
-    w.stop();
-    w.start();
     stop = () => w.stop();
+    expect(await series(metrics, 'shipwatch_events_lost_total')).toContain(
+      'shipwatch_events_lost_total{source="processes"} 3',
+    );
+    lost.processes = 4;
+    // Read twice: each read adds only what grew since the last one.
+    await series(metrics, 'shipwatch_events_lost_total');
     const lines = await series(metrics, 'shipwatch_events_lost_total');
     expect(lines).toContain('shipwatch_events_lost_total{source="processes"} 4');
     expect(lines).toContain('shipwatch_events_lost_total{source="docker"} 0');
