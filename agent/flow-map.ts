@@ -68,11 +68,22 @@ const nodeOf = (end: Endpoint): string =>
 const tupleKey = (protocol: string, a: { ip: string; port: number | null }, b: { ip: string; port: number | null }) =>
   [protocol, ' ', a.ip, ':', a.port, ' ', b.ip, ':', b.port].join('');
 
+interface CountedFlow {
+  edge: EdgeState;
+  src: Endpoint;
+  dst: Endpoint;
+  bytes: number;
+  packets: number;
+}
+
+/** Whether an end still reads as the same map node: same kind and the same container record's ref. */
+const sameEnd = (a: Endpoint, b: Endpoint): boolean => a.kind === b.kind && a.container === b.container;
+
 export class FlowMap {
   readonly #edges = new Map<string, EdgeState>();
-  /** flow id → the edge it counts into and what of it was counted already. */
-  readonly #flows = new Map<string, { edge: string; bytes: number; packets: number }>();
-  /** flow tuple (both directions) → edge id, most recent last. */
+  /** flow id → the edge it counts into, the ends it was attributed to then, and what of it was counted already. */
+  readonly #flows = new Map<string, CountedFlow>();
+  /** flow tuple (as the flow record has it) → edge id, most recent last. */
   readonly #tuples = new BoundedMap<string, string>(MAX_TUPLES);
   readonly #clock: () => number;
 
@@ -84,9 +95,12 @@ export class FlowMap {
     if (event.kind !== 'flow.start' && event.kind !== 'flow.update' && event.kind !== 'flow.end') return;
     const flow = event.flow;
     const counted = this.#flows.get(flow.id);
-    const edge = this.#edgeFor(flow);
-    // A routed flow's update may re-attribute its source: from there on it counts into that edge.
-    const fresh = !counted || counted.edge !== edge.id;
+    // A flow's protocol, addresses and ports never change, so its edge does only when an end is
+    // attributed anew (a routed flow's update may re-attribute its source; container refs are
+    // shared per inventory record, see flow-attribution.ts): from there on it counts into that edge.
+    const edge =
+      counted && sameEnd(counted.src, flow.src) && sameEnd(counted.dst, flow.dst) ? counted.edge : this.#edgeFor(flow);
+    const fresh = !counted || counted.edge !== edge;
     const bytes = flow.bytesOut + flow.bytesIn;
     const packets = flow.packetsOut + flow.packetsIn;
     const bucket = this.#bucket(edge, flow.lastSeen || event.at);
@@ -96,16 +110,19 @@ export class FlowMap {
     for (const network of flow.networks) edge.networks.add(network);
     edge.lastSeen = Math.max(edge.lastSeen, flow.lastSeen || event.at);
     if (event.kind === 'flow.end') this.#flows.delete(flow.id);
-    else this.#flows.set(flow.id, { edge: edge.id, bytes, packets });
-    this.#tuples.set(tupleKey(flow.protocol, flow.src, flow.dst), edge.id);
-    this.#tuples.set(tupleKey(flow.protocol, flow.dst, flow.src), edge.id);
+    else this.#flows.set(flow.id, { edge, src: flow.src, dst: flow.dst, bytes, packets });
+    // One direction (noteAlert looks up both), written when the flow gets its edge and refreshed by
+    // its updates, so a long flow is not pushed out by 20 000 newer ones; an end leaves it as it is.
+    if (fresh || event.kind === 'flow.update') this.#tuples.set(tupleKey(flow.protocol, flow.src, flow.dst), edge.id);
   };
 
   /** Marks the edge an alert's flow belongs to (alerts without a flow, or of unseen flows, mark nothing). */
   noteAlert(alert: Alert): void {
     const flow = 'flow' in alert.details ? alert.details.flow : undefined;
     if (!flow) return;
-    const id = this.#tuples.get(tupleKey(flow.protocol, flow.src, flow.dst));
+    const id =
+      this.#tuples.get(tupleKey(flow.protocol, flow.src, flow.dst)) ??
+      this.#tuples.get(tupleKey(flow.protocol, flow.dst, flow.src));
     const edge = id ? this.#edges.get(id) : undefined;
     if (!edge) return;
     edge.alerts.set(alert.rule, (edge.alerts.get(alert.rule) ?? 0) + 1);
@@ -194,7 +211,7 @@ export class FlowMap {
   /** Forgets minutes older than the longest window, and edges left with nothing in it. */
   #prune(now: number): void {
     const oldest = Math.floor(now / MINUTE) - MAX_WINDOW_MINUTES;
-    const open = new Set([...this.#flows.values()].map((f) => f.edge));
+    const open = new Set([...this.#flows.values()].map((f) => f.edge.id));
     for (const [id, edge] of this.#edges) {
       for (const minute of edge.minutes.keys()) if (minute <= oldest) edge.minutes.delete(minute);
       if (edge.minutes.size === 0 && !open.has(id) && edge.alertSeen <= oldest * MINUTE) this.#edges.delete(id);

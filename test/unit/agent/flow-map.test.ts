@@ -84,6 +84,37 @@ describe('FlowMap', () => {
     });
   });
 
+  it('counts a flow re-attributed by an update into its new edge from then on', () => {
+    const map = new FlowMap(() => T0);
+    // Seen first from the host's side (its source not yet known as a container), then attributed.
+    const start = flowStart(T0, externalEnd(IP.web, 40000), containerEnd(api, IP.apiFront, 8080), 'shop_frontend');
+    const flow = (start as EventOf<'flow.start'>).flow;
+    map.onEvent(start);
+    const update = (bytes: number, packets: number): ShipwatchEvent => ({
+      kind: 'flow.update',
+      at: T0 + 100,
+      host: HOST,
+      flow: { ...flow, src: containerEnd(web, IP.web, 40000), bytesOut: bytes, packetsOut: packets },
+    });
+    map.onEvent(update(300, 3));
+    map.onEvent(update(500, 5));
+    // The first packet (74 bytes) stays where it was counted; the rest goes to the new edge.
+    const bySource = Object.fromEntries(map.edges(15).map((e) => [e.source, e]));
+    expect(bySource[`x:${IP.web}`]).toMatchObject({ flows: 1, bytes: 74, packets: 1 });
+    expect(bySource['w:shop/web']).toMatchObject({ flows: 1, bytes: 500 - 74, packets: 4 });
+  });
+
+  it('marks an edge from an alert whose flow names its ends the other way round', () => {
+    const map = new FlowMap(() => T0);
+    const start = flowStart(T0, containerEnd(api, IP.apiBack, 2), containerEnd(db, IP.db, 5432), 'shop_backend');
+    map.onEvent(start);
+    const alert = alertOf(start, 'new_peer');
+    const flow = (alert.details as { flow: { src: unknown; dst: unknown } }).flow;
+    [flow.src, flow.dst] = [flow.dst, flow.src];
+    map.noteAlert(alert);
+    expect(map.edges(15)[0]).toMatchObject({ unlearned: true, alerts: { new_peer: 1 } });
+  });
+
   it('sums only the minutes inside the window and forgets edges idle for longer than an hour', () => {
     let now = T0;
     const map = new FlowMap(() => now);
