@@ -45,6 +45,8 @@ export interface AlertFactoryOptions {
   host: string;
   /** Repeats within this many ms of the previous occurrence raise count instead of a new alert. */
   dedupWindow: number;
+  /** Open dedup keys kept at most (default MAX_OPEN_KEYS); past it the longest unseen is forgotten. */
+  maxOpen?: number;
   rules?: RuleSettings;
   now?: () => number;
   newId?: () => string;
@@ -57,6 +59,13 @@ export function meetsSeverity(alert: Pick<Alert, 'severity'>, minimum: Severity)
   return severityRank(alert.severity) >= severityRank(minimum);
 }
 
+/**
+ * Each open key holds its alert (about 800 bytes for an egress alert). Without a bound, a storm of
+ * distinct findings (1 000 a second for the 5 m window) would hold 300 000 of them. A forgotten key
+ * only means its next repeat is a new alert: nothing is lost, at worst an alert is told twice.
+ */
+export const MAX_OPEN_KEYS = 50_000;
+
 export class AlertFactory {
   readonly #o: Required<AlertFactoryOptions>;
   /**
@@ -68,6 +77,7 @@ export class AlertFactory {
   constructor(options: AlertFactoryOptions) {
     this.#o = {
       rules: {},
+      maxOpen: MAX_OPEN_KEYS,
       now: Date.now,
       newId: () => randomBytes(16).toString('hex'),
       ...options,
@@ -119,13 +129,14 @@ export class AlertFactory {
   }
 
   /**
-   * Forgets dedup entries whose window has passed, so memory follows the alert rate, not history.
+   * Forgets dedup entries whose window has passed, and the longest unseen past maxOpen, so memory
+   * follows the alert rate, not history, and a storm's rate only up to a bound.
    * Oldest first, up to the first still open: walking the whole map on every new alert made an
    * alert storm quadratic (12 % of the agent's time at 1 000 new alerts/s).
    */
   #expire(now: number): void {
     for (const [key, { at }] of this.#open) {
-      if (now - at <= this.#o.dedupWindow) return;
+      if (now - at <= this.#o.dedupWindow && this.#open.size <= this.#o.maxOpen) return;
       this.#open.delete(key);
     }
   }

@@ -90,6 +90,18 @@ describe('AlertFactory', () => {
     expect(f.raise(egressFinding())).toMatchObject({ kind: 'new', alert: { id: 'id-2', count: 1 } });
   });
 
+  it('keeps at most maxOpen keys open, forgetting the longest unseen first', () => {
+    const { f } = factory({ maxOpen: 3 });
+    for (const port of [1, 2, 3]) f.raise(egressFinding(port));
+    expect(f.raise(egressFinding(1))?.kind).toBe('repeat'); // 1 is now the most recently seen
+    f.raise(egressFinding(4)); // a fourth key: 2, unseen the longest, is forgotten
+    expect(f.raise(egressFinding(2))?.kind).toBe('new');
+    // 2 came back as a fifth key, so 3 (now the longest unseen) went; 1 and 4 are still open.
+    expect(f.raise(egressFinding(1))?.kind).toBe('repeat');
+    expect(f.raise(egressFinding(4))?.kind).toBe('repeat');
+    expect(f.raise(egressFinding(3))?.kind).toBe('new');
+  });
+
   it('treats another key or another container as a new alert', () => {
     const { f } = factory();
     f.raise(egressFinding(4444));
