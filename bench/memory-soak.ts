@@ -42,6 +42,7 @@ const SOAK_MINUTES = Math.min(Number(process.argv[4] ?? 2), 30);
 const CHURN_MS = 3000;
 const SAMPLE_MS = 10_000;
 const REPLAY_RATE = 25_000;
+const LATE_FROM_MS = 5 * 60_000;
 const MiB = 2 ** 20;
 // The first frames carry our own port's MAC as their source, so the bridge learns it there and
 // forwards none of the flow frames (all addressed to it) to a container: they are captured on the
@@ -159,8 +160,12 @@ try {
     }
     samples.push({ ...sample(), flows: await currentFlows() });
     const heapAtEnd = nodeMemory(await (await fetch(`${agent.baseUrl}/metrics`)).text());
-    const slope = (key: 'total' | 'daemon' | 'main') =>
-      linearRegression(samples.map((s) => [(s.at - started) / 60_000, s[key] / MiB])).m;
+    const slope = (key: 'total' | 'daemon' | 'main', from = 0) => {
+      const points = samples
+        .filter((s) => s.at - started >= from)
+        .map((s) => [(s.at - started) / 60_000, s[key] / MiB]);
+      return points.length >= 3 ? linearRegression(points).m : null;
+    };
     const result = {
       containers: COUNT,
       flowsSent: FLOWS,
@@ -183,9 +188,14 @@ try {
       endTotalMiB: samples.at(-1)!.total / MiB,
       endMainMiB: samples.at(-1)!.main / MiB,
       endFlows: samples.at(-1)!.flows,
-      growthMiBPerMinute: slope('total'),
-      mainGrowthMiBPerMinute: slope('main'),
-      daemonGrowthMiBPerMinute: slope('daemon'),
+      growthMiBPerMinute: slope('total')!,
+      mainGrowthMiBPerMinute: slope('main')!,
+      daemonGrowthMiBPerMinute: slope('daemon')!,
+      // A removed container's alerts stay in the dedup map and its incident for 5 minutes (the
+      // dedup window and the incident gap, both 5 m by default): the slope from then on shows
+      // whether what is held stops growing once those are full (null for a soak under 7 minutes).
+      lateGrowthMiBPerMinute: SOAK_MINUTES >= 7 ? slope('total', LATE_FROM_MS) : null,
+      lateMainGrowthMiBPerMinute: SOAK_MINUTES >= 7 ? slope('main', LATE_FROM_MS) : null,
       loadAverage: loadavg()[0],
     };
     console.log(JSON.stringify(result));

@@ -90,6 +90,9 @@ interface SoakResult {
   growthMiBPerMinute: number;
   mainGrowthMiBPerMinute: number;
   daemonGrowthMiBPerMinute: number;
+  /** Slopes from the 5th minute on (null under 7 minutes): see memory-soak.ts. */
+  lateGrowthMiBPerMinute: number | null;
+  lateMainGrowthMiBPerMinute: number | null;
 }
 
 function soak(quick: boolean, minutes: number): Figure[] {
@@ -102,6 +105,10 @@ function soak(quick: boolean, minutes: number): Figure[] {
   const who = `the real agent, ${r.containers} containers, ${r.flowsActive.toLocaleString('en-US')} active flows from real packets on their bridge`;
   // Bounded: over the soak the agent's RSS grows by less than 1 % of itself a minute.
   const bounded = r.growthMiBPerMinute < r.totalMiB / 100;
+  const late =
+    r.lateGrowthMiBPerMinute === null || r.lateMainGrowthMiBPerMinute === null
+      ? ''
+      : `; from minute 5 on, once a removed container's alerts start to leave the 5 m dedup window: ${r.lateGrowthMiBPerMinute.toFixed(2)}, main ${r.lateMainGrowthMiBPerMinute.toFixed(2)}`;
   return [
     {
       id: 'soak.rss',
@@ -118,7 +125,7 @@ function soak(quick: boolean, minutes: number): Figure[] {
     {
       id: 'soak.growth',
       benchmark: `memory over a ${soakMinutes}-minute soak with container churn (${r.churned} containers replaced, flows replayed every minute; ${r.endFlows.toLocaleString('en-US')} active at the end)`,
-      metric: `RSS growth, MiB per minute (least-squares slope; main process ${r.mainGrowthMiBPerMinute.toFixed(1)}; end ${Math.round(r.endTotalMiB)} MiB; main process: V8 heap used ${Math.round(r.heapUsedMiB)} → ${Math.round(r.endHeapUsedMiB)}, heap reserved ${Math.round(r.heapTotalMiB)} → ${Math.round(r.endHeapTotalMiB)}, external ${Math.round(r.externalMiB)} → ${Math.round(r.endExternalMiB)} MiB)`,
+      metric: `RSS growth, MiB per minute (least-squares slope; main process ${r.mainGrowthMiBPerMinute.toFixed(1)}${late}; end ${Math.round(r.endTotalMiB)} MiB; main process: V8 heap used ${Math.round(r.heapUsedMiB)} → ${Math.round(r.endHeapUsedMiB)}, heap reserved ${Math.round(r.heapTotalMiB)} → ${Math.round(r.endHeapTotalMiB)}, external ${Math.round(r.externalMiB)} → ${Math.round(r.endExternalMiB)} MiB)`,
       shipwatch: r.growthMiBPerMinute,
       peer: { name: 'dockerd + containerd, same window, MiB per minute', value: r.daemonGrowthMiBPerMinute },
       ratio: null,
