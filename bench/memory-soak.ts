@@ -185,6 +185,13 @@ try {
       soakMinutes: SOAK_MINUTES,
       churned,
       samples: samples.length,
+      // The whole curve, [minutes since the soak began, total MiB, main process MiB]: a slope alone
+      // hides whether RSS rose in steps, swung with the GC or climbed steadily.
+      curve: samples.map((s) => [
+        Number(((s.at - started) / 60_000).toFixed(2)),
+        Math.round(s.total / MiB),
+        Math.round(s.main / MiB),
+      ]),
       endTotalMiB: samples.at(-1)!.total / MiB,
       endMainMiB: samples.at(-1)!.main / MiB,
       endFlows: samples.at(-1)!.flows,

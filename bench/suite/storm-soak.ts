@@ -93,6 +93,8 @@ interface SoakResult {
   /** Slopes from the 5th minute on (null under 7 minutes): see memory-soak.ts. */
   lateGrowthMiBPerMinute: number | null;
   lateMainGrowthMiBPerMinute: number | null;
+  /** [minutes, total MiB, main MiB] per sample. */
+  curve: [number, number, number][];
 }
 
 function soak(quick: boolean, minutes: number): Figure[] {
@@ -109,6 +111,13 @@ function soak(quick: boolean, minutes: number): Figure[] {
     r.lateGrowthMiBPerMinute === null || r.lateMainGrowthMiBPerMinute === null
       ? ''
       : `; from minute 5 on, once a removed container's alerts start to leave the 5 m dedup window: ${r.lateGrowthMiBPerMinute.toFixed(2)}, main ${r.lateMainGrowthMiBPerMinute.toFixed(2)}`;
+  // RSS about every 2 minutes, from the curve: the shape behind the slope.
+  const last = r.curve.at(-1)?.[0] ?? 0;
+  const marks = Array.from({ length: Math.floor(last / 2) + 1 }, (_, i) => i * 2);
+  const nearest = (t: number) => r.curve.reduce((a, b) => (Math.abs(b[0] - t) < Math.abs(a[0] - t) ? b : a));
+  const shape = r.curve.length
+    ? [...marks.map(nearest), r.curve.at(-1)!].map(([minute, total]) => `${minute.toFixed(1)} m ${total}`).join(', ')
+    : '';
   return [
     {
       id: 'soak.rss',
@@ -125,7 +134,7 @@ function soak(quick: boolean, minutes: number): Figure[] {
     {
       id: 'soak.growth',
       benchmark: `memory over a ${soakMinutes}-minute soak with container churn (${r.churned} containers replaced, flows replayed every minute; ${r.endFlows.toLocaleString('en-US')} active at the end)`,
-      metric: `RSS growth, MiB per minute (least-squares slope; main process ${r.mainGrowthMiBPerMinute.toFixed(1)}${late}; end ${Math.round(r.endTotalMiB)} MiB; main process: V8 heap used ${Math.round(r.heapUsedMiB)} → ${Math.round(r.endHeapUsedMiB)}, heap reserved ${Math.round(r.heapTotalMiB)} → ${Math.round(r.endHeapTotalMiB)}, external ${Math.round(r.externalMiB)} → ${Math.round(r.endExternalMiB)} MiB)`,
+      metric: `RSS growth, MiB per minute (least-squares slope; main process ${r.mainGrowthMiBPerMinute.toFixed(1)}${late}; end ${Math.round(r.endTotalMiB)} MiB; RSS ${shape}; main process: V8 heap used ${Math.round(r.heapUsedMiB)} → ${Math.round(r.endHeapUsedMiB)}, heap reserved ${Math.round(r.heapTotalMiB)} → ${Math.round(r.endHeapTotalMiB)}, external ${Math.round(r.externalMiB)} → ${Math.round(r.endExternalMiB)} MiB)`,
       shipwatch: r.growthMiBPerMinute,
       peer: { name: 'dockerd + containerd, same window, MiB per minute', value: r.daemonGrowthMiBPerMinute },
       ratio: null,
