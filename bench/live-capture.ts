@@ -126,7 +126,8 @@ try {
     }
     const drainMs = Date.now() - replayed - 300;
     const self = process.cpuUsage(selfBefore);
-    const agentCpu = cpuOf(capture.pid!) - childBefore + (self.user + self.system) / 1e6;
+    const childCpu = cpuOf(capture.pid!) - childBefore;
+    const agentCpu = childCpu + (self.user + self.system) / 1e6;
     const tdCpu = tcpdump ? cpuOf(tcpdump.pid!) - tdBefore : NaN;
     if (tcpdump) {
       const exited = new Promise((resolve) => tcpdump.once('exit', resolve));
@@ -144,7 +145,7 @@ try {
     lags = [];
     const cores = (cpu: number) => `${((cpu / (seconds + drainMs / 1000)) * 100).toFixed(0)}% of a core`;
     process.stdout.write(
-      `${String(rate).padStart(7)} packets/s × ${seconds}s (tcpreplay sent at ${achieved}/s): agent got ${got}/${count} (lost ${count - got}, kernel says dropped ${kernelDropped}, ${lag}), ${cores(agentCpu)}; ` +
+      `${String(rate).padStart(7)} packets/s × ${seconds}s (tcpreplay sent at ${achieved}/s): agent got ${got}/${count} (lost ${count - got}, kernel says dropped ${kernelDropped}, ${lag}), ${cores(agentCpu)} (capture child ${cores(childCpu)}); ` +
         (tcpdump ? `tcpdump got ${tdGot}, ${cores(tdCpu)}\n` : 'tcpdump not run\n'),
     );
     results.push({
@@ -155,6 +156,7 @@ try {
       kernelDropped,
       lagP99Ms,
       agentCpuSeconds: agentCpu,
+      childCpuSeconds: childCpu,
       tcpdumpCpuSeconds: tdCpu,
       tcpdumpReceived: tdGot,
       tcpdump: sideBySide,
