@@ -3,6 +3,7 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { ContainerRef, Protocol } from '../events.ts';
 import { refOf, type Inventory } from '../inventory.ts';
+import { BoundedMap } from '../../core/bounded-map.ts';
 import { parseIpv4, prefixMask } from './ipv4-number.ts';
 import { interfaceAddresses } from '../net-interfaces.ts';
 
@@ -69,8 +70,13 @@ interface CidrNetwork {
  * gateway (`host`, as Docker assigns it), any other address inside is a container that we only
  * know by address — its ref carries the address as name and the network as workload.
  */
+/** Container refs of a capture's addresses kept by CidrAttributor (an address is a few dozen bytes). */
+const MAX_CIDR_REFS = 65_536;
+
 export class CidrAttributor implements Attributor {
   readonly #networks: CidrNetwork[] = [];
+  /** ip → its ref: one per address, as refOf gives one per container, not a copy per flow. */
+  readonly #refs = new BoundedMap<string, ContainerRef>(MAX_CIDR_REFS);
 
   constructor(networks: Readonly<Record<string, string>>) {
     for (const [name, cidr] of Object.entries(networks)) {
@@ -96,7 +102,11 @@ export class CidrAttributor implements Attributor {
     const home = this.#home(ip);
     if (!home) return EXTERNAL;
     if (home.gateway === ip) return home.name === network ? HOST : EXTERNAL;
-    const container: ContainerRef = { id: `pcap:${ip}`, name: ip, image: '', workload: home.name };
+    let container = this.#refs.get(ip);
+    if (!container) {
+      container = { id: `pcap:${ip}`, name: ip, image: '', workload: home.name };
+      this.#refs.set(ip, container);
+    }
     return { kind: 'container', container, local: home.name === network };
   }
 

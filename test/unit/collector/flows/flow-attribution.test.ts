@@ -84,6 +84,14 @@ describe('CidrAttributor', () => {
     expect(attributor.attribute('v6', 'fd00::7')).toMatchObject({ container: { workload: 'v6' }, local: true });
   });
 
+  it('gives every flow of an address the same ref, whichever bridge it is seen on', () => {
+    const first = attributor.attribute('shop', '198.18.1.9');
+    const again = attributor.attribute('wide', '198.18.1.9');
+    expect(first.container).toBe(again.container);
+    expect(again).toMatchObject({ local: false });
+    expect(attributor.attribute('shop', '198.18.1.10').container).not.toBe(first.container);
+  });
+
   it('matches IPv4 addresses as the BlockList does, at every prefix length and at subnet edges', () => {
     const mismatches: string[] = [];
     for (let bits = 0; bits <= 32; bits++) {
