@@ -47,8 +47,15 @@ export interface CgroupAttach {
   path: string;
 }
 
+/**
+ * The earliest time a printed timestamp can stand for. ftrace prints them rounded to the nearest
+ * microsecond (ns2usecs adds 500 ns before it divides), and the proc connector stamps its exec event
+ * only a few hundred ns after the tracepoint: read as printed, the trace's exec came "after" the
+ * event it preceded, and take() found nothing for it (6 execs in 3 runs of drift-under-load, each
+ * 25–234 ns late: cp, cat, chmod, date, gone before /proc was read).
+ */
 function monotonicNs(seconds: string, micros: string): bigint {
-  return BigInt(seconds) * 1_000_000_000n + BigInt(micros) * 1000n;
+  return BigInt(seconds) * 1_000_000_000n + BigInt(micros) * 1000n - 500n;
 }
 
 /**

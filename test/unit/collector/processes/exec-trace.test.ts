@@ -2,13 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { parseAttachLine, parseExecLine, parseForkLine } from '../../../../collector/processes/exec-trace.ts';
 
 describe('reading the exec trace', () => {
-  it('reads the pid, the filename and the monotonic time of a sched_process_exec line', () => {
+  it('reads the pid, the filename and the earliest monotonic time of a sched_process_exec line', () => {
     const line =
       '           sleep-3312    [001] .....  4829.398779: sched_process_exec: filename=/bin/sleep pid=3312 old_pid=3312';
     expect(parseExecLine(line)).toEqual({
       pid: 3312,
-      exec: { timestampNs: 4_829_398_779_000n, filename: '/bin/sleep' },
+      exec: { timestampNs: 4_829_398_778_500n, filename: '/bin/sleep' },
     });
+  });
+
+  it('reads a time printed rounded up as at or before the connector event the exec preceded', () => {
+    // Seen in drift-under-load: the connector stamped the exec 14409.174020856, the trace printed
+    // the tracepoint (which runs first) as 14409.174021, rounded to the nearest microsecond.
+    const line = ' cp-14313 [001] ..... 14409.174021: sched_process_exec: filename=/bin/chmod pid=14313 old_pid=14313';
+    expect(parseExecLine(line)!.exec.timestampNs).toBeLessThanOrEqual(14_409_174_020_856n);
   });
 
   it('keeps a filename with spaces and a fake " pid=" whole, and the real pid from the end', () => {
@@ -32,7 +39,7 @@ describe('reading cgroup moves from the trace', () => {
       '     runc:[2:INIT]-16439 [000] ..... 5306.447000: cgroup_attach_task: dst_root=0 dst_id=812 dst_level=2 dst_path=/system.slice/docker-ab12.scope pid=16439 comm=runc:[2:INIT]';
     expect(parseAttachLine(line)).toEqual({
       pid: 16439,
-      attach: { timestampNs: 5_306_447_000_000n, path: '/system.slice/docker-ab12.scope' },
+      attach: { timestampNs: 5_306_446_999_500n, path: '/system.slice/docker-ab12.scope' },
     });
   });
 
