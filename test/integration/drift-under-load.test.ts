@@ -66,7 +66,7 @@ describe('drift under a busy host', () => {
     await removeContainers(...victims, ...busy);
   });
 
-  it('catches 50 of 50 drops as drift_executable, and their cp and cat as unexpected_process (all but a bounded few)', async () => {
+  it('catches 50 of 50 drops as drift_executable, and all 50 of their cp and cat as unexpected_process', async () => {
     await waitFor(
       async () => {
         const list = (await (await fetch(`${agent.baseUrl}/api/containers`)).json()) as {
