@@ -57,7 +57,7 @@ export function updateContainerGauge(metrics: Metrics, inventory: Inventory, sta
 
 export class MetricsWiring {
   readonly #o: MetricsWiringOptions;
-  #unregister: (() => void) | null = null;
+  #unregister: (() => void)[] = [];
   readonly #exported = new Set<string>();
   readonly #lostSeen = new Map<EventSourceName, number>();
 
@@ -93,22 +93,23 @@ export class MetricsWiring {
    * refresh on a 1 s timer was about a tenth of an idle agent's samples in a perf profile.
    */
   start(): void {
-    this.#unregister ??= this.#o.metrics.onCollect(() => this.#refresh());
+    if (this.#unregister.length) return;
+    const { metrics, inventory, stateOf } = this.#o;
+    this.#unregister = [
+      metrics.onCollect('containers', () => updateContainerGauge(metrics, inventory, stateOf)),
+      metrics.onCollect('sourceUp', () => this.#refreshSourceUp()),
+      metrics.onCollect('eventsLost', () => this.#refreshLost()),
+    ];
   }
 
   stop(): void {
-    this.#unregister?.();
-    this.#unregister = null;
+    for (const unregister of this.#unregister) unregister();
+    this.#unregister = [];
   }
 
-  #refresh(): void {
-    updateContainerGauge(this.#o.metrics, this.#o.inventory, this.#o.stateOf);
-    this.#refreshHealth();
-  }
-
-  /** source_up from /healthz's states (a detached bridge's series goes), events_lost from the counts. */
-  #refreshHealth(): void {
-    const { metrics, health, lostCounts } = this.#o;
+  /** source_up from /healthz's states (a detached bridge's series goes). */
+  #refreshSourceUp(): void {
+    const { metrics, health } = this.#o;
     const present = new Set<string>();
     for (const [source, { state }] of Object.entries(health.snapshot().sources)) {
       const value = sourceUpValue(state);
@@ -119,6 +120,11 @@ export class MetricsWiring {
     for (const source of this.#exported) if (!present.has(source)) metrics.sourceUp.remove({ source });
     this.#exported.clear();
     for (const source of present) this.#exported.add(source);
+  }
+
+  /** events_lost: what each source's count grew by since the last read. */
+  #refreshLost(): void {
+    const { metrics, lostCounts } = this.#o;
     for (const [source, total] of Object.entries(lostCounts?.() ?? {}) as [EventSourceName, number][]) {
       const delta = total - (this.#lostSeen.get(source) ?? 0);
       if (delta > 0) metrics.eventsLost.inc({ source }, delta);

@@ -6,10 +6,17 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** How often the event-loop delay is sampled (nodejs_eventloop_lag_*), see the constructor. */
 const EVENT_LOOP_SAMPLE_MS = 100;
 
+/** The series computed when they are read rather than set as things happen. */
+export type CollectedSeries = 'containers' | 'sourceUp' | 'eventsLost';
+
 export class Metrics {
   readonly registry = new Registry();
-  /** Run whenever the series they feed are read (see onCollect). */
-  readonly #collectors = new Set<() => void>();
+  /** Per series computed when read, what sets it (see onCollect). */
+  readonly #collectors: Record<CollectedSeries, Set<() => void>> = {
+    containers: new Set(),
+    sourceUp: new Set(),
+    eventsLost: new Set(),
+  };
 
   readonly alerts = new Counter({
     name: 'shipwatch_alerts_total',
@@ -77,7 +84,7 @@ export class Metrics {
     help: 'Containers by state (learning, monitoring, isolated)',
     labelNames: ['state'] as const,
     registers: [this.registry],
-    collect: () => this.#collect(),
+    collect: () => this.#collect('containers'),
   });
 
   /** Self-monitoring: value 1, the labels say what runs. */
@@ -92,14 +99,14 @@ export class Metrics {
     help: 'Whether a source delivers events (1: up or degraded, 0: starting, down or disabled), as /healthz shows it',
     labelNames: ['source'] as const,
     registers: [this.registry],
-    collect: () => this.#collect(),
+    collect: () => this.#collect('sourceUp'),
   });
   readonly eventsLost = new Counter({
     name: 'shipwatch_events_lost_total',
     help: 'Events that never reached the detectors, by source (see the README for what each source counts)',
     labelNames: ['source'] as const,
     registers: [this.registry],
-    collect: () => this.#collect(),
+    collect: () => this.#collect('eventsLost'),
   });
 
   // cAdvisor's names, so existing dashboards work.
@@ -146,17 +153,18 @@ export class Metrics {
   }
 
   /**
-   * Registers what sets shipwatch_containers, shipwatch_source_up and shipwatch_events_lost_total
-   * from the agent's state. It runs when those series are read (a scrape, a test's read), not on a
-   * timer: an idle agent then does no work between scrapes. Returns the unregistering function.
+   * Registers what sets one of shipwatch_containers, shipwatch_source_up and
+   * shipwatch_events_lost_total from the agent's state. It runs when that series is read (a scrape,
+   * a test's read), not on a timer: an idle agent then does no work between scrapes. Returns the
+   * unregistering function.
    */
-  onCollect(collector: () => void): () => void {
-    this.#collectors.add(collector);
-    return () => this.#collectors.delete(collector);
+  onCollect(series: CollectedSeries, collector: () => void): () => void {
+    this.#collectors[series].add(collector);
+    return () => this.#collectors[series].delete(collector);
   }
 
-  #collect(): void {
-    for (const collector of this.#collectors) collector();
+  #collect(series: CollectedSeries): void {
+    for (const collector of this.#collectors[series]) collector();
   }
 
   /** Drops every per-container series of a removed container. */
