@@ -115,9 +115,9 @@ function soak(quick: boolean, minutes: number): Figure[] {
   const last = r.curve.at(-1)?.[0] ?? 0;
   const marks = Array.from({ length: Math.floor(last / 2) + 1 }, (_, i) => i * 2);
   const nearest = (t: number) => r.curve.reduce((a, b) => (Math.abs(b[0] - t) < Math.abs(a[0] - t) ? b : a));
-  const shape = r.curve.length
-    ? [...marks.map(nearest), r.curve.at(-1)!].map(([minute, total]) => `${minute.toFixed(1)} m ${total}`).join(', ')
-    : '';
+  // The last sample too, once: it is often the nearest to the last mark already.
+  const points = r.curve.length ? [...new Set([...marks.map(nearest), r.curve.at(-1)!])] : [];
+  const shape = points.map(([minute, total]) => `${minute.toFixed(1)} m ${total}`).join(', ');
   return [
     {
       id: 'soak.rss',
