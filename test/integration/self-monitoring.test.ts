@@ -30,20 +30,33 @@ describe('self-monitoring metrics of a running agent', () => {
     await waitFor(async () => (await metrics()).includes('shipwatch_source_up{source="docker"} 1'), {
       what: 'docker up in /metrics',
     });
-    const health = (await (await fetch(`${agent.baseUrl}/healthz`)).json()) as {
-      sources: Record<string, { state: string }>;
-    };
-    // Read after /healthz: a source that changes in between shows in the next refresh (1 s).
+    // Both sides follow the agent's state (/metrics computes source_up when read), and a source
+    // may still be changing (stats starts at its first round, a bridge attaches): compare a
+    // /metrics read with /healthz read just before and just after it, and retry until the two
+    // /healthz reads agree, so the comparison is with the state the scrape saw.
+    const healthz = async () =>
+      (
+        (await (await fetch(`${agent.baseUrl}/healthz`)).json()) as {
+          sources: Record<string, { state: string }>;
+        }
+      ).sources;
     await waitFor(
       async () => {
+        const before = await healthz();
         const text = await metrics();
-        return Object.entries(health.sources).every(([source, { state }]) =>
+        const after = await healthz();
+        if (JSON.stringify(before) !== JSON.stringify(after)) return false;
+        const wrong = Object.entries(after).filter(([source, { state }]) =>
           state === 'disabled'
-            ? !text.includes(`source="${source}"`)
-            : text.includes(
+            ? text.includes(`source="${source}"`)
+            : !text.includes(
                 `shipwatch_source_up{source="${source}"} ${state === 'up' || state === 'degraded' ? 1 : 0}`,
               ),
         );
+        // Thrown, not returned: waitFor's timeout names the last mismatch.
+        if (wrong.length > 0)
+          throw new Error(`source_up disagrees for ${wrong.map(([s, { state }]) => `${s} (${state})`).join(', ')}`);
+        return true;
       },
       { what: 'source_up matching /healthz' },
     );
