@@ -4,6 +4,7 @@
 // alone (`shipwatch flows` while the agent is down).
 import path from 'node:path';
 import type { Endpoint, FlowRecord } from '../collector/events.ts';
+import { isoTime } from '../core/iso-time.ts';
 import { readLog, RotatingLog } from './rotating-log.ts';
 
 export interface FlowHistorySettings {
@@ -69,7 +70,7 @@ const endpoint = (e: Endpoint): HistoryEndpoint => ({
 
 export function endedFlow(flow: FlowRecord, at: number): EndedFlow {
   return {
-    time: new Date(at).toISOString(),
+    time: isoTime(at),
     protocol: flow.protocol,
     src: endpoint(flow.src),
     dst: endpoint(flow.dst),
@@ -81,8 +82,8 @@ export function endedFlow(flow: FlowRecord, at: number): EndedFlow {
     packetsIn: flow.packetsIn,
     tcpFlags: flow.tcpFlags,
     ended: flow.state === 'new' || flow.state === 'established' ? 'active' : flow.state,
-    firstSeen: new Date(flow.firstSeen).toISOString(),
-    lastSeen: new Date(flow.lastSeen).toISOString(),
+    firstSeen: isoTime(flow.firstSeen),
+    lastSeen: isoTime(flow.lastSeen),
   };
 }
 
