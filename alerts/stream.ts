@@ -91,6 +91,8 @@ export class LiveStream {
 
   /** Inventory and flow updates for live pages; everything else stays off the stream. */
   onEvent(event: ShipwatchEvent): void {
+    // Before the copy below: with no page open (most of the time) every flow event paid for it.
+    if (!this.#ready || this.#ready.clients.size === 0) return;
     if (event.kind === 'flow.start' || event.kind === 'flow.update' || event.kind === 'flow.end') {
       // A flow's first payload bytes may hold a request line or a credential: detectors only.
       const { firstPayload: _payload, ...flow } = event.flow;
