@@ -94,7 +94,8 @@ export class FlowMap {
   readonly onEvent = (event: ShipwatchEvent): void => {
     if (event.kind !== 'flow.start' && event.kind !== 'flow.update' && event.kind !== 'flow.end') return;
     const flow = event.flow;
-    const counted = this.#flows.get(flow.id);
+    // A start is a flow not seen before (its id holds its first packet's time): nothing to look up.
+    const counted = event.kind === 'flow.start' ? undefined : this.#flows.get(flow.id);
     // A flow's protocol, addresses and ports never change, so its edge does only when an end is
     // attributed anew (a routed flow's update may re-attribute its source; container refs are
     // shared per inventory record, see flow-attribution.ts): from there on it counts into that edge.
