@@ -10,13 +10,14 @@
 // synthetic capture (addresses in 198.18.0.0/15 and 203.0.113.0/24; the frames go nowhere: no
 // other port, and the host drops frames not addressed to it), removes everything at the end.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BridgeCapture } from '../collector/packets/index.ts';
 import { CidrAttributor, PacketProcessor } from '../collector/flows/index.ts';
 import { ipv4Frame, pcapFile } from '../test/support/packet-builder.ts';
+import { cpuOf } from './private-bridge.ts';
 
 const rates = (process.argv[2] ?? '20000,50000,100000').split(',').map(Number);
 const seconds = Number(process.argv[3] ?? 2);
@@ -25,12 +26,6 @@ const tag = Math.random().toString(16).slice(2, 8);
 const bridge = `swb-${tag}`;
 const [veth, peer] = [`swbv-${tag}`, `swbp-${tag}`];
 const ip = (...args: string[]) => execFileSync('ip', args);
-
-/** User+system CPU seconds of a process, from /proc/<pid>/stat (clock ticks of 1/100 s). */
-const cpuOf = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sw-live-'));
 const file = path.join(dir, 'replay.pcap');
