@@ -2,6 +2,9 @@
 //   generated: `shipwatch run --pcap` (decode + flows + detectors + DNS: the product's own path)
 //              on a generated capture of many flows; each side's start-up is taken out by
 //              subtracting the same command on a 10-packet file in the same round.
+//   marginal:  the same on a capture twice as long with twice the flows (the same mix), less the
+//              first: what each further million packets costs once the JIT has compiled the
+//              packet and flow paths (about a fifth of the first replay's CPU, bench/README.md).
 //   corpus:    the 388 real-world captures of ../shared/pcaps (many crafted to crash parsers),
 //              replayed in one process through the compiled decode → flow path; tcpdump once per
 //              file, its start-up taken out the same way.
@@ -50,8 +53,10 @@ export function offline(opts: { rounds: number; packets: number; flows: number }
   const dir = mkdtempSync(path.join(tmpdir(), 'sw-bench-offline-'));
   try {
     const big = path.join(dir, 'many-flows.pcap');
+    const double = path.join(dir, 'many-flows-x2.pcap');
     const tiny = path.join(dir, 'tiny.pcap');
     writeCapture(big, opts.packets, opts.flows);
+    writeCapture(double, 2 * opts.packets, 2 * opts.flows);
     writeCapture(tiny, 10, 5);
     // No daemon: attribution by CIDR, and no Docker wait in the timing.
     const env = { ...process.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
@@ -74,17 +79,28 @@ export function offline(opts: { rounds: number; packets: number; flows: number }
       return run;
     };
     const tcpdump = (file: string) => wall([...ONE_CORE, 'tcpdump', '-r', file, '-w', '/dev/null']);
+    const replay = (file: string, expected: number) => {
+      const run = shipwatch(file);
+      const packets = (JSON.parse(run.stdout) as { packets: number }).packets;
+      if (packets !== expected) throw new Error(`run --pcap replayed ${packets} of ${expected} packets`);
+      return run.seconds;
+    };
     const ours: number[] = [];
     const theirs: number[] = [];
+    const oursMore: number[] = [];
+    const theirsMore: number[] = [];
     for (let round = 0; round < opts.rounds; round++) {
       const pair = [
         () => {
-          const run = shipwatch(big);
-          const packets = (JSON.parse(run.stdout) as { packets: number }).packets;
-          if (packets !== opts.packets) throw new Error(`run --pcap replayed ${packets} of ${opts.packets} packets`);
-          ours.push(run.seconds - shipwatch(tiny).seconds);
+          const once = replay(big, opts.packets);
+          ours.push(once - shipwatch(tiny).seconds);
+          oursMore.push(replay(double, 2 * opts.packets) - once);
         },
-        () => theirs.push(tcpdump(big).seconds - tcpdump(tiny).seconds),
+        () => {
+          const once = tcpdump(big).seconds;
+          theirs.push(once - tcpdump(tiny).seconds);
+          theirsMore.push(tcpdump(double).seconds - once);
+        },
       ];
       // Alternate who goes first, so a drift in the machine's speed does not favour one side.
       for (const step of round % 2 ? pair.reverse() : pair) step();
@@ -104,6 +120,19 @@ export function offline(opts: { rounds: number; packets: number; flows: number }
         rounds: opts.rounds,
         command: 'npm run bench -- --only offline',
         note: 'ratio = shipwatch time ÷ tcpdump time',
+      },
+      {
+        id: 'offline.generated.marginal',
+        benchmark: `offline replay, the next ${opts.packets.toLocaleString('en-US')} packets (a capture of ${(2 * opts.packets).toLocaleString('en-US')} packets and ${(2 * opts.flows).toLocaleString('en-US')} flows, less the one above)`,
+        metric: 'packets/s on one core, start-up and JIT warm-up taken out',
+        shipwatch: opts.packets / med(oursMore),
+        peer: { name: 'tcpdump -r -w /dev/null', value: opts.packets / med(theirsMore) },
+        ratio: pairedRatio(oursMore, theirsMore),
+        goal: null,
+        met: null,
+        rounds: opts.rounds,
+        command: 'npm run bench -- --only offline',
+        note: 'ratio = shipwatch time ÷ tcpdump time, for the added packets',
       },
     ];
     return [...generated, corpus(opts.rounds)];
