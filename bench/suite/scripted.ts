@@ -227,7 +227,7 @@ function idle(quick: boolean): Figure[] {
   return [
     {
       id: 'idle.cpu',
-      benchmark: `idle: the agent with ${row.containers} quiet containers, ${seconds} s`,
+      benchmark: `idle: the agent with ${row.containers} quiet containers, ${seconds} s from 20 s after its start`,
       metric: '% of one core (the agent and its capture children)',
       shipwatch: row.agentShare * 100,
       peer: { name: 'dockerd + containerd running them, same window', value: row.daemonShare * 100 },
