@@ -45,16 +45,19 @@ export class CaptureStream {
       at = 8;
     }
     let done = true;
+    // One DataView per chunk: its getters compile to single loads, where Buffer's readDoubleLE
+    // copies eight bytes through a scratch array (~10 ns a packet, measured alone).
+    const header = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     for (let n = 1; buf.length - at >= HEADER; n++) {
-      const caplen = buf.readUInt32LE(at);
+      const caplen = header.getUint32(at, true);
       if (caplen === DROPS) {
-        this.#h.dropped(buf.readUInt32LE(at + 4));
+        this.#h.dropped(header.getUint32(at + 4, true));
         at += HEADER;
         continue;
       }
       if (caplen > 65535) return this.#corrupt(`frame length ${caplen}`);
       if (buf.length - at < HEADER + caplen) break;
-      this.#h.packet(buf.subarray(at + HEADER, at + HEADER + caplen), caplen, buf.readDoubleLE(at + 8));
+      this.#h.packet(buf.subarray(at + HEADER, at + HEADER + caplen), caplen, header.getFloat64(at + 8, true));
       at += HEADER + caplen;
       if (n % 64 === 0 && buf.length - at >= HEADER && stop()) {
         done = false;
