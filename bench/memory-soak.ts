@@ -34,7 +34,7 @@ import {
 } from '../test/support/testenv.ts';
 import { waitFor } from '../test/support/wait.ts';
 import { ipv4Frame, pcapFile } from '../test/support/packet-builder.ts';
-import { childrenOf, portOn, replay, rssOf } from './private-bridge.ts';
+import { childrenOf, portOn, pssOf, replay, rssOf } from './private-bridge.ts';
 
 const COUNT = Math.min(Number(process.argv[2] ?? 100), 200);
 const FLOWS = Math.min(Number(process.argv[3] ?? 100_000), 200_000);
@@ -59,6 +59,13 @@ const argvOf = (pid: number): string[] => {
 const rssSafe = (pid: number) => {
   try {
     return rssOf(pid);
+  } catch {
+    return 0;
+  }
+};
+const pssSafe = (pid: number) => {
+  try {
+    return pssOf(pid);
   } catch {
     return 0;
   }
@@ -125,6 +132,11 @@ try {
       };
     };
     const loaded = { ...sample(), flows: await currentFlows() };
+    // The same processes by PSS (shared pages split among their sharers), beside the RSS sums.
+    const pss = {
+      agent: [agentPid, ...captureChildren(agentPid).ours].reduce((sum, pid) => sum + pssSafe(pid), 0),
+      daemon: [dockerd, ...childrenOf(dockerd)].reduce((sum, pid) => sum + pssSafe(pid), 0),
+    };
     // Where the main process's memory is, from its own /metrics (prom-client's process metrics).
     const heap = nodeMemory(await (await fetch(`${agent.baseUrl}/metrics`)).text());
     process.stdout.write(
@@ -176,6 +188,8 @@ try {
       otherCaptureChildren: loaded.others,
       totalMiB: loaded.total / MiB,
       daemonMiB: loaded.daemon / MiB,
+      pssMiB: pss.agent / MiB,
+      daemonPssMiB: pss.daemon / MiB,
       heapUsedMiB: heap.heapUsed / MiB,
       externalMiB: heap.external / MiB,
       endHeapUsedMiB: heapAtEnd.heapUsed / MiB,

@@ -92,6 +92,16 @@ export function cpuOf(pid: number): number {
   return ns / 1e9;
 }
 
+/**
+ * Proportional set size of a process in bytes, from /proc/<pid>/smaps_rollup: each page shared
+ * with n processes counts 1/n. Summing RSS over the agent and its capture children counts the
+ * `node` binary's pages once per process (~34 MiB each); summed PSS counts them once in all.
+ */
+export function pssOf(pid: number): number {
+  const kb = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
+  return Number(kb ?? NaN) * 1024;
+}
+
 /** Resident set size of a process in bytes, from /proc/<pid>/status (VmRSS). */
 export function rssOf(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];

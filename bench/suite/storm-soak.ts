@@ -77,6 +77,9 @@ interface SoakResult {
   otherCaptureChildren: number;
   totalMiB: number;
   daemonMiB: number;
+  /** The same processes' PSS: pages shared among them (the node binary) counted once. */
+  pssMiB: number;
+  daemonPssMiB: number;
   heapUsedMiB: number;
   externalMiB: number;
   endHeapUsedMiB: number;
@@ -122,7 +125,7 @@ function soak(quick: boolean, minutes: number): Figure[] {
     {
       id: 'soak.rss',
       benchmark: `memory: ${who}`,
-      metric: `RSS MiB, main process + its ${r.captureChildren} capture children on docker0 and the bench network (main ${Math.round(r.mainMiB)}: V8 heap used ${Math.round(r.heapUsedMiB)}, external ${Math.round(r.externalMiB)}; capture ${Math.round(r.captureMiB)})`,
+      metric: `RSS MiB, main process + its ${r.captureChildren} capture children on docker0 and the bench network (main ${Math.round(r.mainMiB)}: V8 heap used ${Math.round(r.heapUsedMiB)}, external ${Math.round(r.externalMiB)}; capture ${Math.round(r.captureMiB)}; by PSS, shared pages once: ${Math.round(r.pssMiB)}, against dockerd + containerd's ${Math.round(r.daemonPssMiB)})`,
       shipwatch: r.totalMiB,
       peer: { name: 'dockerd + containerd running the same containers, RSS MiB', value: r.daemonMiB },
       ratio: r.totalMiB / r.daemonMiB,
