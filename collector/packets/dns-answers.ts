@@ -6,6 +6,7 @@
 // once dns-trust.ts has matched the answer to a query of that client to a resolver it trusts.
 import { decode } from 'dns-packet';
 import { isIP } from 'node:net';
+import { BoundedMap } from '../../core/bounded-map.ts';
 
 export interface DnsAnswer {
   name: string;
@@ -61,18 +62,13 @@ const NAME_TTL_MS = 60 * 60_000;
 
 /** (client, address) → most recent name that client resolved to it; bounded (oldest out first) and expiring. */
 export class DnsNames {
-  readonly #names = new Map<string, { name: string; at: number }>();
+  readonly #names = new BoundedMap<string, { name: string; at: number }>(MAX_NAMES);
 
   /** `client`: the asking container's id (or its address when it is no container). */
   remember(client: string, answer: DnsAnswer, at: number): void {
     for (const address of answer.addresses) {
       const key = `${client}|${address}`;
-      this.#names.delete(key);
       this.#names.set(key, { name: answer.name, at });
-      if (this.#names.size > MAX_NAMES) {
-        const oldest = this.#names.keys().next().value;
-        if (oldest !== undefined) this.#names.delete(oldest);
-      }
     }
   }
 

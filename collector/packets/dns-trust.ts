@@ -5,6 +5,7 @@
 // client address and port, same server, same transaction id, same question) to a resolver the
 // client is really configured with, and only once: a second, different answer to the same query
 // (a race to forge) withdraws what the first one taught. Bounded in entries and time.
+import { BoundedMap } from '../../core/bounded-map.ts';
 
 /** Long enough for a slow upstream (Docker's embedded DNS gives up after a few seconds), short enough to bound the table. */
 const QUERY_TTL_MS = 10_000;
@@ -29,15 +30,10 @@ export function dnsQueryKey(client: string, clientPort: number, server: string, 
 }
 
 export class DnsQueries {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new BoundedMap<string, Entry>(MAX_QUERIES);
 
   query(key: string, name: string, at: number): void {
-    this.#entries.delete(key);
     this.#entries.set(key, { name, at, answered: null });
-    if (this.#entries.size > MAX_QUERIES) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
-    }
   }
 
   answer(key: string, name: string, addresses: readonly string[], at: number): AnswerVerdict {

@@ -2,6 +2,7 @@
 // session. Filled at fork (the child inherits what is known of its parent) and exec, dropped at
 // exit; a short-lived process is often gone before /proc can be read, and then this is all there is.
 import type { ExecSession } from './exec-sessions.ts';
+import { BoundedMap } from '../../core/bounded-map.ts';
 import { readContainerId } from './proc-reader.ts';
 
 /** Pids remembered for parent lookups; a busy host reuses pids long before this fills. */
@@ -21,7 +22,8 @@ export interface PidEntry {
 }
 
 export class PidTable {
-  readonly #pids = new Map<number, PidEntry>();
+  /** BoundedMap: a Map's delete-the-first walks the holes its deletes leave (~14 µs at 65 536). */
+  readonly #pids = new BoundedMap<number, PidEntry>(MAX_PIDS);
 
   get(pid: number): PidEntry | undefined {
     return this.#pids.get(pid);
@@ -29,12 +31,7 @@ export class PidTable {
 
   /** Most recently set last: past MAX_PIDS the entry set longest ago goes. */
   set(pid: number, entry: PidEntry): void {
-    this.#pids.delete(pid);
     this.#pids.set(pid, entry);
-    if (this.#pids.size > MAX_PIDS) {
-      const oldest = this.#pids.keys().next().value;
-      if (oldest !== undefined) this.#pids.delete(oldest);
-    }
   }
 
   /** The entry of a process that exited, removed. */

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
+import { BoundedMap } from '../../core/bounded-map.ts';
 import { isInUpperLayer } from '../files/index.ts';
 import type { ExecReading, FromProcThread, ToProcThread } from './proc-messages.ts';
 import { executedPath } from './exec-program.ts';
@@ -22,7 +23,8 @@ const port = parentPort;
 if (!port) throw new Error('proc-worker.ts runs as a worker thread only');
 
 const upperDirs = new Map<string, string>();
-const forkParent = new Map<number, number>();
+/** Bounded (a Map's delete-the-first walks the holes its deletes leave: ~14 µs a fork at the bound). */
+const forkParent = new BoundedMap<number, number>(MAX_FORKS);
 let batch: FromProcThread[] = [];
 let connector: ProcConnector | null = null;
 let trace: ExecTrace | null = null;
@@ -150,7 +152,6 @@ try {
       // posting them woke the main thread for nothing.
       if (childPid !== childTgid) return;
       forkParent.set(childTgid, parentTgid);
-      if (forkParent.size > MAX_FORKS) forkParent.delete(forkParent.keys().next().value as number);
       post({ t: 'fork', parentTgid, childPid, childTgid });
     },
     exit: (tgid, exitCode) => {
