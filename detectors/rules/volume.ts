@@ -5,6 +5,7 @@
 // The flow table reports a flow every few MiB it sends (not only every minute), so a long upload
 // is judged while it runs.
 import type { ShipwatchEvent } from '../../collector/events.ts';
+import { BoundedMap } from '../../core/bounded-map.ts';
 import { judging } from '../baseline.ts';
 import type { Detector, DetectorContext, StepResult } from '../context.ts';
 import { destination, flowDetails, who } from '../describe.ts';
@@ -17,6 +18,8 @@ import {
 } from '../egress-bytes.ts';
 import type { Finding } from '../../findings/index.ts';
 
+/** Container and key pairs remembered for the once-per-window rule. */
+const MAX_ALERTED = 4096;
 /** "Far above": this many times the learned maximum… */
 export const VOLUME_FACTOR = 10;
 /** …and at least this much more, so a workload that learned near-silence may still send a few MB. */
@@ -33,16 +36,14 @@ function mib(bytes: number): string {
 export interface VolumeState {
   bytes: EgressBytes;
   /** container id + key → when it last alerted: once per window, not once per update of the burst. */
-  alerted: Map<string, number>;
+  alerted: BoundedMap<string, number>;
 }
 
 function fresh(state: VolumeState, finding: Finding, at: number): boolean {
   const id = `${finding.container?.id ?? ''}|${finding.key}`;
   const last = state.alerted.get(id);
   if (last !== undefined && at - last < VOLUME_WINDOW_MS) return false;
-  state.alerted.delete(id);
   state.alerted.set(id, at);
-  if (state.alerted.size > 4096) state.alerted.delete(state.alerted.keys().next().value as string);
   return true;
 }
 
@@ -77,7 +78,7 @@ function judge(state: VolumeState, sent: EgressWindow, ctx: DetectorContext, at:
 
 export const volumeDetector: Detector<VolumeState> = {
   name: 'volume',
-  initialState: () => ({ bytes: newEgressBytes(), alerted: new Map() }),
+  initialState: () => ({ bytes: newEgressBytes(), alerted: new BoundedMap<string, number>(MAX_ALERTED) }),
   step(state: VolumeState, event: ShipwatchEvent, ctx: DetectorContext): StepResult<VolumeState> {
     switch (event.kind) {
       case 'flow.start':
