@@ -24,6 +24,7 @@ import {
   constants,
 } from 'node:fs';
 import path from 'node:path';
+import { BoundedMap } from '../../core/bounded-map.ts';
 
 const TRACEFS_MOUNTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 /** Per CPU; about 60 bytes a record, so thousands of execs between two reads. */
@@ -138,13 +139,6 @@ function removeStaleInstances(instances: string): void {
   }
 }
 
-/** Sets `key` as the most recent entry; past MAX_RECORDS the oldest goes (Map keeps insertion order). */
-function setNewest<V>(map: Map<number, V>, key: number, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > MAX_RECORDS) map.delete(map.keys().next().value as number);
-}
-
 export class ExecTrace {
   /** The private tracefs instance directory. */
   readonly dir: string;
@@ -154,10 +148,12 @@ export class ExecTrace {
   /** Per pid, its recent execs oldest first (a shell that execs in place has several). */
   readonly #byPid = new Map<number, TracedExec[]>();
   #records = 0;
+  // The next two are set at every fork and cgroup move on the host and rarely deleted, so full on
+  // a busy one: BoundedMap, where a Map's delete-the-first walked the holes earlier deletes left.
   /** Each task's latest cgroup move, most recent last. */
-  readonly #attached = new Map<number, CgroupAttach>();
+  readonly #attached = new BoundedMap<number, CgroupAttach>(MAX_RECORDS);
   /** Child → the task that forked it, for a fork event the connector delivers after the child's exec. */
-  readonly #parents = new Map<number, number>();
+  readonly #parents = new BoundedMap<number, number>(MAX_RECORDS);
 
   /** Throws with the reason where tracefs is unavailable (no CAP_SYS_ADMIN, not mountable). */
   constructor() {
@@ -242,9 +238,9 @@ export class ExecTrace {
 
   #add(line: string): void {
     const fork = parseForkLine(line);
-    if (fork) return setNewest(this.#parents, fork.child, fork.parent);
+    if (fork) return void this.#parents.set(fork.child, fork.parent);
     const attach = parseAttachLine(line);
-    if (attach) return setNewest(this.#attached, attach.pid, attach.attach);
+    if (attach) return void this.#attached.set(attach.pid, attach.attach);
     const parsed = parseExecLine(line);
     if (!parsed) return;
     const list = this.#byPid.get(parsed.pid);
