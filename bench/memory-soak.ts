@@ -56,20 +56,18 @@ const argvOf = (pid: number): string[] => {
     return [];
   }
 };
-const rssSafe = (pid: number) => {
-  try {
-    return rssOf(pid);
-  } catch {
-    return 0;
-  }
-};
-const pssSafe = (pid: number) => {
-  try {
-    return pssOf(pid);
-  } catch {
-    return 0;
-  }
-};
+/** A /proc reader that says 0 for a process gone meanwhile. */
+const orZero =
+  (read: (pid: number) => number) =>
+  (pid: number): number => {
+    try {
+      return read(pid);
+    } catch {
+      return 0;
+    }
+  };
+const rssSafe = orZero(rssOf);
+const pssSafe = orZero(pssOf);
 
 const network = uniqueName('bench-mem');
 let names = Array.from({ length: COUNT }, (_, i) => uniqueName(`bench-mem${i}`));
