@@ -1,6 +1,8 @@
-// One row of the flow table: the record subscribers see, plus the bookkeeping they do not.
+// One flow of the table as an object: the record subscribers see, the keys it is found by, and
+// its row in flow-rows.ts, where the per-packet counters live.
 import type { FlowRecord, Protocol } from '../events.ts';
 import type { FlowKey } from './flow-keys.ts';
+import type { FlowRows } from './flow-rows.ts';
 import {
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
@@ -15,33 +17,28 @@ import {
 } from '../packets/index.ts';
 
 export class FlowEntry {
+  /** What subscribers see; its counters and lastSeen are the row's as of the last sync (flow-table.ts). */
   readonly flow: FlowRecord;
   /** Table keys pointing at this entry: its own first, then one per other bridge it was seen on. */
   readonly keys: FlowKey[];
-  /** The first sender, as the table keys it (IPv4 as an int32, IPv6 as hex), and its port. */
+  /** Its row in FlowRows: the per-packet counters and bookkeeping. */
+  readonly row: number;
+  /** The first sender, as the table keys it (IPv4 as an int32, IPv6 as hex). */
   readonly srcKey: number | string;
-  readonly srcPort: number;
-  lastUpdate: number;
-  closedAt = 0;
-  flagBits = 0;
-  /** FIN seen from: 1 = the first sender, 2 = the other side. */
-  finFrom = 0;
-  pendingBytes = 0;
-  pendingPackets = 0;
-  /** bytesOut + bytesIn when the last event went out (flow-progress.ts). */
-  bytesAtUpdate = 0;
-  dirty = false;
   /** Its handshake half's key while the other half may still come (handshake.ts). */
   halfKey: string | null = null;
-  /** An asymmetric route: each bridge sees one direction, so packets count on every bridge. */
-  countEveryBridge = false;
 
-  constructor(flow: FlowRecord, key: FlowKey, srcKey: number | string, srcPort: number, at: number) {
+  constructor(flow: FlowRecord, key: FlowKey, row: number, srcKey: number | string) {
     this.flow = flow;
     this.keys = [key];
+    this.row = row;
     this.srcKey = srcKey;
-    this.srcPort = srcPort;
-    this.lastUpdate = at;
+  }
+
+  /** A copy of the record: subscribers may keep it while the table keeps counting. */
+  snapshot(): FlowRecord {
+    const flow = this.flow;
+    return { ...flow, src: { ...flow.src }, dst: { ...flow.dst }, networks: [...flow.networks] };
   }
 }
 
@@ -171,7 +168,7 @@ export class FlowEntries implements Iterable<FlowEntry> {
    * of the queue read to find them is rewritten to hold just them, so an entry deleted behind a
    * long-lived one at the front is stepped over once, not at every eviction.
    */
-  evictionVictim(): FlowEntry | null {
+  evictionVictim(rows: FlowRows): FlowEntry | null {
     const queue = this.#queue;
     const oldest: FlowEntry[] = [];
     let read = this.#head;
@@ -181,47 +178,16 @@ export class FlowEntries implements Iterable<FlowEntry> {
     }
     this.#head = read - oldest.length;
     let victim: FlowEntry | null = null;
+    let victimSeen = Infinity;
     for (let i = 0; i < oldest.length; i++) {
       const entry = oldest[i]!;
       queue[this.#head + i] = entry;
-      if (!victim || entry.flow.lastSeen < victim.flow.lastSeen) victim = entry;
+      const seen = rows.lastSeen(entry.row);
+      if (!victim || seen < victimSeen) {
+        victim = entry;
+        victimSeen = seen;
+      }
     }
     return victim;
-  }
-}
-
-/** Entries with counts not yet drained; FlowEntry.dirty marks membership (no Set lookup per packet). */
-export class DirtyFlows {
-  #entries: FlowEntry[] = [];
-  /** Entries before this index were handed out by a drain that was cut short. */
-  #drained = 0;
-
-  mark(entry: FlowEntry): void {
-    if (entry.dirty) return;
-    entry.dirty = true;
-    this.#entries.push(entry);
-  }
-
-  /**
-   * Hands each entry's bytes and packets since the last drain to `sink`, once. When `stop()` (asked
-   * every 256 entries) says the caller's turn is over, returns false: call again for the rest.
-   */
-  drain(sink: (flow: FlowRecord, bytes: number, packets: number) => void, stop: () => boolean = () => false): boolean {
-    const entries = this.#entries;
-    const start = this.#drained;
-    for (let i = start; i < entries.length; i++) {
-      if ((i - start) % 256 === 255 && stop()) {
-        this.#drained = i;
-        return false;
-      }
-      const entry = entries[i]!;
-      sink(entry.flow, entry.pendingBytes, entry.pendingPackets);
-      entry.pendingBytes = 0;
-      entry.pendingPackets = 0;
-      entry.dirty = false;
-    }
-    this.#entries = [];
-    this.#drained = 0;
-    return true;
   }
 }

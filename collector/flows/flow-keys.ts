@@ -1,18 +1,18 @@
-// Flow-table keys: the hot path of every packet, so no allocation for an IPv4 packet of a known
-// flow. IPv4 keys are four int32 words in a TupleTable; IPv6 keys (rare on Docker bridges) stay
-// strings in a Map.
+// Flow-table keys → the flow's row (flow-rows.ts): the hot path of every packet, so no allocation
+// for an IPv4 packet of a known flow. IPv4 keys are four int32 words in a TupleTable; IPv6 keys
+// (rare on Docker bridges) stay strings in a Map.
 import { TupleTable } from './tuple-table.ts';
 
 /** A key as an entry keeps it, to delete it later: IPv4 packed words, or the IPv6 string. */
 export type FlowKey = string | readonly [number, number, number, number];
 
-export class FlowKeys<T> {
+export class FlowKeys {
   readonly #networkIds = new Map<string, number>();
   // Packets come in runs from one bridge: one string compare instead of a Map lookup per packet.
   #lastNetwork: string | null = null;
   #lastId = 0;
-  readonly #v4 = new TupleTable<T>();
-  readonly #v6 = new Map<string, T>();
+  readonly #v4 = new TupleTable();
+  readonly #v6 = new Map<string, number>();
 
   /** A small number per network name, part of every key. */
   networkId(network: string): number {
@@ -27,8 +27,8 @@ export class FlowKeys<T> {
     return id;
   }
 
-  /** IPv4 lookup without building a key: addresses as int32, endpoints already ordered. */
-  get4(net: number, protocol: number, a: number, ap: number, b: number, bp: number): T | undefined {
+  /** IPv4 lookup without building a key: addresses as int32, endpoints already ordered; -1 when absent. */
+  get4(net: number, protocol: number, a: number, ap: number, b: number, bp: number): number {
     return this.#v4.get(a, b, (ap << 16) | bp, (net << 8) | protocol);
   }
 
@@ -47,11 +47,12 @@ export class FlowKeys<T> {
     return `${net}|${protocol}|${a}|${ap}|${b}|${bp}`;
   }
 
-  get(key: FlowKey): T | undefined {
-    return typeof key === 'string' ? this.#v6.get(key) : this.#v4.get(key[0], key[1], key[2], key[3]);
+  /** The key's row, or -1. */
+  get(key: FlowKey): number {
+    return typeof key === 'string' ? (this.#v6.get(key) ?? -1) : this.#v4.get(key[0], key[1], key[2], key[3]);
   }
 
-  set(key: FlowKey, value: T): void {
+  set(key: FlowKey, value: number): void {
     if (typeof key === 'string') this.#v6.set(key, value);
     else this.#v4.set(key[0], key[1], key[2], key[3], value);
   }

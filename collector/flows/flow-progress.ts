@@ -2,7 +2,7 @@
 // and the periodic one: once it has moved another VOLUME_UPDATE_BYTES (so a 64 MB upload is seen
 // while it runs, not a minute later), and when its first payload arrives (so a detector can read
 // an application protocol's opening line, e.g. a miner's stratum login, that the snaplen keeps).
-import type { FlowEntry } from './flow-entry.ts';
+// The table checks both per packet (FlowTable#account); these are the measures.
 import type { PacketMeta } from '../packets/index.ts';
 
 /** Bytes (both directions) a flow moves between two volume-driven updates. */
@@ -15,21 +15,4 @@ export function payloadHead(buf: Buffer, meta: PacketMeta): string | null {
   if (meta.payloadLength <= 0 || meta.fragment) return null;
   const end = meta.payloadOffset + Math.min(meta.payloadLength, FIRST_PAYLOAD_BYTES);
   return buf.toString('latin1', meta.payloadOffset, end);
-}
-
-/**
- * Notes the packet just counted on `entry`: keeps its payload's head when it is the flow's first;
- * true when an update is due (a first payload after the flow.start, or the next volume step).
- */
-export function progress(entry: FlowEntry, meta: PacketMeta, buf: Buffer, fresh: boolean): boolean {
-  const flow = entry.flow;
-  let due = flow.bytesOut + flow.bytesIn - entry.bytesAtUpdate >= VOLUME_UPDATE_BYTES;
-  if (flow.firstPayload === undefined && meta.payloadLength > 0) {
-    const head = payloadHead(buf, meta);
-    if (head !== null) {
-      flow.firstPayload = head;
-      due ||= !fresh;
-    }
-  }
-  return due;
 }

@@ -3,49 +3,36 @@
 // a flow becomes established, joins a second bridge, or every `updateIntervalMs` while active, and
 // `flow.end` on close, idle timeout or eviction. Timeouts follow Zeek: TCP ends on RST or FIN from
 // both sides (5 min idle), UDP/ICMP after 1 min idle. Time comes from packets and `sweep(now)`.
-import type { FlowRecord, ShipwatchEvent } from '../events.ts';
-import type { Attributed, Attributor } from './flow-attribution.ts';
+// A packet of a known flow touches its key's slot and its row (flow-rows.ts), not the objects:
+// the flow's record is brought up to date from the row when an event or a reader needs it.
+import type { FlowRecord } from '../events.ts';
+import type { Attributed } from './flow-attribution.ts';
+import { withDefaults, type FlowTableOptions, type FlowTableSettings } from './flow-table-options.ts';
 import { IPPROTO_TCP, TCP_FIN, TCP_RST, TCP_SYN, TCP_ACK, type PacketMeta } from '../packets/index.ts';
 import { RoutedFlowMatcher, routedSide } from './routed-flows.ts';
 import { HandshakeHalves, orient } from './handshake.ts';
-import { DirtyFlows, FlowEntries, FlowEntry, flagLetters, newFlowRecord, protocolName } from './flow-entry.ts';
+import { FlowEntries, FlowEntry, flagLetters, newFlowRecord, protocolName } from './flow-entry.ts';
+import { FlowRows } from './flow-rows.ts';
 import { addressKey, FlowKeys, type FlowKey } from './flow-keys.ts';
-import { progress } from './flow-progress.ts';
+import { payloadHead, VOLUME_UPDATE_BYTES } from './flow-progress.ts';
 import { AddressTexts } from './address-texts.ts';
 
-export interface FlowTableOptions {
-  host: string;
-  maxFlows: number;
-  attributor: Attributor;
-  emit: (event: ShipwatchEvent) => void;
-  nameOf?: (asker: string, ip: string, now: number) => string | null; // asker: a container id or an address
-  tcpIdleMs?: number;
-  udpIdleMs?: number;
-  updateIntervalMs?: number;
-  /** How long a closed TCP flow keeps absorbing its last ACKs before it leaves the table. */
-  closedLingerMs?: number;
-}
-
 export class FlowTable {
-  readonly #o: Required<Omit<FlowTableOptions, 'nameOf'>> & Pick<FlowTableOptions, 'nameOf'>;
-  /** Every key → its entry (a flow seen on two bridges has a key for each). */
-  readonly #keys = new FlowKeys<FlowEntry>();
+  readonly #o: FlowTableSettings;
+  /** Every key → its row (a flow seen on two bridges has a key for each). */
+  readonly #keys = new FlowKeys();
+  readonly #rows = new FlowRows();
+  /** Row → its entry. */
+  readonly #entries: (FlowEntry | undefined)[] = [];
   /** Each flow once, oldest first (insertion order): what sweep, eviction and active() walk. */
   readonly #flows = new FlowEntries();
   readonly #routed = new RoutedFlowMatcher<FlowEntry>();
   readonly #halves = new HandshakeHalves<FlowEntry>();
-  readonly #dirty = new DirtyFlows();
   readonly #texts = new AddressTexts();
   evicted = 0;
 
   constructor(options: FlowTableOptions) {
-    this.#o = {
-      tcpIdleMs: 5 * 60_000,
-      udpIdleMs: 60_000,
-      updateIntervalMs: 60_000,
-      closedLingerMs: 10_000,
-      ...options,
-    };
+    this.#o = withDefaults(options);
   }
 
   /** Accounts one decoded packet seen on `network`'s bridge at `at` (epoch ms). */
@@ -57,32 +44,36 @@ export class FlowTable {
     const dst = addressKey(buf, dstOffset, meta.ipVersion);
     const forward = src < dst || (src === dst && srcPort <= dstPort);
     let key: FlowKey | null = null;
-    let entry: FlowEntry | undefined;
+    let row: number;
     if (typeof src === 'number' && typeof dst === 'number') {
       // The hot path: looked up by its words, a key object is only built for a new flow.
-      entry = forward
+      row = forward
         ? keys.get4(net, protocol, src, srcPort, dst, dstPort)
         : keys.get4(net, protocol, dst, dstPort, src, srcPort);
     } else {
       key = keys.key(net, protocol, src, srcPort, dst, dstPort, forward);
-      entry = keys.get(key);
+      row = keys.get(key);
     }
     if (
-      entry?.flow.state === 'closed' &&
+      row >= 0 &&
       protocol === IPPROTO_TCP &&
-      (meta.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN
+      (meta.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
+      this.#rows.isClosed(row)
     ) {
       // A fresh SYN on the 5-tuple of a closed flow is a new connection (port reuse).
-      this.#remove(entry);
-      entry = undefined;
+      this.#remove(this.#entries[row]!);
+      row = -1;
     }
     let fresh = false;
-    if (!entry) {
+    if (row < 0) {
       key ??= keys.key(net, protocol, src, srcPort, dst, dstPort, forward);
-      entry = this.#start(key, src, dst, network, meta, buf, at);
+      const entry = this.#start(key, src, dst, network, net, meta, buf, at);
+      row = entry.row;
       fresh = entry.keys[0] === key;
     }
-    this.#account(entry, network, src, meta, buf, at, fresh);
+    const v6Src = typeof src === 'string' ? (this.#entries[row]!.srcKey as string) : '';
+    const counted = this.#rows.count(row, net, src, srcPort, v6Src, meta.wireBytes, at);
+    this.#account(row, counted, meta, buf, at, fresh);
   }
 
   #start(
@@ -90,6 +81,7 @@ export class FlowTable {
     packetSrc: number | string,
     packetDst: number | string,
     network: string,
+    net: number,
     meta: PacketMeta,
     buf: Buffer,
     at: number,
@@ -100,7 +92,7 @@ export class FlowTable {
     const halfKey = handshake ? HandshakeHalves.key(srcIp, srcPort, dstIp, dstPort) : null;
     const half = this.#halves.match(halfKey, network, handshake);
     if (half && this.#flows.has(half)) {
-      half.countEveryBridge = true; // each bridge sees one direction: count both
+      this.#rows.countEveryBridge(half.row); // each bridge sees one direction: count both
       return this.#join(half, key, network, null, at);
     }
     const protocol = protocolName(meta.protocol);
@@ -128,8 +120,11 @@ export class FlowTable {
       dstPort,
       at,
     );
-    const entry = new FlowEntry(flow, key, turned ? packetDst : packetSrc, srcPort, at);
-    this.#keys.set(key, entry);
+    const srcKey = turned ? packetDst : packetSrc;
+    const row = this.#rows.alloc(at, srcKey, srcPort, net, protocol === 'tcp');
+    const entry = new FlowEntry(flow, key, row, srcKey);
+    this.#entries[row] = entry;
+    this.#keys.set(key, row);
     this.#flows.add(entry);
     if (side) this.#routed.offer(routedKey, side, network, srcPort, at, entry);
     entry.halfKey = this.#halves.offer(halfKey, network, handshake, entry);
@@ -151,57 +146,53 @@ export class FlowTable {
   /** Another bridge's sighting: of a routed flow (the real source kept) or an asymmetric route's half. */
   #join(entry: FlowEntry, key: FlowKey, network: string, realSrc: FlowRecord['src'] | null, at: number) {
     entry.keys.push(key);
-    this.#keys.set(key, entry);
+    this.#keys.set(key, entry.row);
     if (!entry.flow.networks.includes(network)) entry.flow.networks.push(network);
     if (realSrc) entry.flow.src = realSrc;
     this.#emit('flow.update', entry, at, realSrc !== null);
     return entry;
   }
 
-  /** Counts the packet; `fresh`: it is the flow's first, so flow.start goes out (with its flags and bytes) before anything else. */
-  #account(
-    entry: FlowEntry,
-    network: string,
-    src: number | string,
-    meta: PacketMeta,
-    buf: Buffer,
-    at: number,
-    fresh: boolean,
-  ): void {
-    const flow = entry.flow;
-    if (at > flow.lastSeen) flow.lastSeen = at;
-    // A routed flow counts on the bridge it was first seen on only; an asymmetric one on both.
-    if (network !== flow.network && !entry.countEveryBridge) return;
-    const outbound = meta.srcPort === entry.srcPort && src === entry.srcKey;
-    if (outbound) {
-      flow.packetsOut++;
-      flow.bytesOut += meta.wireBytes;
-    } else {
-      flow.packetsIn++;
-      flow.bytesIn += meta.wireBytes;
+  /**
+   * Counts the packet on `row`; `fresh`: it is the flow's first, so flow.start goes out (with its
+   * flags and bytes) before anything else. Past the counting, the entry is read only when the
+   * flow's record changes: a new TCP flag, its first payload, its state, an event. `counted`: the
+   * row's count (-1: a routed flow counts on the bridge it was first seen on only).
+   */
+  #account(row: number, counted: -1 | 0 | 1, meta: PacketMeta, buf: Buffer, at: number, fresh: boolean): void {
+    if (counted < 0) return;
+    const rows = this.#rows;
+    const outbound = counted === 1;
+    let established = !outbound && rows.isNew(row);
+    // Worth an update between start and end (flow-progress.ts): the next volume step, a first payload.
+    let progressed = rows.bytesSinceUpdate(row) >= VOLUME_UPDATE_BYTES;
+    if (meta.payloadLength > 0 && !rows.payloadSeen(row)) {
+      const head = payloadHead(buf, meta);
+      if (head !== null) {
+        this.#entries[row]!.flow.firstPayload = head;
+        rows.setPayloadSeen(row);
+        progressed ||= !fresh;
+      }
     }
-    entry.pendingBytes += meta.wireBytes;
-    entry.pendingPackets++;
-    this.#dirty.mark(entry);
-    let established = !outbound && flow.state === 'new';
-    const progressed = progress(entry, meta, buf, fresh);
     const flags = meta.tcpFlags;
-    if (meta.protocol === IPPROTO_TCP && (flags | entry.flagBits) !== entry.flagBits) {
-      entry.flagBits |= flags;
-      flow.tcpFlags = flagLetters(entry.flagBits);
-    }
-    if (fresh) this.#emit('flow.start', entry, at);
-    if (meta.protocol === IPPROTO_TCP) {
-      if (flags & TCP_FIN) entry.finFrom |= outbound ? 1 : 2;
-      if (flow.state !== 'closed' && (flags & TCP_RST || entry.finFrom === 3)) {
-        flow.state = 'closed';
-        entry.closedAt = at;
+    const tcp = meta.protocol === IPPROTO_TCP;
+    if (tcp && rows.addFlags(row, flags)) this.#entries[row]!.flow.tcpFlags = flagLetters(rows.flagBits(row));
+    if (fresh) this.#emit('flow.start', this.#entries[row]!, at);
+    if (tcp && flags & (TCP_FIN | TCP_RST)) {
+      const bothFins = flags & TCP_FIN ? rows.fin(row, outbound) : false;
+      if (!rows.isClosed(row) && (flags & TCP_RST || bothFins)) {
+        const entry = this.#entries[row]!;
+        entry.flow.state = 'closed';
+        rows.closed(row, at);
         this.#emit('flow.end', entry, at);
         established = false;
       }
     }
-    if (established) flow.state = 'established';
-    if (established || (progressed && flow.state !== 'closed')) this.#emit('flow.update', entry, at);
+    if (established) {
+      this.#entries[row]!.flow.state = 'established';
+      rows.established(row);
+    }
+    if (established || (progressed && !rows.isClosed(row))) this.#emit('flow.update', this.#entries[row]!, at);
   }
 
   /**
@@ -211,20 +202,23 @@ export class FlowTable {
    */
   sweep(now: number, stop: () => boolean = () => false): boolean {
     const { tcpIdleMs, udpIdleMs, updateIntervalMs, closedLingerMs } = this.#o;
+    const rows = this.#rows;
     let seen = 0;
     for (const entry of this.#flows) {
       if (++seen % 256 === 0 && stop()) return false;
-      const flow = entry.flow;
-      if (flow.state === 'closed') {
-        if (now - entry.closedAt >= closedLingerMs) this.#remove(entry);
+      const row = entry.row;
+      if (rows.isClosed(row)) {
+        if (now - rows.closedAt(row) >= closedLingerMs) this.#remove(entry);
         continue;
       }
-      const idleMs = flow.protocol === 'tcp' ? tcpIdleMs : udpIdleMs;
-      if (now - flow.lastSeen >= idleMs) {
-        flow.state = 'timeout';
+      const idleMs = rows.isTcp(row) ? tcpIdleMs : udpIdleMs;
+      const lastSeen = rows.lastSeen(row);
+      const lastUpdate = rows.lastUpdate(row);
+      if (now - lastSeen >= idleMs) {
+        entry.flow.state = 'timeout';
         this.#emit('flow.end', entry, now);
         this.#remove(entry);
-      } else if (now - entry.lastUpdate >= updateIntervalMs && flow.lastSeen > entry.lastUpdate) {
+      } else if (now - lastUpdate >= updateIntervalMs && lastSeen > lastUpdate) {
         this.#emit('flow.update', entry, now);
       }
     }
@@ -232,15 +226,24 @@ export class FlowTable {
     return true;
   }
 
-  /** Hands each flow's bytes and packets since the last drain to `sink` (metrics), once; false: stopped, call again. */
+  /**
+   * Hands each flow's bytes and packets since the last drain to `sink` (metrics), once; false:
+   * stopped, call again. The record is for its labels: its counters are as of its last event.
+   */
   drain(sink: (flow: FlowRecord, bytes: number, packets: number) => void, stop?: () => boolean): boolean {
-    return this.#dirty.drain(sink, stop);
+    const entries = this.#entries;
+    const freed = (row: number) => (entries[row] = undefined);
+    return this.#rows.drain((row, bytes, packets) => sink(entries[row]!.flow, bytes, packets), freed, stop);
   }
 
-  /** Flows not yet ended. */
+  /** Flows not yet ended, their records brought up to date. */
   active(): FlowRecord[] {
     const flows: FlowRecord[] = [];
-    for (const entry of this.#flows) if (entry.flow.state !== 'closed') flows.push(entry.flow);
+    for (const entry of this.#flows) {
+      if (entry.flow.state === 'closed') continue;
+      this.#rows.syncInto(entry.row, entry.flow);
+      flows.push(entry.flow);
+    }
     return flows;
   }
 
@@ -268,7 +271,7 @@ export class FlowTable {
    * O(1) approximation of LRU that spares long-lived busy flows without a per-packet reorder.
    */
   #evictOne(now: number): void {
-    const victim = this.#flows.evictionVictim();
+    const victim = this.#flows.evictionVictim(this.#rows);
     if (!victim) return;
     this.evicted++;
     if (victim.flow.state !== 'closed') {
@@ -282,18 +285,14 @@ export class FlowTable {
     for (const key of entry.keys) this.#keys.delete(key);
     this.#flows.delete(entry);
     if (entry.halfKey) this.#halves.forget(entry.halfKey, entry);
+    // Its counts not yet drained keep the row (and this entry, for the metrics' labels) until the drain.
+    if (this.#rows.release(entry.row)) this.#entries[entry.row] = undefined;
   }
 
   #emit(kind: 'flow.start' | 'flow.update' | 'flow.end', entry: FlowEntry, at: number, sourceFound = false): void {
-    entry.lastUpdate = at;
-    entry.bytesAtUpdate = entry.flow.bytesOut + entry.flow.bytesIn;
-    // A snapshot: subscribers may keep the record while the table keeps counting.
-    const flow = {
-      ...entry.flow,
-      src: { ...entry.flow.src },
-      dst: { ...entry.flow.dst },
-      networks: [...entry.flow.networks],
-    };
+    this.#rows.updated(entry.row, at);
+    this.#rows.syncInto(entry.row, entry.flow);
+    const flow = entry.snapshot();
     if (kind === 'flow.update' && sourceFound) this.#o.emit({ kind, at, host: this.#o.host, flow, sourceFound });
     else this.#o.emit({ kind, at, host: this.#o.host, flow });
   }

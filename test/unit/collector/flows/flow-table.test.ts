@@ -346,6 +346,27 @@ describe('FlowTable', () => {
     expect(seen).toEqual([[bytes * 2, 2]]);
   });
 
+  it('drains the last bytes of flows that left the table before the drain, with their own labels', () => {
+    table = new FlowTable({ host: 'h', maxFlows: 100, attributor, emit: () => {} });
+    const to = (dst: string) => ({ src: '198.18.1.2', dst, protocol: 'udp' as const });
+    for (let i = 0; i < 100; i++) send('net-a', to(`203.0.113.${i}`), i);
+    // 100 more flows evict the first 100 (their rows wait for the drain), and reuse none of them meanwhile.
+    for (let i = 100; i < 200; i++) send('net-a', to(`203.0.113.${i}`), i);
+    expect(table.evicted).toBe(100);
+    const drained = new Map<string, number>();
+    table.drain((flow, _bytes, packets) => drained.set(flow.dst.ip, (drained.get(flow.dst.ip) ?? 0) + packets));
+    expect(drained.size).toBe(200);
+    expect([...drained.values()].every((packets) => packets === 1)).toBe(true);
+    // Drained, the rows are reused: the table's flows are still counted apart.
+    for (let i = 200; i < 250; i++) send('net-a', to(`203.0.113.${i}`), i);
+    send('net-a', to('203.0.113.199'), 300);
+    const active = new Map(table.active().map((f) => [f.dst.ip, f.packetsOut]));
+    expect(active.size).toBe(100);
+    expect(active.get('203.0.113.199')).toBe(2);
+    expect(active.get('203.0.113.249')).toBe(1);
+    expect(active.has('203.0.113.149')).toBe(false);
+  });
+
   it('drains in turns when told to stop: every flow once, what arrives meanwhile included', () => {
     table = new FlowTable({ host: 'h', maxFlows: 2000, attributor, emit: () => {} });
     const flowTo = (port: number) => ({
