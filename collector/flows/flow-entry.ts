@@ -19,8 +19,10 @@ import {
 export class FlowEntry {
   /** What subscribers see; its counters and lastSeen are the row's as of the last sync (flow-table.ts). */
   readonly flow: FlowRecord;
-  /** Table keys pointing at this entry: its own first, then one per other bridge it was seen on. */
-  readonly keys: FlowKey[];
+  /** Its own key when IPv6 (an IPv4 flow's is in its row: no arrays per flow). */
+  readonly v6Key: string | null;
+  /** Keys of the other bridges it was seen on, if any. */
+  otherKeys: FlowKey[] | null = null;
   /** Its row in FlowRows: the per-packet counters and bookkeeping. */
   readonly row: number;
   /** The first sender, as the table keys it (IPv4 as an int32, IPv6 as hex). */
@@ -30,7 +32,7 @@ export class FlowEntry {
 
   constructor(flow: FlowRecord, key: FlowKey, row: number, srcKey: number | string) {
     this.flow = flow;
-    this.keys = [key];
+    this.v6Key = typeof key === 'string' ? key : null;
     this.row = row;
     this.srcKey = srcKey;
   }

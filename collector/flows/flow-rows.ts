@@ -9,6 +9,7 @@
 // when an event or a reader wants it (flow-table.ts). Rows are reused through a free list; a row
 // whose counts the metrics have not drained yet is freed by the drain, so no count is lost.
 import type { FlowRecord } from '../events.ts';
+import type { FlowKey } from './flow-keys.ts';
 
 const ROW_BYTES = 128;
 const F64_PER_ROW = ROW_BYTES / 8;
@@ -35,6 +36,8 @@ const BYTES_DRAINED = 8;
 const PACKETS_DRAINED = 9;
 const LAST_UPDATE = 10;
 const CLOSED_AT = 11;
+// Int32 fields of the second line: an IPv4 flow's own key (FlowKeys), to remove it by.
+const KEY = 24;
 
 // BITS: the TCP flags seen in the low byte, then one bit each.
 const FLAGS = 0xff;
@@ -72,8 +75,11 @@ export class FlowRows {
     return this.#capacity;
   }
 
-  /** A zeroed row for a flow first seen at `at`; `srcKey`: the first sender's key (an IPv6 string: the entry keeps it). */
-  alloc(at: number, srcKey: number | string, srcPort: number, net: number, tcp: boolean): number {
+  /**
+   * A zeroed row for a flow first seen at `at`, found by `key`; `srcKey`: the first sender's
+   * address key. Strings (IPv6) are the entry's to keep.
+   */
+  alloc(at: number, key: FlowKey, srcKey: number | string, srcPort: number, net: number, tcp: boolean): number {
     let row = this.#free.pop();
     if (row === undefined) {
       if (this.#unused === this.#capacity) this.#grow();
@@ -88,7 +94,14 @@ export class FlowRows {
     this.#i32[i + SRC_PORT] = srcPort;
     this.#i32[i + NET] = net;
     this.#i32[i + BITS] = (typeof srcKey === 'number' ? 0 : V6) | (tcp ? TCP : 0);
+    if (typeof key !== 'string') for (let w = 0; w < 4; w++) this.#i32[i + KEY + w] = key[w]!;
     return row;
+  }
+
+  /** The IPv4 key the row was made with. */
+  key(row: number): FlowKey {
+    const i = row * I32_PER_ROW + KEY;
+    return [this.#i32[i]!, this.#i32[i + 1]!, this.#i32[i + 2]!, this.#i32[i + 3]!];
   }
 
   /** The flow left the table: the row is reused once its counts are drained; true: free now. */
@@ -224,10 +237,10 @@ export class FlowRows {
     const f64 = this.#f64;
     const f = row * F64_PER_ROW;
     flow.lastSeen = f64[f + LAST_SEEN]!;
-    flow.bytesOut = f64[f + BYTES_OUT]!;
-    flow.bytesIn = f64[f + BYTES_IN]!;
-    flow.packetsOut = f64[f + PACKETS_OUT]!;
-    flow.packetsIn = f64[f + PACKETS_IN]!;
+    flow.bytesOut = small(f64[f + BYTES_OUT]!);
+    flow.bytesIn = small(f64[f + BYTES_IN]!);
+    flow.packetsOut = small(f64[f + PACKETS_OUT]!);
+    flow.packetsIn = small(f64[f + PACKETS_IN]!);
   }
 
   /**
@@ -282,4 +295,13 @@ export class FlowRows {
     this.#f64 = f64;
     this.#i32 = new Int32Array(buffer);
   }
+}
+
+/**
+ * A count read from the Float64Array, as an int32 when it is one: V8 stores a field that has held
+ * a double as a boxed number in every object of that shape, and the four counters of 100 000
+ * records written as doubles were 64 bytes of heap a flow (a heap snapshot of the bare table).
+ */
+function small(count: number): number {
+  return count <= 0x7fffffff ? count | 0 : count;
 }

@@ -69,7 +69,7 @@ export class FlowTable {
       key ??= keys.key(net, protocol, src, srcPort, dst, dstPort, forward);
       const entry = this.#start(key, src, dst, network, net, meta, buf, at);
       row = entry.row;
-      fresh = entry.keys[0] === key;
+      fresh = entry.otherKeys === null; // #start made it (a sighting on another bridge adds a key)
     }
     const v6Src = typeof src === 'string' ? (this.#entries[row]!.srcKey as string) : '';
     const counted = this.#rows.count(row, net, src, srcPort, v6Src, meta.wireBytes, at);
@@ -121,7 +121,7 @@ export class FlowTable {
       at,
     );
     const srcKey = turned ? packetDst : packetSrc;
-    const row = this.#rows.alloc(at, srcKey, srcPort, net, protocol === 'tcp');
+    const row = this.#rows.alloc(at, key, srcKey, srcPort, net, protocol === 'tcp');
     const entry = new FlowEntry(flow, key, row, srcKey);
     this.#entries[row] = entry;
     this.#keys.set(key, row);
@@ -145,7 +145,7 @@ export class FlowTable {
 
   /** Another bridge's sighting: of a routed flow (the real source kept) or an asymmetric route's half. */
   #join(entry: FlowEntry, key: FlowKey, network: string, realSrc: FlowRecord['src'] | null, at: number) {
-    entry.keys.push(key);
+    (entry.otherKeys ??= []).push(key);
     this.#keys.set(key, entry.row);
     if (!entry.flow.networks.includes(network)) entry.flow.networks.push(network);
     if (realSrc) entry.flow.src = realSrc;
@@ -282,7 +282,8 @@ export class FlowTable {
   }
 
   #remove(entry: FlowEntry): void {
-    for (const key of entry.keys) this.#keys.delete(key);
+    this.#keys.delete(entry.v6Key ?? this.#rows.key(entry.row));
+    if (entry.otherKeys) for (const key of entry.otherKeys) this.#keys.delete(key);
     this.#flows.delete(entry);
     if (entry.halfKey) this.#halves.forget(entry.halfKey, entry);
     // Its counts not yet drained keep the row (and this entry, for the metrics' labels) until the drain.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../../../collector/events.ts';
 import { FlowRows } from '../../../../collector/flows/flow-rows.ts';
 
+const K = [1, 2, 3, 4] as const;
 const record = () => ({ lastSeen: 0, bytesOut: 0, bytesIn: 0, packetsOut: 0, packetsIn: 0 }) as FlowRecord;
 const drainAll = (rows: FlowRows) => {
   const seen: [number, number, number][] = [];
@@ -16,7 +17,8 @@ const drainAll = (rows: FlowRows) => {
 describe('FlowRows', () => {
   it('counts each direction by the first sender, keeps the latest sighting, and fills the record', () => {
     const rows = new FlowRows();
-    const row = rows.alloc(1000, 0x0a000001, 40000, 0, true);
+    const row = rows.alloc(1000, [-7, 8, 9, 10], 0x0a000001, 40000, 0, true);
+    expect(rows.key(row)).toEqual([-7, 8, 9, 10]);
     expect(rows.count(row, 0, 0x0a000001, 40000, '', 100, 1005)).toBe(1);
     expect(rows.count(row, 0, 0x0a000002, 443, '', 60, 1003)).toBe(0); // late: lastSeen stays
     expect(rows.count(row, 0, 0x0a000001, 40001, '', 10, 1004)).toBe(0); // another port is not the sender
@@ -30,7 +32,7 @@ describe('FlowRows', () => {
 
   it('tells IPv6 senders apart by the text the entry keeps', () => {
     const rows = new FlowRows();
-    const row = rows.alloc(0, 'fd00aa', 53, 0, false);
+    const row = rows.alloc(0, K, 'fd00aa', 53, 0, false);
     expect(rows.count(row, 0, 'fd00aa', 53, 'fd00aa', 1, 0)).toBe(1);
     expect(rows.count(row, 0, 'fd00bb', 53, 'fd00aa', 1, 0)).toBe(0);
     expect(rows.count(row, 0, 0, 53, 'fd00aa', 1, 0)).toBe(0);
@@ -38,7 +40,7 @@ describe('FlowRows', () => {
 
   it('counts on its first network only, until told an asymmetric route counts on every bridge', () => {
     const rows = new FlowRows();
-    const row = rows.alloc(0, 1, 1, 3, false);
+    const row = rows.alloc(0, K, 1, 1, 3, false);
     expect(rows.count(row, 4, 1, 1, '', 10, 7)).toBe(-1);
     expect(rows.lastSeen(row)).toBe(7); // seen, not counted
     rows.countEveryBridge(row);
@@ -47,7 +49,7 @@ describe('FlowRows', () => {
 
   it('keeps TCP flags, FINs from each side and the state in the row', () => {
     const rows = new FlowRows();
-    const row = rows.alloc(0, 1, 1, 0, true);
+    const row = rows.alloc(0, K, 1, 1, 0, true);
     expect([rows.isTcp(row), rows.isNew(row), rows.isClosed(row)]).toEqual([true, true, false]);
     expect(rows.addFlags(row, 0x02)).toBe(true);
     expect(rows.addFlags(row, 0x02)).toBe(false);
@@ -67,18 +69,18 @@ describe('FlowRows', () => {
 
   it('hands counts to the drain once, and keeps a released row until its counts are drained', () => {
     const rows = new FlowRows();
-    const a = rows.alloc(0, 1, 1, 0, false);
-    const b = rows.alloc(0, 2, 2, 0, false);
+    const a = rows.alloc(0, K, 1, 1, 0, false);
+    const b = rows.alloc(0, K, 2, 2, 0, false);
     rows.count(a, 0, 1, 1, '', 10, 0);
     rows.count(a, 0, 9, 9, '', 5, 0);
     expect(rows.release(b)).toBe(true); // nothing to drain: free at once
-    expect(rows.alloc(0, 3, 3, 0, false)).toBe(b);
+    expect(rows.alloc(0, K, 3, 3, 0, false)).toBe(b);
     expect(rows.release(a)).toBe(false); // dirty: kept
-    const c = rows.alloc(0, 4, 4, 0, false);
+    const c = rows.alloc(0, K, 4, 4, 0, false);
     expect(c).not.toBe(a);
     expect(drainAll(rows)).toEqual({ seen: [[a, 15, 2]], freed: [a] });
     expect(drainAll(rows)).toEqual({ seen: [], freed: [] });
-    const reused = rows.alloc(50, 5, 5, 0, false);
+    const reused = rows.alloc(50, K, 5, 5, 0, false);
     expect(reused).toBe(a);
     const flow = record();
     rows.syncInto(reused, flow);
@@ -89,7 +91,7 @@ describe('FlowRows', () => {
 
   it('doubles when full and keeps every row as it was', () => {
     const rows = new FlowRows(4);
-    const made = Array.from({ length: 100 }, (_, i) => rows.alloc(i, i, i, 0, false));
+    const made = Array.from({ length: 100 }, (_, i) => rows.alloc(i, K, i, i, 0, false));
     expect(new Set(made).size).toBe(100);
     expect(rows.capacity).toBe(128);
     for (const row of made) rows.count(row, 0, row, row, '', row, 1000);
