@@ -16,20 +16,17 @@ const F64_PER_ROW = ROW_BYTES / 8;
 const I32_PER_ROW = ROW_BYTES / 4;
 const INITIAL_ROWS = 1024;
 
-// Float64 fields (row * F64_PER_ROW + ...): the first cache line.
+// Float64 fields (row * F64_PER_ROW + ...) of the first cache line.
 const LAST_SEEN = 0;
 const BYTES_OUT = 1;
 const BYTES_IN = 2;
 const PACKETS_OUT = 3;
 const PACKETS_IN = 4;
-/** bytesOut + bytesIn when the last event went out (flow-progress.ts). */
-const BYTES_AT_UPDATE = 5;
+const BYTES_AT_UPDATE = 5; // bytesOut + bytesIn when the last event went out (flow-progress.ts)
 // Int32 fields (row * I32_PER_ROW + ...), the first line's last 16 bytes.
-/** The first sender's address as the table keys it (IPv4 as an int32; IPv6: see V6). */
-const SRC_KEY = 12;
+const SRC_KEY = 12; // the first sender's address as the table keys it (IPv4 as an int32; IPv6: see V6)
 const SRC_PORT = 13;
-/** The flow's first network (FlowKeys.networkId): a routed flow counts on that bridge only. */
-const NET = 14;
+const NET = 14; // its first network (FlowKeys.networkId): a routed flow counts on that bridge only
 const BITS = 15;
 // Float64 fields of the second line.
 const BYTES_DRAINED = 8;
@@ -70,7 +67,7 @@ export class FlowRows {
     this.#i32 = new Int32Array(buffer);
   }
 
-  /** Rows the array has room for (it doubles when full, and never shrinks: maxFlows bounds it). */
+  /** Rows there is room for: doubles when full, never shrinks (maxFlows bounds it). */
   get capacity(): number {
     return this.#capacity;
   }
@@ -297,11 +294,7 @@ export class FlowRows {
   }
 }
 
-/**
- * A count read from the Float64Array, as an int32 when it is one: V8 stores a field that has held
- * a double as a boxed number in every object of that shape, and the four counters of 100 000
- * records written as doubles were 64 bytes of heap a flow (a heap snapshot of the bare table).
- */
+/** A count as an int32 when it is one: a record field that once held a double is boxed in every record. */
 function small(count: number): number {
   return count <= 0x7fffffff ? count | 0 : count;
 }

@@ -27,12 +27,13 @@ export class FlowTable {
   /** Each flow once, oldest first (insertion order): what sweep, eviction and active() walk. */
   readonly #flows = new FlowEntries();
   readonly #routed = new RoutedFlowMatcher<FlowEntry>();
-  readonly #halves = new HandshakeHalves<FlowEntry>();
+  readonly #halves: HandshakeHalves<FlowEntry>;
   readonly #texts = new AddressTexts();
   evicted = 0;
 
   constructor(options: FlowTableOptions) {
     this.#o = withDefaults(options);
+    this.#halves = new HandshakeHalves(this.#o.maxFlows);
   }
 
   /** Accounts one decoded packet seen on `network`'s bridge at `at` (epoch ms). */
@@ -127,7 +128,7 @@ export class FlowTable {
     this.#keys.set(key, row);
     this.#flows.add(entry);
     if (side) this.#routed.offer(routedKey, side, network, srcPort, at, entry);
-    entry.halfKey = this.#halves.offer(halfKey, network, handshake, entry);
+    entry.halfKey = this.#halves.offer(halfKey, network, handshake, entry, at);
     return entry;
   }
 
@@ -154,10 +155,8 @@ export class FlowTable {
   }
 
   /**
-   * Counts the packet on `row`; `fresh`: it is the flow's first, so flow.start goes out (with its
-   * flags and bytes) before anything else. Past the counting, the entry is read only when the
-   * flow's record changes: a new TCP flag, its first payload, its state, an event. `counted`: the
-   * row's count (-1: a routed flow counts on the bridge it was first seen on only).
+   * The packet just counted on `row` (`counted`: FlowRows.count's answer); `fresh`: it is the flow's
+   * first, so flow.start goes out first. The entry is read only when the record changes or an event goes.
    */
   #account(row: number, counted: -1 | 0 | 1, meta: PacketMeta, buf: Buffer, at: number, fresh: boolean): void {
     if (counted < 0) return;
@@ -223,6 +222,7 @@ export class FlowTable {
       }
     }
     this.#routed.expire(now);
+    this.#halves.expire(now, (entry) => (entry.halfKey = null));
     return true;
   }
 

@@ -10,10 +10,17 @@
 //
 // So TCP flows that start with a handshake packet are remembered by their oriented 4-tuple, and a
 // SYN half on one bridge meets the SYN-ACK half on another as one flow, counted on both bridges
-// (each sees only its own direction). Docker's MASQUERADE rewrites routed traffic, so a
+// (each sees only its own direction). The other half comes within a round trip and the two
+// captures' hand-over, so a half waits HALF_WINDOW_MS and no longer: 100 000 long-lived flows
+// kept one each (a key, an object, a Map entry: ~140 bytes a flow) for their whole lives.
+// Docker's MASQUERADE rewrites routed traffic, so a
 // container-to-container flow routed between bridges never has the same 4-tuple on both sides;
 // that case is routed-flows.ts's.
 import { IPPROTO_TCP, TCP_ACK, TCP_SYN, type PacketMeta } from '../packets/index.ts';
+import { BoundedMap } from '../../core/bounded-map.ts';
+
+/** How long a handshake half waits for its other half: generous beside a SYN's retransmissions (1, 3, 7 s). */
+export const HALF_WINDOW_MS = 30_000;
 
 export type Handshake = 'syn' | 'synack';
 type AddressText = (buf: Buffer, offset: number, version: 4 | 6) => string;
@@ -42,12 +49,18 @@ export function orient(meta: PacketMeta, buf: Buffer, text: AddressText) {
 interface Half<T> {
   network: string;
   handshake: Handshake;
+  at: number;
   value: T;
 }
 
 /** Open handshake halves by oriented 4-tuple (client first), waiting for their other half. */
 export class HandshakeHalves<T> {
-  readonly #halves = new Map<string, Half<T>>();
+  readonly #halves: BoundedMap<string, Half<T>>;
+
+  /** `max`: halves held at most (the flow table's bound: a flow offers at most one). */
+  constructor(max: number) {
+    this.#halves = new BoundedMap(max);
+  }
 
   static key(clientIp: string, clientPort: number, serverIp: string, serverPort: number): string {
     // join, not a template literal: the template builds a rope of cons strings, and each flow's
@@ -65,10 +78,20 @@ export class HandshakeHalves<T> {
   }
 
   /** Remembers a handshake half (nothing for a flow that began otherwise); returns its key. */
-  offer(key: string | null, network: string, handshake: Handshake | null, value: T): string | null {
+  offer(key: string | null, network: string, handshake: Handshake | null, value: T, at: number): string | null {
     if (key === null || handshake === null) return null;
-    this.#halves.set(key, { network, handshake, value });
+    this.#halves.set(key, { network, handshake, at, value });
     return key;
+  }
+
+  /** Drops the halves older than the window, oldest first; `expired` hears of each one's value. */
+  expire(now: number, expired: (value: T) => void): void {
+    for (let key = this.#halves.oldest(); key !== undefined; key = this.#halves.oldest()) {
+      const half = this.#halves.get(key)!;
+      if (now - half.at < HALF_WINDOW_MS) return;
+      this.#halves.delete(key);
+      expired(half.value);
+    }
   }
 
   /** The flow left the table: its half can no longer be met. */

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ContainerRef, ShipwatchEvent } from '../../../../collector/events.ts';
 import type { Attributed, Attributor } from '../../../../collector/flows/flow-attribution.ts';
 import { FlowTable } from '../../../../collector/flows/flow-table.ts';
+import { HALF_WINDOW_MS } from '../../../../collector/flows/handshake.ts';
 import { decodePacket, LINKTYPE_ETHERNET, newPacketMeta } from '../../../../collector/packets/packet-decoder.ts';
 import { ipv4Frame, ipv6Frame, type FrameSpec } from '../../../support/packet-builder.ts';
 
@@ -242,6 +243,19 @@ describe('FlowTable', () => {
       send('net-b', { ...syn, flags: 'S' }, 1000);
       send('net-b', { ...syn, flags: 'A' }, 1001);
       expect(expectOneInboundFlow()).toMatchObject({ packetsOut: 2, packetsIn: 1 });
+    });
+
+    it('waits for the other half for a while, not for the whole life of the flow', () => {
+      send('net-b', { ...syn, flags: 'S' }, 1000);
+      table.sweep(1000 + HALF_WINDOW_MS - 1);
+      send('net-a', { ...reply, flags: 'SA' }, 1000 + HALF_WINDOW_MS - 1);
+      expect(table.active()).toHaveLength(1); // still met
+
+      const late = { ...syn, srcPort: 38711 };
+      send('net-b', { ...late, flags: 'S' }, 2000);
+      table.sweep(2000 + HALF_WINDOW_MS);
+      send('net-a', { ...reply, dstPort: 38711, flags: 'SA' }, 2000 + HALF_WINDOW_MS);
+      expect(table.active()).toHaveLength(3); // forgotten: the late SYN-ACK is a flow of its own
     });
 
     it('keeps two SYN sightings of the same tuple on two bridges apart (not halves of one route)', () => {
