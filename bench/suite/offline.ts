@@ -5,6 +5,9 @@
 //   marginal:  the same on a capture twice as long with twice the flows (the same mix), less the
 //              first: what each further million packets costs once the JIT has compiled the
 //              packet and flow paths (about a fifth of the first replay's CPU, bench/README.md).
+//   shuffled:  the same packet count over five times the flows, in random order as real traffic
+//              comes: every packet's flow was touched long ago, so its state is a cache miss
+//              (the generated capture walks its flows round-robin, in the order they were made).
 //   corpus:    the 388 real-world captures of ../shared/pcaps (many crafted to crash parsers),
 //              replayed in one process through the compiled decode → flow path; tcpdump once per
 //              file, its start-up taken out the same way.
@@ -49,13 +52,49 @@ function writeCapture(file: string, packets: number, flows: number): void {
   );
 }
 
+/**
+ * `packets` frames over `flows` flows (each `packets / flows` packets, its first a SYN for TCP) in
+ * a fixed pseudo-random order: the same file every run.
+ */
+function writeShuffledCapture(file: string, packets: number, flows: number): void {
+  const frame = (flow: number, first: boolean) =>
+    ipv4Frame({
+      src: `198.18.${(flow >> 8) & 0xff}.${(flow & 0xff) | 2}`,
+      dst: flow % 2 ? '203.0.113.10' : '198.18.200.3',
+      protocol: flow % 3 ? 'tcp' : 'udp',
+      srcPort: 1024 + (flow % 60000),
+      dstPort: flow % 3 ? 443 + (flow >> 16) : 9999,
+      flags: first ? 'S' : 'A',
+      payload: Buffer.alloc((flow * 7919) % 300),
+    });
+  const firsts = Array.from({ length: flows }, (_, flow) => frame(flow, true));
+  const rests = Array.from({ length: flows }, (_, flow) => frame(flow, false));
+  const order = Int32Array.from({ length: packets }, (_, i) => i % flows);
+  let seed = 0x5eed;
+  for (let i = packets - 1; i > 0; i--) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const seen = new Uint8Array(flows);
+  const records = Array.from(order, (flow, i) => {
+    const first = seen[flow] === 0;
+    seen[flow] = 1;
+    return { at: 1.7e12 + i / 100, data: first ? firsts[flow]! : rests[flow]! };
+  });
+  writeFileSync(file, pcapFile(records));
+}
+
 export function offline(opts: { rounds: number; packets: number; flows: number }): Figure[] {
   const dir = mkdtempSync(path.join(tmpdir(), 'sw-bench-offline-'));
   try {
     const big = path.join(dir, 'many-flows.pcap');
     const double = path.join(dir, 'many-flows-x2.pcap');
     const tiny = path.join(dir, 'tiny.pcap');
+    const shuffled = path.join(dir, 'shuffled.pcap');
+    const shuffledFlows = 5 * opts.flows;
     writeCapture(big, opts.packets, opts.flows);
+    writeShuffledCapture(shuffled, opts.packets, shuffledFlows);
     writeCapture(double, 2 * opts.packets, 2 * opts.flows);
     writeCapture(tiny, 10, 5);
     // No daemon: attribution by CIDR, and no Docker wait in the timing.
@@ -89,17 +128,23 @@ export function offline(opts: { rounds: number; packets: number; flows: number }
     const theirs: number[] = [];
     const oursMore: number[] = [];
     const theirsMore: number[] = [];
+    const oursShuffled: number[] = [];
+    const theirsShuffled: number[] = [];
     for (let round = 0; round < opts.rounds; round++) {
       const pair = [
         () => {
           const once = replay(big, opts.packets);
-          ours.push(once - shipwatch(tiny).seconds);
+          const start = shipwatch(tiny).seconds;
+          ours.push(once - start);
           oursMore.push(replay(double, 2 * opts.packets) - once);
+          oursShuffled.push(replay(shuffled, opts.packets) - start);
         },
         () => {
           const once = tcpdump(big).seconds;
-          theirs.push(once - tcpdump(tiny).seconds);
+          const start = tcpdump(tiny).seconds;
+          theirs.push(once - start);
           theirsMore.push(tcpdump(double).seconds - once);
+          theirsShuffled.push(tcpdump(shuffled).seconds - start);
         },
       ];
       // Alternate who goes first, so a drift in the machine's speed does not favour one side.
@@ -133,6 +178,19 @@ export function offline(opts: { rounds: number; packets: number; flows: number }
         rounds: opts.rounds,
         command: 'npm run bench -- --only offline',
         note: 'ratio = shipwatch time ÷ tcpdump time, for the added packets',
+      },
+      {
+        id: 'offline.shuffled.rate',
+        benchmark: `offline replay, ${opts.packets.toLocaleString('en-US')} packets of ${shuffledFlows.toLocaleString('en-US')} flows in random order (as real traffic interleaves them)`,
+        metric: 'packets/s on one core, start-up taken out',
+        shipwatch: opts.packets / med(oursShuffled),
+        peer: { name: 'tcpdump -r -w /dev/null', value: opts.packets / med(theirsShuffled) },
+        ratio: pairedRatio(oursShuffled, theirsShuffled),
+        goal: null,
+        met: null,
+        rounds: opts.rounds,
+        command: 'npm run bench -- --only offline',
+        note: 'ratio = shipwatch time ÷ tcpdump time',
       },
     ];
     return [...generated, corpus(opts.rounds)];
