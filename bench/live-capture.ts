@@ -1,5 +1,7 @@
 // Live capture rate: tcpreplay into a private Linux bridge at fixed rates, the agent's capture
-// path (capture child + decode + flow table) and `tcpdump -w /dev/null` on it side by side.
+// path (capture child + decode + flow table, in a process of its own: live-agent.ts) and
+// `tcpdump -w /dev/null` on it side by side. Each one's CPU is read from /proc (every thread's
+// schedstat), so the bench's own work in this process is no one's.
 //
 //   npx tsx bench/live-capture.ts [rates=20000,50000,100000] [seconds=2] [alone]
 //
@@ -14,8 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BridgeCapture } from '../collector/packets/index.ts';
-import { CidrAttributor, PacketProcessor } from '../collector/flows/index.ts';
+import type { AgentStats } from './live-agent.ts';
 import { ipv4Frame, pcapFile } from '../test/support/packet-builder.ts';
 import { cpuOf } from './private-bridge.ts';
 
@@ -50,29 +51,24 @@ try {
   // No IPv6 on the bench links: router solicitations would add frames nobody sent.
   for (const name of [bridge, veth, peer]) writeFileSync(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, '1');
   for (const name of [bridge, veth, peer]) ip('link', 'set', name, 'up');
-  const processor = new PacketProcessor({
-    host: 'bench',
-    maxFlows: 100_000,
-    attributor: new CidrAttributor({}),
-    emit: () => undefined,
+  const agent = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'live-agent.ts'), bridge], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  let received = 0;
-  // Kernel timestamp → agent handling, per packet: how late the agent learns of a packet.
+  // Its answers in the order asked; its exit fails whatever is still waiting.
+  const waiting: { resolve: (message: unknown) => void; reject: (error: Error) => void }[] = [];
+  agent.on('message', (message) => waiting.shift()?.resolve(message));
+  agent.once('exit', (code) => {
+    for (const { reject } of waiting.splice(0)) reject(new Error(`the agent process exited (${code})`));
+  });
+  const next = () => new Promise<unknown>((resolve, reject) => waiting.push({ resolve, reject }));
+  const ask = async (): Promise<AgentStats> => {
+    const answer = next();
+    agent.send('stats');
+    return (await answer) as AgentStats;
+  };
+  const { capturePid } = (await next()) as { capturePid: number };
+  const agentCpu = () => cpuOf(agent.pid!) + cpuOf(capturePid);
   let lags: number[] = [];
-  let up = false;
-  const capture = new BridgeCapture({
-    iface: bridge,
-    snaplen: 256,
-    filter: '',
-    onPacket: (buf, caplen, linkType, at) => {
-      received++;
-      if ((received & 63) === 0) lags.push(Date.now() - at);
-      processor.handle(bridge, buf, caplen, linkType, at);
-    },
-    onUp: () => (up = true),
-    onExit: (reason) => process.stderr.write(`capture ended: ${reason}\n`),
-  });
-  while (!up) await sleep(20);
   const results: Record<string, number | boolean>[] = [];
   for (const rate of rates) {
     const tcpdump = sideBySide
@@ -82,13 +78,9 @@ try {
     tcpdump?.stderr.on('data', (c: Buffer) => (tdErr += c.toString()));
     while (tcpdump && !tdErr.includes('listening')) await sleep(20);
     const count = rate * seconds;
+    const { received: before } = await ask();
     lags = [];
-    const [before, childBefore, selfBefore, tdBefore] = [
-      received,
-      cpuOf(capture.pid!),
-      process.cpuUsage(),
-      tcpdump ? cpuOf(tcpdump.pid!) : 0,
-    ];
+    const [childBefore, agentBefore, tdBefore] = [cpuOf(capturePid), agentCpu(), tcpdump ? cpuOf(tcpdump.pid!) : 0];
     // Asynchronously: the agent's side of the pipe is read on this event loop, which must not block.
     const replay = spawn(
       'tcpreplay',
@@ -115,14 +107,19 @@ try {
     // Wait until nothing more arrives: what is still in the ring or the pipe is late, not lost.
     const replayed = Date.now();
     let seen = -1;
+    let received = before;
+    let kernelDropped = 0;
     while (seen !== received && Date.now() - replayed < 10_000) {
       seen = received;
       await sleep(300);
+      const stats = await ask();
+      received = stats.received;
+      kernelDropped += stats.dropped;
+      lags.push(...stats.lags);
     }
     const drainMs = Date.now() - replayed - 300;
-    const self = process.cpuUsage(selfBefore);
-    const childCpu = cpuOf(capture.pid!) - childBefore;
-    const agentCpu = childCpu + (self.user + self.system) / 1e6;
+    const childCpu = cpuOf(capturePid) - childBefore;
+    const agentCpuSeconds = agentCpu() - agentBefore;
     const tdCpu = tcpdump ? cpuOf(tcpdump.pid!) - tdBefore : NaN;
     if (tcpdump) {
       const exited = new Promise((resolve) => tcpdump.once('exit', resolve));
@@ -131,7 +128,6 @@ try {
     }
     const tdGot = Number(/(\d+) packets captured/.exec(tdErr)?.[1] ?? NaN);
     const got = received - before;
-    const kernelDropped = capture.newlyDropped();
     lags.sort((a, b) => a - b);
     const lagMs = (q: number) =>
       lags.length ? Math.round(lags[Math.min(lags.length - 1, Math.floor(q * lags.length))]!) : NaN;
@@ -140,7 +136,7 @@ try {
     lags = [];
     const cores = (cpu: number) => `${((cpu / (seconds + drainMs / 1000)) * 100).toFixed(0)}% of a core`;
     process.stdout.write(
-      `${String(rate).padStart(7)} packets/s × ${seconds}s (tcpreplay sent at ${achieved}/s): agent got ${got}/${count} (lost ${count - got}, kernel says dropped ${kernelDropped}, ${lag}), ${cores(agentCpu)} (capture child ${cores(childCpu)}); ` +
+      `${String(rate).padStart(7)} packets/s × ${seconds}s (tcpreplay sent at ${achieved}/s): agent got ${got}/${count} (lost ${count - got}, kernel says dropped ${kernelDropped}, ${lag}), ${cores(agentCpuSeconds)} (capture child ${cores(childCpu)}); ` +
         (tcpdump ? `tcpdump got ${tdGot}, ${cores(tdCpu)}\n` : 'tcpdump not run\n'),
     );
     results.push({
@@ -150,7 +146,7 @@ try {
       received: got,
       kernelDropped,
       lagP99Ms,
-      agentCpuSeconds: agentCpu,
+      agentCpuSeconds,
       childCpuSeconds: childCpu,
       tcpdumpCpuSeconds: tdCpu,
       tcpdumpReceived: tdGot,
@@ -159,7 +155,9 @@ try {
   }
   // For `npm run bench` (bench/suite/scripted.ts).
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(results)}\n`);
-  await capture.detach();
+  const exited = new Promise((resolve) => agent.once('exit', resolve));
+  agent.send('stop');
+  await exited;
 } finally {
   ip('link', 'del', bridge);
   try {

@@ -3,7 +3,7 @@
 // figures read from the `BENCH_RESULT {json}` line each prints last.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { med, resultLine, type Figure } from './figure.ts';
+import { med, pairedRatio, resultLine, type Figure } from './figure.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const LOCK = '/tmp/sw-integration.lock';
@@ -47,54 +47,68 @@ interface LiveRow {
 
 function live(quick: boolean): Figure[] {
   const rates = quick ? [20_000, 50_000] : [20_000, 50_000, 100_000, 200_000, 300_000];
-  const seconds = quick ? 1 : 4;
-  // A first round at WARM_UP, not reported: the agent runs for days, and what it costs then is
-  // what these rows are for. Measured cold, the first rate paid for creating all 20 000 flows of
-  // the replayed capture and for V8 compiling the packet path (31.7× tcpdump at 20 000 packets/s
-  // cold against 6.9× for the same process's second 50 000 round); creating flows is the offline
-  // replay's figure.
-  const WARM_UP = 50_000;
-  const [, ...rows] = resultLine<LiveRow[]>(
-    runScript('live-capture.ts', [[WARM_UP, ...rates].join(','), String(seconds)], false),
+  const seconds = quick ? 1 : 3;
+  // Each rate ROUNDS times, the rates in turn (20 000 … 300 000, then again): one round of a rate
+  // moved its ratio by half from one run to the next (6.2× and 10.9× at 50 000 packets/s).
+  const ROUNDS = quick ? 1 : 3;
+  // First a pass over every rate, not reported: the agent runs for days, and what it costs then
+  // is what these rows are for. Cold, a round paid for creating the capture's 20 000 flows and
+  // V8 compiling the packet path (31.7× tcpdump at 20 000 packets/s, 6.9× for the same process's
+  // second 50 000 round); a single warm-up round at one rate still left the next pass dearer than
+  // the one after (at 100 000 packets/s: 0.61–0.72 µs a packet in the decoding process, then
+  // 0.42–0.49), each rate warming its own batch sizes. Creating flows is the offline replay's figure.
+  const order = Array.from({ length: ROUNDS + 1 }, () => rates).flat();
+  const rows = resultLine<LiveRow[]>(runScript('live-capture.ts', [order.join(','), String(seconds)], false)).slice(
+    rates.length,
   );
   // The bridge itself sends a control frame or two nobody replayed: up to 2 is not loss.
   const lossFree = (received: number, sent: number) => received >= sent && received - sent <= 2;
-  const agentBest = Math.max(0, ...rows.filter((r) => lossFree(r.received, r.sent)).map((r) => r.achieved));
+  const byRate = rates.map((rate) => rows.filter((r) => r.rate === rate));
+  // A rate is loss-free when every round of it was; the rate is what tcpreplay reports it sent.
+  const best = (ok: (r: LiveRow) => boolean) =>
+    Math.max(
+      0,
+      ...byRate.filter((rounds) => rounds.every(ok)).map((rounds) => Math.min(...rounds.map((r) => r.achieved))),
+    );
+  const agentBest = best((r) => lossFree(r.received, r.sent));
   // tcpdump is stopped right after the replay and leaves its last ring block unread: 0.5 % slack.
-  const tcpdumpBest = Math.max(0, ...rows.filter((r) => r.tcpdumpReceived >= r.sent * 0.995).map((r) => r.achieved));
-  const command = `npx tsx bench/live-capture.ts ${[WARM_UP, ...rates].join(',')} ${seconds}`;
+  const tcpdumpBest = best((r) => r.tcpdumpReceived >= r.sent * 0.995);
+  const command = `npx tsx bench/live-capture.ts ${order.join(',')} ${seconds}`;
   const figures: Figure[] = [
     {
       id: 'live.lossfree',
-      benchmark: 'live capture on a private bridge (tcpreplay), tcpdump capturing the same bridge at the same time',
-      metric: 'highest rate sent with nothing lost, packets/s',
+      benchmark: `live capture on a private bridge (tcpreplay), tcpdump capturing the same bridge at the same time (${ROUNDS} rounds a rate)`,
+      metric: 'highest rate sent with nothing lost in any round, packets/s',
       shipwatch: agentBest,
       peer: { name: 'tcpdump -w /dev/null', value: tcpdumpBest },
       ratio: tcpdumpBest ? agentBest / tcpdumpBest : null,
       goal: '≥ 200 000 packets/s',
       met: agentBest >= 200_000,
-      rounds: 1,
+      rounds: ROUNDS,
       command,
       note: 'the generator (tcpreplay into a bridge captured twice) tops out near 190 000 packets/s on 2 cores',
     },
   ];
-  for (const row of rows) {
-    const ours = (row.agentCpuSeconds / row.received) * 1e6;
-    const theirs = (row.tcpdumpCpuSeconds / row.tcpdumpReceived) * 1e6;
-    // CPU is read in 10 ms ticks: at low rates tcpdump's whole share can round to 0.
-    const measurable = theirs > 0;
+  const perPacket = (cpu: number, packets: number) => (cpu / packets) * 1e6;
+  for (const rounds of byRate) {
+    const ours = rounds.map((r) => perPacket(r.agentCpuSeconds, r.received));
+    const theirs = rounds.map((r) => perPacket(r.tcpdumpCpuSeconds, r.tcpdumpReceived));
+    const ratio = pairedRatio(ours, theirs);
+    // The round whose ratio is the median describes the row (its loss, drops and lag).
+    const row = rounds[ours.map((o, i) => o / theirs[i]!).indexOf(ratio)] ?? rounds[0]!;
+    const sum = (f: (r: LiveRow) => number) => rounds.reduce((total, r) => total + f(r), 0);
     figures.push({
       id: `live.cpu.${row.rate}`,
-      benchmark: `live capture at ${row.rate.toLocaleString('en-US')} packets/s asked (${row.achieved.toLocaleString('en-US')} sent), after a ${seconds} s warm-up at ${WARM_UP.toLocaleString('en-US')} on the same 20,000 flows`,
-      metric: `CPU µs per packet (capture child ${((row.childCpuSeconds / row.received) * 1e6).toFixed(2)}, the rest decode and flows; lost ${row.sent - row.received}, kernel drops ${row.kernelDropped}, lag p99 ${row.lagP99Ms} ms)`,
-      shipwatch: ours,
-      peer: { name: 'tcpdump -w /dev/null', value: theirs },
-      ratio: measurable ? ours / theirs : null,
+      benchmark: `live capture at ${row.rate.toLocaleString('en-US')} packets/s asked (${row.achieved.toLocaleString('en-US')} sent) on 20,000 flows, ${ROUNDS} rounds of ${seconds} s after a pass over every rate`,
+      metric: `CPU µs per packet, median (capture child ${perPacket(row.childCpuSeconds, row.received).toFixed(2)}, the rest decode and flows; in all rounds lost ${sum((r) => r.sent - r.received)}, kernel drops ${sum((r) => r.kernelDropped)}; lag p99 ${row.lagP99Ms} ms)`,
+      shipwatch: med(ours),
+      peer: { name: 'tcpdump -w /dev/null', value: med(theirs) },
+      ratio,
       goal: '≤ 5× tcpdump’s',
-      met: measurable ? ours / theirs <= 5 : null,
-      ...(measurable ? {} : { note: 'tcpdump used less than one 10 ms CPU tick' }),
-      rounds: 1,
+      met: ratio <= 5,
+      rounds: ROUNDS,
       command,
+      note: 'ratio = the median of the rounds’ ratios; each round measures both at the same time',
     });
   }
   return figures;
