@@ -2,9 +2,9 @@
 // packet of a known flow reads and writes it. As objects (the entry, its record, the boxed doubles
 // V8 keeps for fields like lastSeen) each packet followed four or five pointers to lines of memory
 // its flow last touched long ago: with 100 000 flows whose packets come in random order, each was a
-// trip to memory, and a packet cost ~640 ns against ~80 ns when the same flows came in the order
-// they were made (bench/README.md). A row is 128 bytes: everything a packet touches in its first
-// 64, what the sweep, the events and the metrics drain read in the next. The flow's record (names,
+// trip to memory: a packet cost ~400 ns, ~80 when the same flows came in the order they were
+// made (bench/flow-order.ts), ~190 with rows. A row is 128 bytes: everything a packet touches in
+// its first 64, what the sweep, the events and the metrics drain read in the next. The record (names,
 // endpoints, first payload: what subscribers see) stays an object, brought up to date from the row
 // when an event or a reader wants it (flow-table.ts). Rows are reused through a free list; a row
 // whose counts the metrics have not drained yet is freed by the drain, so no count is lost.

@@ -27,13 +27,12 @@ export class FlowTable {
   /** Each flow once, oldest first (insertion order): what sweep, eviction and active() walk. */
   readonly #flows = new FlowEntries();
   readonly #routed = new RoutedFlowMatcher<FlowEntry>();
-  readonly #halves: HandshakeHalves<FlowEntry>;
+  readonly #halves = new HandshakeHalves<FlowEntry>();
   readonly #texts = new AddressTexts();
   evicted = 0;
 
   constructor(options: FlowTableOptions) {
     this.#o = withDefaults(options);
-    this.#halves = new HandshakeHalves(this.#o.maxFlows);
   }
 
   /** Accounts one decoded packet seen on `network`'s bridge at `at` (epoch ms). */

@@ -17,7 +17,6 @@
 // container-to-container flow routed between bridges never has the same 4-tuple on both sides;
 // that case is routed-flows.ts's.
 import { IPPROTO_TCP, TCP_ACK, TCP_SYN, type PacketMeta } from '../packets/index.ts';
-import { BoundedMap } from '../../core/bounded-map.ts';
 
 /** How long a handshake half waits for its other half: generous beside a SYN's retransmissions (1, 3, 7 s). */
 export const HALF_WINDOW_MS = 30_000;
@@ -55,12 +54,11 @@ interface Half<T> {
 
 /** Open handshake halves by oriented 4-tuple (client first), waiting for their other half. */
 export class HandshakeHalves<T> {
-  readonly #halves: BoundedMap<string, Half<T>>;
-
-  /** `max`: halves held at most (the flow table's bound: a flow offers at most one). */
-  constructor(max: number) {
-    this.#halves = new BoundedMap(max);
-  }
+  /**
+   * Oldest first (a Map keeps insertion order; offer re-inserts). No bound of its own: a flow
+   * offers one half and forgets it when it leaves the table, so the table's bound holds here too.
+   */
+  readonly #halves = new Map<string, Half<T>>();
 
   static key(clientIp: string, clientPort: number, serverIp: string, serverPort: number): string {
     // join, not a template literal: the template builds a rope of cons strings, and each flow's
@@ -80,14 +78,16 @@ export class HandshakeHalves<T> {
   /** Remembers a handshake half (nothing for a flow that began otherwise); returns its key. */
   offer(key: string | null, network: string, handshake: Handshake | null, value: T, at: number): string | null {
     if (key === null || handshake === null) return null;
+    this.#halves.delete(key);
     this.#halves.set(key, { network, handshake, at, value });
     return key;
   }
 
   /** Drops the halves older than the window, oldest first; `expired` hears of each one's value. */
   expire(now: number, expired: (value: T) => void): void {
-    for (let key = this.#halves.oldest(); key !== undefined; key = this.#halves.oldest()) {
-      const half = this.#halves.get(key)!;
+    // Once a second, from the front: the deleted entries a new iterator steps over (see
+    // core/bounded-map.ts) are at most the table's size, never walked per insert.
+    for (const [key, half] of this.#halves) {
       if (now - half.at < HALF_WINDOW_MS) return;
       this.#halves.delete(key);
       expired(half.value);
