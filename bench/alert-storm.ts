@@ -19,11 +19,10 @@ import pino from 'pino';
 import { AlertPipeline } from '../alerts/alert-pipeline.ts';
 import { Metrics } from '../alerts/metrics.ts';
 import { validateConfig } from '../agent/config.ts';
-import { BridgeCapture } from '../collector/packets/index.ts';
-import { CidrAttributor, PacketProcessor } from '../collector/flows/index.ts';
 import { createLogger } from '../core/logger.ts';
 import { egressFinding } from '../test/support/findings.ts';
 import { ipv4Frame, pcapFile } from '../test/support/packet-builder.ts';
+import { BenchCapture } from './bench-capture.ts';
 import { cpuOf, privateBridge, replay, rssOf } from './private-bridge.ts';
 
 const rates = (process.argv[2] ?? '100000,200000').split(',').map(Number);
@@ -94,28 +93,9 @@ export interface StormRow {
 }
 const rows: StormRow[] = [];
 try {
-  const processor = new PacketProcessor({
-    host: 'bench',
-    maxFlows: 100_000,
-    attributor: new CidrAttributor({}),
-    emit: () => undefined,
-  });
-  let received = 0;
-  let lags: number[] = [];
-  let up = false;
-  const capture = new BridgeCapture({
-    iface: link.bridge,
-    snaplen: 256,
-    filter: '',
-    onPacket: (buf, caplen, linkType, at) => {
-      received++;
-      if ((received & 63) === 0) lags.push(Date.now() - at);
-      processor.handle(link.bridge, buf, caplen, linkType, at);
-    },
-    onUp: () => (up = true),
-    onExit: (reason) => process.stderr.write(`capture ended: ${reason}\n`),
-  });
-  while (!up) await sleep(20);
+  const agent = new BenchCapture(link.bridge);
+  const { capture } = agent;
+  await agent.up;
   for (const rate of rates) {
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which goes first, so a drift in the machine's load favours neither.
@@ -137,9 +117,14 @@ try {
   async function captureRound(rate: number, storm: boolean, round: number): Promise<StormRow> {
     const stateDir = mkdtempSync(path.join(dir, 'state-'));
     const pipeline = storm ? openPipeline(stateDir) : null;
-    const before = { received, child: cpuOf(capture.pid!), self: process.cpuUsage(), delivered: (await delivered()).n };
+    const before = {
+      received: agent.received,
+      child: cpuOf(capture.pid!),
+      self: process.cpuUsage(),
+      delivered: (await delivered()).n,
+    };
     capture.newlyDropped();
-    lags = [];
+    agent.lags = [];
     const count = rate * SECONDS;
     // The capture child's memory: when the main thread falls behind, what the child has read
     // from the ring waits in its own write queue for the pipe.
@@ -164,8 +149,8 @@ try {
     // pipe is late, not lost, and must not be counted in the next round.
     let seen = -1;
     const replayed = Date.now();
-    while (seen !== received && Date.now() - replayed < 60_000) {
-      seen = received;
+    while (seen !== agent.received && Date.now() - replayed < 60_000) {
+      seen = agent.received;
       await sleep(1000);
     }
     const self = process.cpuUsage(before.self);
@@ -173,7 +158,7 @@ try {
     const kernelDropped = capture.newlyDropped();
     clearInterval(rssTimer);
     rmSync(stateDir, { recursive: true, force: true });
-    lags.sort((a, b) => a - b);
+    const lags = agent.lags.sort((a, b) => a - b);
     const deliveredCount = deliveredNow.n - before.delivered;
     return {
       rate,
@@ -181,7 +166,7 @@ try {
       round,
       achieved,
       sent: count,
-      received: received - before.received,
+      received: agent.received - before.received,
       kernelDropped,
       lagP99Ms: lags.length ? lags[Math.min(lags.length - 1, Math.floor(0.99 * lags.length))]! : NaN,
       agentCpuSeconds,

@@ -8,8 +8,7 @@
 //
 // Messages from the bench: 'stats' → { received, lags, dropped } (lags since the last 'stats',
 // kernel drops since the last one); 'stop' → detaches and exits. Sends { up, capturePid } first.
-import { BridgeCapture } from '../collector/packets/index.ts';
-import { CidrAttributor, PacketProcessor } from '../collector/flows/index.ts';
+import { BenchCapture } from './bench-capture.ts';
 
 export interface AgentStats {
   received: number;
@@ -21,30 +20,13 @@ export interface AgentStats {
 const bridge = process.argv[2];
 if (!bridge || !process.send) throw new Error('usage: spawned by bench/live-capture.ts with an IPC channel, BRIDGE');
 const send = process.send.bind(process);
-const processor = new PacketProcessor({
-  host: 'bench',
-  maxFlows: 100_000,
-  attributor: new CidrAttributor({}),
-  emit: () => undefined,
-});
-let received = 0;
-let lags: number[] = [];
-const capture = new BridgeCapture({
-  iface: bridge,
-  snaplen: 256,
-  filter: '',
-  onPacket: (buf, caplen, linkType, at) => {
-    received++;
-    if ((received & 63) === 0) lags.push(Date.now() - at);
-    processor.handle(bridge, buf, caplen, linkType, at);
-  },
-  onUp: () => send({ up: true, capturePid: capture.pid }),
-  onExit: (reason) => process.stderr.write(`capture ended: ${reason}\n`),
-});
+const agent = new BenchCapture(bridge);
+const { capture } = agent;
+void agent.up.then(() => send({ up: true, capturePid: capture.pid }));
 process.on('message', (message) => {
   if (message === 'stats') {
-    const stats: AgentStats = { received, lags, dropped: capture.newlyDropped() };
-    lags = [];
+    const stats: AgentStats = { received: agent.received, lags: agent.lags, dropped: capture.newlyDropped() };
+    agent.lags = [];
     send(stats);
   } else if (message === 'stop') {
     void capture.detach().then(() => process.exit(0));

@@ -150,48 +150,50 @@ export function offline(opts: { rounds: number; packets: number; flows: number }
       // Alternate who goes first, so a drift in the machine's speed does not favour one side.
       for (const step of round % 2 ? pair.reverse() : pair) step();
     }
-    const oursS = med(ours);
-    const theirsS = med(theirs);
+    const figure = (id: string, benchmark: string, metric: string, o: number[], t: number[]): Figure => ({
+      id,
+      benchmark,
+      metric,
+      shipwatch: opts.packets / med(o),
+      peer: { name: 'tcpdump -r -w /dev/null', value: opts.packets / med(t) },
+      ratio: pairedRatio(o, t),
+      goal: null,
+      met: null,
+      rounds: opts.rounds,
+      command: 'npm run bench -- --only offline',
+      note: 'ratio = shipwatch time ÷ tcpdump time',
+    });
+    const count = (n: number) => n.toLocaleString('en-US');
+    const rate = figure(
+      'offline.generated.rate',
+      `offline replay, generated capture (${count(opts.packets)} packets, ${count(opts.flows)} flows)`,
+      'packets/s on one core, start-up taken out',
+      ours,
+      theirs,
+    );
     const generated: Figure[] = [
       {
-        id: 'offline.generated.rate',
-        benchmark: `offline replay, generated capture (${opts.packets.toLocaleString('en-US')} packets, ${opts.flows.toLocaleString('en-US')} flows)`,
-        metric: 'packets/s on one core, start-up taken out',
-        shipwatch: opts.packets / oursS,
-        peer: { name: 'tcpdump -r -w /dev/null', value: opts.packets / theirsS },
-        ratio: pairedRatio(ours, theirs),
+        ...rate,
         goal: '≥ 3 000 000 packets/s and ≤ 2.5× tcpdump -r’s time',
-        met: opts.packets / oursS >= 3e6 && pairedRatio(ours, theirs) <= 2.5,
-        rounds: opts.rounds,
-        command: 'npm run bench -- --only offline',
-        note: 'ratio = shipwatch time ÷ tcpdump time',
+        met: rate.shipwatch >= 3e6 && rate.ratio! <= 2.5,
       },
       {
-        id: 'offline.generated.marginal',
-        benchmark: `offline replay, the next ${opts.packets.toLocaleString('en-US')} packets (a capture of ${(2 * opts.packets).toLocaleString('en-US')} packets and ${(2 * opts.flows).toLocaleString('en-US')} flows, less the one above)`,
-        metric: 'packets/s on one core, start-up and JIT warm-up taken out',
-        shipwatch: opts.packets / med(oursMore),
-        peer: { name: 'tcpdump -r -w /dev/null', value: opts.packets / med(theirsMore) },
-        ratio: pairedRatio(oursMore, theirsMore),
-        goal: null,
-        met: null,
-        rounds: opts.rounds,
-        command: 'npm run bench -- --only offline',
+        ...figure(
+          'offline.generated.marginal',
+          `offline replay, the next ${count(opts.packets)} packets (a capture of ${count(2 * opts.packets)} packets and ${count(2 * opts.flows)} flows, less the one above)`,
+          'packets/s on one core, start-up and JIT warm-up taken out',
+          oursMore,
+          theirsMore,
+        ),
         note: 'ratio = shipwatch time ÷ tcpdump time, for the added packets',
       },
-      {
-        id: 'offline.shuffled.rate',
-        benchmark: `offline replay, ${opts.packets.toLocaleString('en-US')} packets of ${shuffledFlows.toLocaleString('en-US')} flows in random order (as real traffic interleaves them)`,
-        metric: 'packets/s on one core, start-up taken out',
-        shipwatch: opts.packets / med(oursShuffled),
-        peer: { name: 'tcpdump -r -w /dev/null', value: opts.packets / med(theirsShuffled) },
-        ratio: pairedRatio(oursShuffled, theirsShuffled),
-        goal: null,
-        met: null,
-        rounds: opts.rounds,
-        command: 'npm run bench -- --only offline',
-        note: 'ratio = shipwatch time ÷ tcpdump time',
-      },
+      figure(
+        'offline.shuffled.rate',
+        `offline replay, ${count(opts.packets)} packets of ${count(shuffledFlows)} flows in random order (as real traffic interleaves them)`,
+        'packets/s on one core, start-up taken out',
+        oursShuffled,
+        theirsShuffled,
+      ),
     ];
     return [...generated, corpus(opts.rounds)];
   } finally {
