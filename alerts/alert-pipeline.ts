@@ -1,5 +1,5 @@
 // The one door for raising an alert: `raise(finding)`. In this order: build or dedup, journal
-// (written; fsync'd at the end of the turn, group-sync.ts), metrics, log line, live stream, sink queues. Nothing after the journal can lose the
+// (written; fsync'd from the end of the turn, group-sync.ts), metrics, log line, live stream, sink queues. Nothing after the journal can lose the
 // alert, and nothing before it has told anyone. An alert the disk refuses reaches stdout at once
 // and waits, in order, until the journal takes it (journal-backlog.ts); then it goes on as any.
 //
@@ -214,6 +214,7 @@ export class AlertPipeline {
       log,
       maxEntries: this.#o.maxQueued ?? spec.maxQueued,
       retry: this.#o.retry ?? spec.retry,
+      journal: this.journal,
     });
     this.#sinkKeys.set(sink, spec.key);
     return sink;

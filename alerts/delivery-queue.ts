@@ -1,5 +1,5 @@
 // A sink's persistent delivery queue in `<state_dir>/queues/<sink>/`: `queue.jsonl` holds entries
-// `{seq, alert}` appended in order (fsync'd at the end of the turn, group-sync.ts), `acked` holds
+// `{seq, alert}` appended in order (fsync'd from the end of the turn, group-sync.ts), `acked` holds
 // the seq of the last one delivered (one sector rewritten in place). After a restart,
 // entries above `acked` are delivered again from the head, so every alert goes out once, in order.
 //
@@ -30,7 +30,7 @@ import {
 import path from 'node:path';
 import { isIncidentNotice, type Deliverable } from './incident-delivery.ts';
 import type { JournalLine } from './journal-catchup.ts';
-import { GroupSync } from './group-sync.ts';
+import { GroupSync, type SyncedFile } from './group-sync.ts';
 
 export interface QueueEntry {
   seq: number;
@@ -72,7 +72,7 @@ const ACKED_BYTES = 512;
 // Rewrite the file without delivered entries once this many have piled up in front of the head.
 const COMPACT_AFTER = 1000;
 
-export class DeliveryQueue {
+export class DeliveryQueue implements SyncedFile {
   readonly #file: string;
   readonly #ackedFile: string;
   #ackedFd = -1;
@@ -83,7 +83,7 @@ export class DeliveryQueue {
   #deliveredInFile = 0;
   #acked: number;
   #mark: QueueMark | null;
-  /** A failed end of turn fsync: the file is rewritten whole at the next push or ack. */
+  /** A failed deferred fsync: the file is rewritten whole at the next push or ack. */
   readonly #sync = new GroupSync(() => this.unsaved++);
 
   constructor(options: DeliveryQueueOptions) {
@@ -124,10 +124,18 @@ export class DeliveryQueue {
     return this.#pending.length;
   }
 
+  // SyncedFile (group-sync.ts), over the entries appended.
+  get syncTicket(): number {
+    return this.#sync.syncTicket;
+  }
+  synced(ticket: number): Promise<void> {
+    return this.#sync.synced(ticket);
+  }
+
   /** Disk steps that failed since the file last held every pending entry (0: the file is whole). */
   unsaved = 0;
 
-  /** Appends (fsync'd at the end of the turn); false when the queue is full (the alert is not kept). */
+  /** Appends (fsync'd from the end of the turn, in the thread pool); false when the queue is full (the alert is not kept). */
   push(alert: Deliverable): boolean {
     if (this.#pending.length >= this.#max) return false;
     const entry = { seq: this.#nextSeq++, alert };

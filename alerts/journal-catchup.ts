@@ -1,5 +1,5 @@
 // Closing the one gap between the journal and the sink queues. An alert is journalled and then
-// pushed to each sink queue in one synchronous step (both fsync'd at the end of the turn); a kill,
+// pushed to each sink queue in one synchronous step (both fsync'd from the end of the turn); a kill,
 // or a machine crash that kept the journal's fsync but not a queue's, between the two
 // leaves the alert in the journal but not in some queue. So each queue remembers the newest
 // journal line it was offered (DeliveryQueue `lastAlert`), and at start the pipeline offers every

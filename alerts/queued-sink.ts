@@ -8,6 +8,7 @@ import { DeliveryQueue } from './delivery-queue.ts';
 import type { JournalLine } from './journal-catchup.ts';
 import type { Metrics } from './metrics.ts';
 import { backoffDelay, type RetryPolicy, DEFAULT_RETRY } from './retry-policy.ts';
+import type { SyncedFile } from './group-sync.ts';
 import type { AlertTransport, SendResult } from './sink.ts';
 import type { Logger } from '../core/logger.ts';
 
@@ -18,6 +19,8 @@ export interface QueuedSinkOptions {
   log: Logger;
   maxEntries?: number;
   retry?: RetryPolicy;
+  /** The journal each alert was written to before it was offered: it is delivered once fsync'd there. */
+  journal?: SyncedFile;
 }
 
 // An overflow is logged at most once per minute; the counter has every one.
@@ -32,11 +35,18 @@ export class QueuedSink {
   #idle: (() => void)[] = [];
   #loop: Promise<void>;
   #lastOverflowLog = 0;
+  /**
+   * For each entry offered since start, in queue order: the journal's and the queue's sync tickets
+   * when it was written (group-sync.ts). Entries found on disk at start come first, without.
+   */
+  readonly #tickets: [journal: number, queue: number][] = [];
+  #untracked: number;
 
   constructor(options: QueuedSinkOptions) {
     this.#o = options;
     this.transport = options.transport;
     this.#queue = new DeliveryQueue({ dir: options.queueDir, maxEntries: options.maxEntries });
+    this.#untracked = this.#queue.depth;
     this.#gauge();
     this.#loop = this.#run();
   }
@@ -80,6 +90,7 @@ export class QueuedSink {
       }
       return;
     }
+    this.#tickets.push([this.#o.journal?.syncTicket ?? 0, this.#queue.syncTicket]);
     this.#gauge();
     this.#wake?.();
   }
@@ -109,10 +120,10 @@ export class QueuedSink {
         this.#wake = null;
         continue;
       }
-      // Immediates run in order: the journal's and this queue's end of turn fsync (group-sync.ts),
-      // asked for when the alert was raised, come first. No receiver hears of an alert whose line
-      // a crash of the machine could still take.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // No receiver hears of an alert whose line a crash of the machine could still take: wait
+      // for the fsyncs (in the thread pool, group-sync.ts) of its journal line and queue entry.
+      const [journalTicket, queueTicket] = (this.#untracked > 0 ? undefined : this.#tickets[0]) ?? [0, 0];
+      await Promise.all([this.#o.journal?.synced(journalTicket), this.#queue.synced(queueTicket)]);
       const result = await this.#send(head.alert);
       if (this.#stop.signal.aborted) break; // aborted mid-request: not acknowledged, resent next start
       this.#count(result.outcome);
@@ -131,6 +142,8 @@ export class QueuedSink {
       }
       attempt = 0;
       this.#queue.ack(head.seq);
+      if (this.#untracked > 0) this.#untracked--;
+      else this.#tickets.shift();
       this.#gauge();
     }
   }

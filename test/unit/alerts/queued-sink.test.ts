@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertFactory, type Alert } from '../../../alerts/alert.ts';
 import { Metrics } from '../../../alerts/metrics.ts';
+import type { SyncedFile } from '../../../alerts/group-sync.ts';
 import { QueuedSink } from '../../../alerts/queued-sink.ts';
 import type { AlertTransport, SendResult } from '../../../alerts/sink.ts';
 import { createLogger } from '../../../core/logger.ts';
@@ -32,7 +33,7 @@ class ScriptedTransport implements AlertTransport {
 const factory = new AlertFactory({ host: 'h', dedupWindow: 0 });
 const alert = (port: number, severity?: Severity) => factory.raise({ ...egressFinding(port), severity })!.alert;
 
-function sink(transport: AlertTransport, maxEntries?: number) {
+function sink(transport: AlertTransport, maxEntries?: number, journal?: SyncedFile) {
   const queueDir = mkdtempSync(path.join(tmpdir(), 'sw-sink-'));
   dirs.push(queueDir);
   const metrics = new Metrics();
@@ -43,6 +44,7 @@ function sink(transport: AlertTransport, maxEntries?: number) {
     log: createLogger('silent', false),
     maxEntries,
     retry: { base: 1, max: 5 },
+    journal,
   });
   const outcomes = async (): Promise<Record<string, number>> =>
     Object.fromEntries(
@@ -51,7 +53,43 @@ function sink(transport: AlertTransport, maxEntries?: number) {
   return { queued, outcomes };
 }
 
+/** A journal whose fsyncs the test completes by hand (a fake for this unit only). */
+class HeldJournal implements SyncedFile {
+  syncTicket = 0;
+  done = 0;
+  readonly #waiting: { ticket: number; resolve: () => void }[] = [];
+  synced(ticket: number): Promise<void> {
+    if (ticket <= this.done) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.push({ ticket, resolve }));
+  }
+  fsyncReturns(): void {
+    this.done = this.syncTicket;
+    for (const w of this.#waiting.splice(0)) if (w.ticket <= this.done) w.resolve();
+  }
+}
+
 describe('QueuedSink', () => {
+  it("delivers an alert only once its journal line has been fsync'd", async () => {
+    const transport = new ScriptedTransport(() => ({ outcome: 'delivered' }));
+    const journal = new HeldJournal();
+    const { queued } = sink(transport, undefined, journal);
+    const [a, b] = [alert(1), alert(2)];
+    journal.syncTicket++; // a's line written
+    queued.offer(a, false);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(transport.sent).toEqual([]); // its fsync has not returned: nobody hears of it yet
+    journal.fsyncReturns();
+    await waitFor(() => transport.sent.length === 1);
+    journal.syncTicket++; // b's line written
+    queued.offer(b, false);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(transport.sent).toEqual([a.id]);
+    journal.fsyncReturns();
+    expect(await queued.flush(5000)).toBe(true);
+    expect(transport.sent).toEqual([a.id, b.id]);
+    await queued.close();
+  });
+
   it('retries the head until delivered and keeps the order behind it', async () => {
     const transport = new ScriptedTransport((n) =>
       n < 2 ? { outcome: 'retry', after: null, reason: '500' } : { outcome: 'delivered' },
