@@ -3,6 +3,7 @@
 // (pcap_stats, reported by the child). Ends cleanly on detach(); when the child dies on its own
 // (the bridge went down), onExit says why.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { projectPath } from '../../core/project-root.ts';
 import { CaptureStream } from './capture-stream.ts';
 import { PacketDuty } from './packet-duty.ts';
@@ -55,21 +56,33 @@ export class BridgeCapture {
       },
     });
     // At most TURN_MS of packets per turn of the event loop (and within the packet duty, see
-    // packet-duty.ts), and the next chunk read only once this one is done. Unpaced, libuv reads a
-    // busy socket up to 32 times per wake-up (2 MiB: a second of work under a flood of new flows)
-    // and nothing else — the API, /healthz, the other captures — is served meanwhile. Paced, the
-    // child's queue fills instead, and what overflows it is counted there (bin/shipwatch-capture.js).
+    // packet-duty.ts): once a turn's share is spent, the socket is paused until the next turn.
+    // Unpaced, libuv reads a busy socket up to 32 times per wake-up (2 MiB: a second of work under
+    // a flood of new flows) and nothing else — the API, /healthz, the other captures — is served
+    // meanwhile. Paced, the child's queue fills instead, and what overflows it is counted there
+    // (bin/shipwatch-capture.js). Within the share, chunks are read on in the same turn: paused
+    // after every chunk (64 KiB, ~250 packets), a turn that also raised and delivered alerts took
+    // ~1.5 ms, too few turns a second for 200 000 packets/s, and the child shed what piled up.
     const stdout = this.#child.stdout;
     const duty = o.duty ?? new PacketDuty();
+    let turnEnds = 0; // when this turn's packet work is to end; 0: none done yet this turn
     const work = (chunk: Buffer | null): void => {
-      if (duty.left() <= 0) return void setTimeout(() => work(chunk), duty.untilNext());
-      const done = duty.run(TURN_MS, (stop) => stream.push(chunk, stop));
+      if (duty.left() <= 0) {
+        stdout?.pause();
+        return void setTimeout(() => work(chunk), duty.untilNext());
+      }
+      const now = performance.now();
+      if (turnEnds === 0) {
+        turnEnds = now + TURN_MS;
+        setImmediate(() => (turnEnds = 0));
+      }
+      // A spent turn still takes the chunk: push() parses 64 packets and keeps the rest for later.
+      const done = duty.run(Math.max(0, turnEnds - now), (stop) => stream.push(chunk, stop));
+      if (done && performance.now() < turnEnds) return void (stdout?.isPaused() && stdout.resume());
+      stdout?.pause();
       setImmediate(() => (done ? stdout?.resume() : work(null)));
     };
-    stdout?.on('data', (chunk: Buffer) => {
-      stdout.pause();
-      work(chunk);
-    });
+    stdout?.on('data', work);
     this.#child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-2000);
     });
