@@ -81,7 +81,7 @@ export interface StormRow {
   achieved: number;
   sent: number;
   received: number;
-  kernelDropped: number;
+  captureMissed: number;
   lagP99Ms: number;
   agentCpuSeconds: number;
   alerts: number;
@@ -104,7 +104,7 @@ try {
         const r = rows.at(-1)!;
         process.stdout.write(
           `${String(rate).padStart(7)} packets/s × ${SECONDS}s ${storm ? 'with' : 'without'} the storm (round ${round + 1}, sent at ${r.achieved}/s): ` +
-            `got ${r.received}/${r.sent} (kernel dropped ${r.kernelDropped}, lag p99 ${Math.round(r.lagP99Ms)} ms, capture child RSS peak ${r.childRssPeakMiB.toFixed(0)} MiB), ${((r.agentCpuSeconds / SECONDS) * 100).toFixed(0)}% of a core` +
+            `got ${r.received}/${r.sent} (capture missed ${r.captureMissed} in the ring or its queue, lag p99 ${Math.round(r.lagP99Ms)} ms, capture child RSS peak ${r.childRssPeakMiB.toFixed(0)} MiB), ${((r.agentCpuSeconds / SECONDS) * 100).toFixed(0)}% of a core` +
             (storm
               ? `; ${r.alerts} alerts journalled at ${r.journalledPerSecond.toFixed(0)}/s, ${r.delivered} delivered at ${r.deliveredPerSecond.toFixed(0)}/s`
               : '') +
@@ -155,7 +155,7 @@ try {
     }
     const self = process.cpuUsage(before.self);
     const agentCpuSeconds = cpuOf(capture.pid!) - before.child + (self.user + self.system) / 1e6;
-    const kernelDropped = capture.newlyDropped();
+    const captureMissed = capture.newlyDropped();
     clearInterval(rssTimer);
     rmSync(stateDir, { recursive: true, force: true });
     const lags = agent.lags.sort((a, b) => a - b);
@@ -167,7 +167,7 @@ try {
       achieved,
       sent: count,
       received: agent.received - before.received,
-      kernelDropped,
+      captureMissed,
       lagP99Ms: lags.length ? lags[Math.min(lags.length - 1, Math.floor(0.99 * lags.length))]! : NaN,
       agentCpuSeconds,
       alerts: raised?.alerts ?? 0,

@@ -7,7 +7,8 @@
 //   node --import tsx bench/live-agent.ts BRIDGE      (spawned by live-capture.ts, with an IPC channel)
 //
 // Messages from the bench: 'stats' → { received, lags, dropped } (lags since the last 'stats',
-// kernel drops since the last one); 'stop' → detaches and exits. Sends { up, capturePid } first.
+// packets the capture missed since the last one: its kernel ring full, or shed from the child's
+// queue); 'stop' → detaches and exits. Sends { up, capturePid } first.
 import { BenchCapture } from './bench-capture.ts';
 
 export interface AgentStats {

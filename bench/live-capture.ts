@@ -108,13 +108,13 @@ try {
     const replayed = Date.now();
     let seen = -1;
     let received = before;
-    let kernelDropped = 0;
+    let captureMissed = 0;
     while (seen !== received && Date.now() - replayed < 10_000) {
       seen = received;
       await sleep(300);
       const stats = await ask();
       received = stats.received;
-      kernelDropped += stats.dropped;
+      captureMissed += stats.dropped;
       lags.push(...stats.lags);
     }
     const drainMs = Date.now() - replayed - 300;
@@ -136,7 +136,7 @@ try {
     lags = [];
     const cores = (cpu: number) => `${((cpu / (seconds + drainMs / 1000)) * 100).toFixed(0)}% of a core`;
     process.stdout.write(
-      `${String(rate).padStart(7)} packets/s × ${seconds}s (tcpreplay sent at ${achieved}/s): agent got ${got}/${count} (lost ${count - got}, kernel says dropped ${kernelDropped}, ${lag}), ${cores(agentCpuSeconds)} (capture child ${cores(childCpu)}); ` +
+      `${String(rate).padStart(7)} packets/s × ${seconds}s (tcpreplay sent at ${achieved}/s): agent got ${got}/${count} (lost ${count - got}, capture missed ${captureMissed} (ring or child queue), ${lag}), ${cores(agentCpuSeconds)} (capture child ${cores(childCpu)}); ` +
         (tcpdump ? `tcpdump got ${tdGot}, ${cores(tdCpu)}\n` : 'tcpdump not run\n'),
     );
     results.push({
@@ -144,7 +144,7 @@ try {
       achieved,
       sent: count,
       received: got,
-      kernelDropped,
+      captureMissed,
       lagP99Ms,
       agentCpuSeconds,
       childCpuSeconds: childCpu,

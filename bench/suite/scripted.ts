@@ -36,7 +36,7 @@ interface LiveRow {
   achieved: number;
   sent: number;
   received: number;
-  kernelDropped: number;
+  captureMissed: number;
   lagP99Ms: number;
   agentCpuSeconds: number;
   /** The capture child's part of agentCpuSeconds; the rest is the decoding process. */
@@ -100,7 +100,7 @@ function live(quick: boolean): Figure[] {
     figures.push({
       id: `live.cpu.${row.rate}`,
       benchmark: `live capture at ${row.rate.toLocaleString('en-US')} packets/s asked (${row.achieved.toLocaleString('en-US')} sent) on 20,000 flows, ${ROUNDS} rounds of ${seconds} s after a pass over every rate`,
-      metric: `CPU µs per packet, median (capture child ${perPacket(row.childCpuSeconds, row.received).toFixed(2)}, the rest decode and flows; in all rounds lost ${sum((r) => r.sent - r.received)}, kernel drops ${sum((r) => r.kernelDropped)}; lag p99 ${row.lagP99Ms} ms)`,
+      metric: `CPU µs per packet, median (capture child ${perPacket(row.childCpuSeconds, row.received).toFixed(2)}, the rest decode and flows; in all rounds lost ${sum((r) => r.sent - r.received)}, missed by the capture (ring or child queue) ${sum((r) => r.captureMissed)}; lag p99 ${row.lagP99Ms} ms)`,
       shipwatch: med(ours),
       peer: { name: 'tcpdump -w /dev/null', value: med(theirs) },
       ratio,

@@ -19,11 +19,11 @@ function storm(quick: boolean): Figure[] {
     const sentAt = med(rows.filter((r) => r.rate === rate).map((r) => r.achieved));
     const ours = med(withStorm.map(lost));
     const theirs = med(without.map(lost));
-    const lossFree = withStorm.every((r) => lost(r) === 0 && r.kernelDropped === 0);
+    const lossFree = withStorm.every((r) => lost(r) === 0 && r.captureMissed === 0);
     figures.push({
       id: `storm.lost.${rate}`,
       benchmark: `alert storm (${perSecond.toLocaleString('en-US')} alerts/s offered for ${seconds} s) during live capture at ${rate.toLocaleString('en-US')} packets/s asked (${Math.round(sentAt).toLocaleString('en-US')} sent)`,
-      metric: `packets lost, median of ${rounds} rounds (kernel drops ${med(withStorm.map((r) => r.kernelDropped))} vs ${med(without.map((r) => r.kernelDropped))}; capture lag p99 ${Math.round(med(withStorm.map((r) => r.lagP99Ms)))} vs ${Math.round(med(without.map((r) => r.lagP99Ms)))} ms; capture child RSS peak ${Math.round(med(withStorm.map((r) => r.childRssPeakMiB)))} vs ${Math.round(med(without.map((r) => r.childRssPeakMiB)))} MiB)`,
+      metric: `packets lost, median of ${rounds} rounds (missed by the capture, in the kernel ring or the child's queue, ${med(withStorm.map((r) => r.captureMissed))} vs ${med(without.map((r) => r.captureMissed))}; capture lag p99 ${Math.round(med(withStorm.map((r) => r.lagP99Ms)))} vs ${Math.round(med(without.map((r) => r.lagP99Ms)))} ms; capture child RSS peak ${Math.round(med(withStorm.map((r) => r.childRssPeakMiB)))} vs ${Math.round(med(without.map((r) => r.childRssPeakMiB)))} MiB)`,
       shipwatch: ours,
       peer: { name: 'the same capture without the storm, alternating rounds', value: theirs },
       // Counts of packets, often 0 on one side: the ratio of the medians where it means anything.

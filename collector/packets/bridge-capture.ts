@@ -1,6 +1,7 @@
 // One Docker bridge being captured: a bin/shipwatch-capture.js process running `cap` on it, its framed
-// stdout parsed back into packets, and the kernel's count of packets the capture had no room for
-// (pcap_stats, reported by the child). Ends cleanly on detach(); when the child dies on its own
+// stdout parsed back into packets, and the count of packets the capture missed (pcap_stats' for
+// its ring, plus what the child shed while the agent was behind; reported by the child). Ends
+// cleanly on detach(); when the child dies on its own
 // (the bridge went down), onExit says why.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -95,7 +96,10 @@ export class BridgeCapture {
     this.#child.once('error', (error) => o.onExit(`capture process failed: ${error.message}`));
   }
 
-  /** Packets the kernel dropped since the previous call, because the capture's ring was full. */
+  /**
+   * Packets missed since the previous call: dropped by the kernel because the capture's ring was
+   * full, or shed by the child because the agent was behind (bin/shipwatch-capture.js).
+   */
   newlyDropped(): number {
     const fresh = this.#unreportedDrops;
     this.#unreportedDrops = 0;
