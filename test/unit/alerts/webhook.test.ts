@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { AlertFactory } from '../../../alerts/alert.ts';
 import { WebhookTransport, signBody, sinkName } from '../../../alerts/webhook.ts';
@@ -35,5 +37,83 @@ describe('WebhookTransport', () => {
     expect(sinkName('webhook', 'http://127.0.0.1:8080/a')).toMatch(/^webhook-127\.0\.0\.1_8080-[0-9a-f]{8}$/);
     expect(sinkName('webhook', 'http://127.0.0.1:8080/a')).toBe(sinkName('webhook', 'http://127.0.0.1:8080/a'));
     expect(sinkName('webhook', 'http://127.0.0.1:8080/a')).not.toBe(sinkName('webhook', 'http://127.0.0.1:8080/b'));
+  });
+});
+
+describe('WebhookTransport.send', () => {
+  const alert = new AlertFactory({ host: 'h', dedupWindow: 0 }).raise(egressFinding())!.alert;
+
+  /** A receiver on 127.0.0.1 answering each request from `answer`, keeping what it was sent. */
+  async function receiver(answer: (n: number) => { status: number; headers?: Record<string, string> }) {
+    const got: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        const { status, headers } = answer(got.length);
+        got.push({ headers: req.headers, body });
+        res.writeHead(status, headers).end('a body nobody reads');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { got, url: `http://127.0.0.1:${port}/hook`, close: () => new Promise((r) => server.close(r)) };
+  }
+
+  it('POSTs the signed body with its headers and reads the answer into a send result', async () => {
+    const statuses = [200, 503, 429, 302, 400];
+    const extra: Record<number, Record<string, string>> = {
+      429: { 'retry-after': '7' },
+      302: { location: '/elsewhere' },
+    };
+    const r = await receiver((n) => ({ status: statuses[n]!, headers: extra[statuses[n]!] ?? {} }));
+    const transport = new WebhookTransport({
+      url: r.url,
+      format: 'shipwatch',
+      secret: 's3cret',
+      headers: { 'x-team': 'soc' },
+      timeout: 2000,
+      min_severity: 'info',
+    });
+    const signal = new AbortController().signal;
+    const results = [];
+    for (let i = 0; i < statuses.length; i++) results.push(await transport.send(alert, signal));
+    expect(results.map((x) => x.outcome)).toEqual(['delivered', 'retry', 'retry', 'retry', 'failed']);
+    expect(results[2]).toMatchObject({ after: 7000 });
+    expect(results[3]).toMatchObject({ reason: 'HTTP 302 (redirects are not followed)' });
+    expect(r.got).toHaveLength(5); // the redirect was not followed
+    const first = r.got[0]!;
+    expect(JSON.parse(first.body)).toEqual(alert);
+    expect(first.headers['content-type']).toBe('application/json');
+    expect(first.headers['x-team']).toBe('soc');
+    expect(first.headers['x-shipwatch-delivery']).toBe(alert.id);
+    expect(first.headers['x-shipwatch-signature']).toBe(signBody(first.body, 's3cret'));
+    await r.close();
+  });
+
+  it('retries when nothing answers, and when the receiver is slower than the timeout', async () => {
+    const refused = await new WebhookTransport({
+      url: 'http://127.0.0.1:1/hook',
+      format: 'shipwatch',
+      headers: {},
+      timeout: 2000,
+      min_severity: 'info',
+    }).send(alert, new AbortController().signal);
+    expect(refused.outcome).toBe('retry');
+    expect(refused.outcome === 'retry' && refused.reason).toContain('ECONNREFUSED');
+
+    const server = http.createServer(() => undefined); // never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const slow = await new WebhookTransport({
+      url: `http://127.0.0.1:${port}/hook`,
+      format: 'shipwatch',
+      headers: {},
+      timeout: 200,
+      min_severity: 'info',
+    }).send(alert, new AbortController().signal);
+    expect(slow.outcome).toBe('retry');
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
   });
 });
