@@ -92,26 +92,19 @@ describe('WebhookTransport.send', () => {
   });
 
   it('retries when nothing answers, and when the receiver is slower than the timeout', async () => {
-    const refused = await new WebhookTransport({
-      url: 'http://127.0.0.1:1/hook',
-      format: 'shipwatch',
-      headers: {},
-      timeout: 2000,
-      min_severity: 'info',
-    }).send(alert, new AbortController().signal);
+    const sendTo = (url: string, timeout: number) =>
+      new WebhookTransport({ url, format: 'shipwatch', headers: {}, timeout, min_severity: 'info' }).send(
+        alert,
+        new AbortController().signal,
+      );
+    const refused = await sendTo('http://127.0.0.1:1/hook', 2000);
     expect(refused.outcome).toBe('retry');
     expect(refused.outcome === 'retry' && refused.reason).toContain('ECONNREFUSED');
 
     const server = http.createServer(() => undefined); // never answers
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const slow = await new WebhookTransport({
-      url: `http://127.0.0.1:${port}/hook`,
-      format: 'shipwatch',
-      headers: {},
-      timeout: 200,
-      min_severity: 'info',
-    }).send(alert, new AbortController().signal);
+    const slow = await sendTo(`http://127.0.0.1:${port}/hook`, 200);
     expect(slow.outcome).toBe('retry');
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
