@@ -96,7 +96,14 @@ if (quick) {
     node: process.version,
     peers: { tcpdump: tcpdumpVersion() },
     runs: [
-      ...(previous?.runs ?? []).filter((r) => r.benchmarks.some((b) => kept.some((f) => f.id.startsWith(`${b}.`)))),
+      // A run stays listed while a figure it measured is still in the file (figures carry its
+      // date), with the benchmarks whose figures are still its own.
+      ...(previous?.runs ?? [])
+        .map((r) => ({
+          ...r,
+          benchmarks: r.benchmarks.filter((b) => kept.some((f) => f.date === r.date && f.id.startsWith(`${b}.`))),
+        }))
+        .filter((r) => r.benchmarks.length > 0),
       run,
     ],
     figures: [...kept, ...figures.map((f) => ({ ...f, date: run.date, commit: run.commit }))].sort(
