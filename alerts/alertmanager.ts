@@ -5,10 +5,9 @@
 // stop. One transport per URL: an HA cluster wants every member told (Alertmanager's own
 // guidance: clients send to all instances, the cluster deduplicates notifications).
 import type { Alert } from './alert.ts';
-import { postJson, type TlsMaterial } from './http-post.ts';
+import { postForResult, type TlsMaterial } from './http-post.ts';
 import { isIncidentNotice, type DeliverWhat, type Deliverable, type IncidentNotice } from './incident-delivery.ts';
-import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
-import { delivered, failed, retry, type AlertTransport, type SendResult } from './sink.ts';
+import { failed, type AlertTransport, type SendResult } from './sink.ts';
 import { sinkName } from './webhook.ts';
 import { ShipwatchError } from '../core/errors.ts';
 import { readSecretBytes, readSecretFile, type FileRead } from '../core/secret-files.ts';
@@ -169,19 +168,11 @@ export class AlertmanagerTransport implements AlertTransport {
     const postable = isIncidentNotice(alert)
       ? incidentToPostable(alert, this.#o.firingFor, this.#o.agentUrl)
       : toPostableAlert(alert, this.#o.firingFor, this.#o.agentUrl);
-    let answer;
-    try {
-      answer = await postJson(this.#endpoint, JSON.stringify([postable]), {
-        headers: this.#headers,
-        timeout: this.#o.timeout ?? 5000,
-        signal,
-        tls: this.#tls,
-      });
-    } catch (error) {
-      return retry(`request failed: ${String((error as Error).cause ?? error)}`);
-    }
-    if (answer.status >= 200 && answer.status < 300) return delivered;
-    if (isRetryableStatus(answer.status)) return retry(`HTTP ${answer.status}`, parseRetryAfter(answer.retryAfter));
-    return failed(`HTTP ${answer.status}: ${answer.text.slice(0, 200)}`);
+    return postForResult(
+      this.#endpoint,
+      JSON.stringify([postable]),
+      { headers: this.#headers, timeout: this.#o.timeout ?? 5000, signal, tls: this.#tls },
+      (answer) => failed(`HTTP ${answer.status}: ${answer.text.slice(0, 200)}`),
+    );
   }
 }

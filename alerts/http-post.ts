@@ -1,9 +1,12 @@
 // One POST over node:http/https with the TLS settings a sink may need (a private CA, a client
 // certificate, or, when the operator insists, no verification). fetch cannot take a CA without
 // undici's dispatcher, which is not a dependency of ours. Resolves with the status and the start
-// of the answer; rejects only on network errors, timeouts and aborts.
+// of the answer; rejects only on network errors, timeouts and aborts. postForResult reads that
+// into the send result both HTTP sinks (webhook, Alertmanager) answer their queue with.
 import http from 'node:http';
 import https from 'node:https';
+import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
+import { delivered, failed, retry, type SendResult } from './sink.ts';
 
 export interface TlsMaterial {
   ca?: Buffer | undefined;
@@ -55,4 +58,26 @@ export function postJson(
     request.on('error', reject);
     request.end(body);
   });
+}
+
+/**
+ * One POST as a sink's send result: 2xx delivered; network errors, timeouts and the retryable
+ * statuses (retry-policy.ts) retried, honouring Retry-After; any other answer is `other`'s to
+ * judge (failed, unless the sink says otherwise).
+ */
+export async function postForResult(
+  url: string,
+  body: string,
+  options: Parameters<typeof postJson>[2],
+  other: (answer: PostAnswer) => SendResult = (answer) => failed(`HTTP ${answer.status}`),
+): Promise<SendResult> {
+  let answer: PostAnswer;
+  try {
+    answer = await postJson(url, body, options);
+  } catch (error) {
+    return retry(`request failed: ${String((error as Error).cause ?? error)}`);
+  }
+  if (answer.status >= 200 && answer.status < 300) return delivered;
+  if (isRetryableStatus(answer.status)) return retry(`HTTP ${answer.status}`, parseRetryAfter(answer.retryAfter));
+  return other(answer);
 }

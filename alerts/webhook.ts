@@ -5,10 +5,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { incidentBody, isIncidentNotice, type DeliverWhat, type Deliverable } from './incident-delivery.ts';
 import { toFalco } from './falco.ts';
-import { postJson, type PostAnswer } from './http-post.ts';
-import { isRetryableStatus, parseRetryAfter } from './retry-policy.ts';
+import { postForResult } from './http-post.ts';
 import { StandardWebhooksSigner } from './standard-webhooks.ts';
-import { delivered, failed, retry, type AlertTransport, type SendResult } from './sink.ts';
+import { failed, retry, type AlertTransport, type SendResult } from './sink.ts';
 import type { Severity } from '../findings/index.ts';
 
 export interface WebhookConfig {
@@ -77,17 +76,9 @@ export class WebhookTransport implements AlertTransport {
     // node:http (http-post.ts), not fetch: under an alert storm undici's fetch — web streams per
     // request and body, an AbortSignal of its own, a DOMException for every body cancelled — was a
     // fifth of the main thread's work raising and delivering 1 000 alerts/s.
-    let answer: PostAnswer;
-    try {
-      answer = await postJson(this.#c.url, body, { headers, timeout: this.#c.timeout, signal, tls: null });
-    } catch (error) {
-      return retry(`request failed: ${String(error)}`);
-    }
-    const { status } = answer;
-    if (status >= 200 && status < 300) return delivered;
-    // Redirects are not followed (the alert would go where the config does not say): try again later.
-    if (status >= 300 && status < 400) return retry(`HTTP ${status} (redirects are not followed)`);
-    if (isRetryableStatus(status)) return retry(`HTTP ${status}`, parseRetryAfter(answer.retryAfter));
-    return failed(`HTTP ${status}`);
+    return postForResult(this.#c.url, body, { headers, timeout: this.#c.timeout, signal, tls: null }, ({ status }) =>
+      // Redirects are not followed (the alert would go where the config does not say): try again later.
+      status >= 300 && status < 400 ? retry(`HTTP ${status} (redirects are not followed)`) : failed(`HTTP ${status}`),
+    );
   }
 }
