@@ -2,7 +2,7 @@
 // with a status, or hold the request unanswered. It records what it accepted (answered 2xx) with
 // whether the HMAC signature was valid.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Behaviour = { status: number; headers?: Record<string, string> } | 'hold';
@@ -12,6 +12,7 @@ export interface Received {
   body: string;
   signatureValid: boolean;
   delivery: string | undefined;
+  headers: IncomingHttpHeaders;
 }
 
 export class WebhookReceiver {
@@ -62,6 +63,7 @@ export class WebhookReceiver {
       body,
       signatureValid: given.length === expected.length && timingSafeEqual(given, expected),
       delivery: req.headers['x-shipwatch-delivery'] as string | undefined,
+      headers: req.headers,
     };
     const behaviour = this.#behave(this.requests.length);
     this.requests.push(received);

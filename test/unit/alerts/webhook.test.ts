@@ -1,10 +1,9 @@
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { AlertFactory } from '../../../alerts/alert.ts';
 import { WebhookTransport, signBody, sinkName } from '../../../alerts/webhook.ts';
 import { egressFinding } from '../../support/findings.ts';
+import { freePort, WebhookReceiver } from '../../support/webhook-receiver.ts';
 
 describe('signBody', () => {
   it('is sha256= and the hex HMAC-SHA256 of the exact body with the secret', () => {
@@ -42,71 +41,50 @@ describe('WebhookTransport', () => {
 
 describe('WebhookTransport.send', () => {
   const alert = new AlertFactory({ host: 'h', dedupWindow: 0 }).raise(egressFinding())!.alert;
-
-  /** A receiver on 127.0.0.1 answering each request from `answer`, keeping what it was sent. */
-  async function receiver(answer: (n: number) => { status: number; headers?: Record<string, string> }) {
-    const got: { headers: http.IncomingHttpHeaders; body: string }[] = [];
-    const server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      req.on('end', () => {
-        const { status, headers } = answer(got.length);
-        got.push({ headers: req.headers, body });
-        res.writeHead(status, headers).end('a body nobody reads');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    return { got, url: `http://127.0.0.1:${port}/hook`, close: () => new Promise((r) => server.close(r)) };
-  }
+  const sendTo = (url: string, timeout: number, secret?: string) =>
+    new WebhookTransport({
+      url,
+      format: 'shipwatch',
+      secret,
+      headers: { 'x-team': 'soc' },
+      timeout,
+      min_severity: 'info',
+    }).send(alert, new AbortController().signal);
 
   it('POSTs the signed body with its headers and reads the answer into a send result', async () => {
+    const receiver = new WebhookReceiver(await freePort(), 's3cret');
+    await receiver.start();
     const statuses = [200, 503, 429, 302, 400];
     const extra: Record<number, Record<string, string>> = {
       429: { 'retry-after': '7' },
       302: { location: '/elsewhere' },
     };
-    const r = await receiver((n) => ({ status: statuses[n]!, headers: extra[statuses[n]!] ?? {} }));
-    const transport = new WebhookTransport({
-      url: r.url,
-      format: 'shipwatch',
-      secret: 's3cret',
-      headers: { 'x-team': 'soc' },
-      timeout: 2000,
-      min_severity: 'info',
-    });
-    const signal = new AbortController().signal;
+    receiver.behave((n) => ({ status: statuses[n]!, headers: extra[statuses[n]!] ?? {} }));
     const results = [];
-    for (let i = 0; i < statuses.length; i++) results.push(await transport.send(alert, signal));
+    for (let i = 0; i < statuses.length; i++) results.push(await sendTo(receiver.url, 2000, 's3cret'));
     expect(results.map((x) => x.outcome)).toEqual(['delivered', 'retry', 'retry', 'retry', 'failed']);
     expect(results[2]).toMatchObject({ after: 7000 });
     expect(results[3]).toMatchObject({ reason: 'HTTP 302 (redirects are not followed)' });
-    expect(r.got).toHaveLength(5); // the redirect was not followed
-    const first = r.got[0]!;
+    expect(receiver.requests).toHaveLength(5); // the redirect was not followed
+    const first = receiver.requests[0]!;
     expect(JSON.parse(first.body)).toEqual(alert);
     expect(first.headers['content-type']).toBe('application/json');
     expect(first.headers['x-team']).toBe('soc');
-    expect(first.headers['x-shipwatch-delivery']).toBe(alert.id);
-    expect(first.headers['x-shipwatch-signature']).toBe(signBody(first.body, 's3cret'));
-    await r.close();
+    expect(first.delivery).toBe(alert.id);
+    expect(first.signatureValid).toBe(true);
+    await receiver.stop();
   });
 
   it('retries when nothing answers, and when the receiver is slower than the timeout', async () => {
-    const sendTo = (url: string, timeout: number) =>
-      new WebhookTransport({ url, format: 'shipwatch', headers: {}, timeout, min_severity: 'info' }).send(
-        alert,
-        new AbortController().signal,
-      );
     const refused = await sendTo('http://127.0.0.1:1/hook', 2000);
     expect(refused.outcome).toBe('retry');
     expect(refused.outcome === 'retry' && refused.reason).toContain('ECONNREFUSED');
 
-    const server = http.createServer(() => undefined); // never answers
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const slow = await sendTo(`http://127.0.0.1:${port}/hook`, 200);
+    const receiver = new WebhookReceiver(await freePort(), 's3cret');
+    await receiver.start();
+    receiver.behave(() => 'hold'); // never answers
+    const slow = await sendTo(receiver.url, 200);
     expect(slow.outcome).toBe('retry');
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await receiver.stop();
   });
 });
